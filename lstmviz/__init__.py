@@ -1,0 +1,45 @@
+"""lstmviz: exact parameter counts and tensor shapes of recurrent layers, and why."""
+
+from lstmviz.counting import (
+    DenseCount,
+    GateCount,
+    LayerCount,
+    ParamCount,
+    Part,
+    Tensor,
+    TensorSlice,
+    breakdown,
+    closed_form_total,
+    count_params,
+    dense_params,
+    gate_slices,
+    weight_tensors,
+)
+from lstmviz.shapes import Cost, OutputShapes, cost, output_shapes
+from lstmviz.spec import RecurrentSpec
+from lstmviz.summary import Formula, formula, keras_summary, tensor_table
+
+__all__ = [
+    "Cost",
+    "DenseCount",
+    "Formula",
+    "GateCount",
+    "LayerCount",
+    "OutputShapes",
+    "ParamCount",
+    "Part",
+    "RecurrentSpec",
+    "Tensor",
+    "TensorSlice",
+    "breakdown",
+    "closed_form_total",
+    "cost",
+    "count_params",
+    "dense_params",
+    "formula",
+    "gate_slices",
+    "keras_summary",
+    "output_shapes",
+    "tensor_table",
+    "weight_tensors",
+]

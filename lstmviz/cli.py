@@ -1,0 +1,125 @@
+"""Command line: `python -m lstmviz count --features 3 --units 2` prints the count and why."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+from lstmviz.cells import LAYER_CLASS
+from lstmviz.counting import ParamCount, breakdown, dense_params
+from lstmviz.shapes import cost, output_shapes
+from lstmviz.spec import CELLS, FRAMEWORKS, RecurrentSpec
+from lstmviz.summary import formula, keras_summary, tensor_table
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One clear line, not argparse's usage block.
+        self.exit(2, f"lstmviz: error: {message}\n")
+
+
+def _spec_flags(parser: argparse.ArgumentParser) -> None:
+    defaults = RecurrentSpec()
+    parser.add_argument("--framework", choices=FRAMEWORKS, default=defaults.framework)
+    parser.add_argument("--cell", choices=CELLS, default=defaults.cell)
+    parser.add_argument("--features", type=int, default=defaults.features, help="input size x")
+    parser.add_argument("--units", type=int, default=defaults.units, help="hidden size h")
+    parser.add_argument("--timesteps", type=int, default=defaults.timesteps, help="sequence length T")
+    parser.add_argument("--layers", type=int, default=defaults.layers, help="stacked layers")
+    parser.add_argument("--bidirectional", action="store_true")
+    parser.add_argument("--no-bias", dest="bias", action="store_false")
+    parser.add_argument("--no-reset-after", dest="reset_after", action="store_false", help="Keras GRU")
+    parser.add_argument("--proj-size", type=int, default=0, help="PyTorch LSTM projection size")
+    parser.add_argument("--return-sequences", action="store_true", help="Keras: last layer returns (None, T, h)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `lstmviz` argument parser with its subcommands."""
+    parser = _Parser(prog="lstmviz", description="Exact parameter counts of recurrent layers.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    count = commands.add_parser("count", help="print the parameter count, tensors and formula")
+    _spec_flags(count)
+    count.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+def spec_from_args(args: argparse.Namespace) -> RecurrentSpec:
+    """The RecurrentSpec named by parsed flags (raises ValueError if invalid)."""
+    return RecurrentSpec(**{name: getattr(args, name) for name in RecurrentSpec.field_names()})
+
+
+def count_json(count: ParamCount) -> dict[str, Any]:
+    """The count as a JSON-ready dict: total, tensors and gates in framework order, shapes, cost."""
+    spec = count.spec
+    run_cost = cost(spec)
+    result: dict[str, Any] = {
+        "spec": spec.as_dict(),
+        "layer_class": LAYER_CLASS[(spec.framework, spec.cell)],
+        "total_params": count.total,
+        "formula": formula(spec).substituted,
+        "tensors": [
+            {"name": t.name, "shape": list(t.shape), "params": t.params, "layer": t.layer, "direction": t.direction}
+            for t in count.tensors
+        ],
+        "layers": [
+            {"layer": lc.layer, "direction": lc.direction, "input_size": lc.input_size, "params": lc.params}
+            for lc in count.layers
+        ],
+        "gates": [
+            {
+                "layer": lc.layer,
+                "direction": lc.direction,
+                "name": g.kind.name,
+                "symbol": g.kind.symbol,
+                "activation": g.kind.activation,
+                "input_weights": g.input_weights,
+                "recurrent_weights": g.recurrent_weights,
+                "biases": g.biases,
+                "params": g.params,
+                "slices": [{"tensor": s.tensor, "axis": s.axis, "start": s.start, "stop": s.stop} for s in g.slices],
+            }
+            for lc in count.layers
+            for g in lc.gates
+        ],
+        "outputs": output_shapes(spec).as_dict(),
+        "cost": {
+            "multiply_adds_per_step": run_cost.multiply_adds_per_step,
+            "multiply_adds_per_sequence": run_cost.multiply_adds_per_sequence,
+            "activations_per_sequence": run_cost.activations_per_sequence,
+            "activation_bytes_float32": run_cost.activation_bytes_float32,
+        },
+        "dense_warmup": {"inputs": 3, "hidden": 5, "outputs": 2, "total_params": dense_params().total},
+    }
+    if spec.framework == "keras":
+        result["output_shape"] = result["outputs"]["output"]
+    return result
+
+
+def _count_text(count: ParamCount) -> str:
+    spec = count.spec
+    f = formula(spec)
+    table = keras_summary(spec) if spec.framework == "keras" else tensor_table(spec)
+    cls = LAYER_CLASS[(spec.framework, spec.cell)]
+    return (
+        f"{spec.framework} {cls}: {count.total:,} parameters (timesteps={spec.timesteps} does not change it)\n\n"
+        f"{table}\n\nper layer and direction: {f.symbolic}\n{f.substituted}\n"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        spec = spec_from_args(args)
+    except ValueError as error:
+        print(f"lstmviz: error: {error}", file=sys.stderr)
+        return 2
+    count = breakdown(spec)
+    if args.json:
+        print(json.dumps(count_json(count)))
+    else:
+        print(_count_text(count), end="")
+    return 0

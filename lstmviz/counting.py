@@ -1,0 +1,289 @@
+"""Parameter counts and weight tensors of a recurrent stack, exactly as each framework builds them.
+
+An LSTM layer is four dense layers over [h_{t-1}, x_t]; a GRU three, a SimpleRNN one. Each
+gate's dense layer owns x·h input weights, h·h recurrent weights and h biases (two bias
+vectors in PyTorch and in a reset-after GRU). The same tensors serve every timestep.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import prod
+
+from lstmviz.cells import GateKind, gate_kinds
+from lstmviz.spec import RecurrentSpec
+
+DIRECTIONS = ("forward", "backward")
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """One learnable tensor, named and shaped as its framework names and shapes it."""
+
+    name: str
+    shape: tuple[int, ...]
+    layer: int
+    direction: str
+    role: str  # "input", "recurrent", "bias" or "projection"
+
+    @property
+    def params(self) -> int:
+        """Number of scalars in the tensor."""
+        return prod(self.shape)
+
+
+@dataclass(frozen=True)
+class TensorSlice:
+    """A gate's block of a fused tensor: indices start:stop along one axis."""
+
+    tensor: str
+    axis: int
+    start: int
+    stop: int
+
+
+@dataclass(frozen=True)
+class GateCount:
+    """One gate's dense layer: its connections split into input, recurrent and bias."""
+
+    kind: GateKind
+    input_weights: int
+    recurrent_weights: int
+    biases: int
+    slices: tuple[TensorSlice, ...]
+
+    @property
+    def params(self) -> int:
+        """Parameters of this gate's dense layer."""
+        return self.input_weights + self.recurrent_weights + self.biases
+
+
+@dataclass(frozen=True)
+class LayerCount:
+    """One layer in one direction: its sizes, gates and tensors."""
+
+    layer: int
+    direction: str
+    input_size: int
+    units: int
+    hidden_out: int
+    gates: tuple[GateCount, ...]
+    projection: int
+    tensors: tuple[Tensor, ...]
+
+    @property
+    def params(self) -> int:
+        """Parameters of this layer and direction: its gates plus any projection."""
+        return sum(g.params for g in self.gates) + self.projection
+
+
+@dataclass(frozen=True)
+class Part:
+    """A named node of the count tree; a node with children must equal their sum."""
+
+    name: str
+    params: int
+    children: tuple[Part, ...] = ()
+
+    def mismatches(self) -> list[str]:
+        """Paths of every node whose subtotal differs from the sum of its children."""
+        bad = []
+        if self.children and self.params != sum(c.params for c in self.children):
+            bad.append(self.name)
+        for child in self.children:
+            bad += [f"{self.name} / {m}" for m in child.mismatches()]
+        return bad
+
+
+@dataclass(frozen=True)
+class ParamCount:
+    """Every layer and direction of a stack, in the framework's tensor order."""
+
+    spec: RecurrentSpec
+    layers: tuple[LayerCount, ...]
+
+    @property
+    def total(self) -> int:
+        """Total learnable parameters, summed over the tensors."""
+        return sum(t.params for t in self.tensors)
+
+    @property
+    def tensors(self) -> tuple[Tensor, ...]:
+        """All tensors in framework order (Keras model.weights / PyTorch named_parameters)."""
+        return tuple(t for layer in self.layers for t in layer.tensors)
+
+    def layer(self, index: int, direction: str = "forward") -> LayerCount:
+        """The count of one layer in one direction."""
+        for item in self.layers:
+            if item.layer == index and item.direction == direction:
+                return item
+        raise ValueError(f"no layer {index} in direction {direction!r}")
+
+    def tree(self) -> Part:
+        """The counts as a tree: total → layer → direction → gate → weights/biases."""
+        spec = self.spec
+        layer_parts = []
+        for index in range(spec.layers):
+            directions = [lc for lc in self.layers if lc.layer == index]
+            direction_parts = []
+            for lc in directions:
+                gate_parts = [
+                    Part(
+                        f"gate {g.kind.symbol} ({g.kind.name})",
+                        g.params,
+                        (
+                            Part("input weights", g.input_weights),
+                            Part("recurrent weights", g.recurrent_weights),
+                            Part("biases", g.biases),
+                        ),
+                    )
+                    for g in lc.gates
+                ]
+                if lc.projection:
+                    gate_parts.append(Part("projection", lc.projection))
+                # The direction's own figure comes from its tensor shapes, so the tree checks
+                # the gate view against the framework's tensor view.
+                lc_params = sum(t.params for t in lc.tensors)
+                direction_parts.append(Part(lc.direction, lc_params, tuple(gate_parts)))
+            layer_parts.append(Part(f"layer {index}", sum(p.params for p in direction_parts), tuple(direction_parts)))
+        return Part("total", closed_form_total(spec), tuple(layer_parts))
+
+
+def layer_input_size(spec: RecurrentSpec, index: int) -> int:
+    """Input size of layer `index`: the features, or directions × h_out of the layer below."""
+    return spec.features if index == 0 else spec.directions * spec.hidden_out
+
+
+def _bias_vectors(spec: RecurrentSpec) -> int:
+    if not spec.bias:
+        return 0
+    if spec.framework == "pytorch" or spec.uses_reset_after:
+        return 2
+    return 1
+
+
+def closed_form_total(spec: RecurrentSpec) -> int:
+    """The seed's formula, generalised: G × (x·h + h_out·h + n_b·h) (+ h·p) per layer and direction."""
+    g, h, p = len(gate_kinds(spec.framework, spec.cell)), spec.units, spec.proj_size
+    per_layer = [
+        g * (layer_input_size(spec, i) * h + spec.hidden_out * h + _bias_vectors(spec) * h) + p * h
+        for i in range(spec.layers)
+    ]
+    return spec.directions * sum(per_layer)
+
+
+def _keras_tensors(spec: RecurrentSpec, index: int, direction: str, x: int) -> tuple[Tensor, ...]:
+    g, h = len(gate_kinds(spec.framework, spec.cell)), spec.units
+    tensors = [
+        Tensor("kernel", (x, g * h), index, direction, "input"),  # (x, G·h)
+        Tensor("recurrent_kernel", (h, g * h), index, direction, "recurrent"),  # (h, G·h)
+    ]
+    if spec.bias:
+        # A reset-after GRU keeps separate input and recurrent biases stacked as rows.
+        shape = (2, g * h) if spec.uses_reset_after else (g * h,)
+        tensors.append(Tensor("bias", shape, index, direction, "bias"))
+    return tuple(tensors)
+
+
+def _torch_tensors(spec: RecurrentSpec, index: int, direction: str, x: int) -> tuple[Tensor, ...]:
+    g, h = len(gate_kinds(spec.framework, spec.cell)), spec.units
+    suffix = f"_l{index}" + ("_reverse" if direction == "backward" else "")
+    tensors = [
+        Tensor(f"weight_ih{suffix}", (g * h, x), index, direction, "input"),  # (G·h, x)
+        Tensor(f"weight_hh{suffix}", (g * h, spec.hidden_out), index, direction, "recurrent"),
+    ]
+    if spec.bias:
+        tensors += [
+            Tensor(f"bias_ih{suffix}", (g * h,), index, direction, "bias"),
+            Tensor(f"bias_hh{suffix}", (g * h,), index, direction, "bias"),
+        ]
+    if spec.proj_size:
+        tensors.append(Tensor(f"weight_hr{suffix}", (spec.proj_size, h), index, direction, "projection"))
+    return tuple(tensors)
+
+
+def _gate_slices(tensors: tuple[Tensor, ...], framework: str, k: int, h: int) -> tuple[TensorSlice, ...]:
+    slices = []
+    for t in tensors:
+        if t.role == "projection":
+            continue
+        # Keras stacks gates as column blocks (last axis); PyTorch as row blocks (axis 0).
+        axis = len(t.shape) - 1 if framework == "keras" else 0
+        slices.append(TensorSlice(t.name, axis, k * h, (k + 1) * h))
+    return tuple(slices)
+
+
+def _layer_count(spec: RecurrentSpec, index: int, direction: str) -> LayerCount:
+    x, h = layer_input_size(spec, index), spec.units
+    build = _keras_tensors if spec.framework == "keras" else _torch_tensors
+    tensors = build(spec, index, direction, x)
+    gates = tuple(
+        GateCount(
+            kind,
+            input_weights=x * h,
+            recurrent_weights=spec.hidden_out * h,
+            biases=_bias_vectors(spec) * h,
+            slices=_gate_slices(tensors, spec.framework, k, h),
+        )
+        for k, kind in enumerate(gate_kinds(spec.framework, spec.cell))
+    )
+    return LayerCount(index, direction, x, h, spec.hidden_out, gates, spec.proj_size * h, tensors)
+
+
+def breakdown(spec: RecurrentSpec) -> ParamCount:
+    """Count every layer, direction, gate and tensor of the stack."""
+    return ParamCount(
+        spec,
+        tuple(
+            _layer_count(spec, index, direction)
+            for index in range(spec.layers)
+            for direction in DIRECTIONS[: spec.directions]
+        ),
+    )
+
+
+def count_params(spec: RecurrentSpec) -> int:
+    """Total learnable parameters of the stack (timesteps never change it)."""
+    return breakdown(spec).total
+
+
+def weight_tensors(spec: RecurrentSpec) -> tuple[Tensor, ...]:
+    """Every learnable tensor in the framework's own order, names and shapes."""
+    return breakdown(spec).tensors
+
+
+def gate_slices(spec: RecurrentSpec, layer: int = 0, direction: str = "forward") -> dict[str, tuple[TensorSlice, ...]]:
+    """Each gate's block of each fused tensor, keyed by gate symbol, in framework order."""
+    return {g.kind.symbol: g.slices for g in breakdown(spec).layer(layer, direction).gates}
+
+
+@dataclass(frozen=True)
+class DenseCount:
+    """The seed's warm-up: input i → Dense(h) → Dense(o)."""
+
+    inputs: int
+    hidden: int
+    outputs: int
+
+    @property
+    def hidden_params(self) -> int:
+        """Weights i·h plus biases h of the hidden Dense layer."""
+        return self.inputs * self.hidden + self.hidden
+
+    @property
+    def output_params(self) -> int:
+        """Weights h·o plus biases o of the output Dense layer."""
+        return self.hidden * self.outputs + self.outputs
+
+    @property
+    def total(self) -> int:
+        """(i × h + h × o) + (h + o)."""
+        return (self.inputs * self.hidden + self.hidden * self.outputs) + (self.hidden + self.outputs)
+
+
+def dense_params(inputs: int = 3, hidden: int = 5, outputs: int = 2) -> DenseCount:
+    """Parameters of the seed's two-Dense-layer warm-up network (defaults: 3 → 5 → 2)."""
+    for name, value in (("inputs", inputs), ("hidden", hidden), ("outputs", outputs)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive whole number, got {value!r}")
+    return DenseCount(inputs, hidden, outputs)
