@@ -25,6 +25,7 @@ class Tensor:
     layer: int
     direction: str
     role: str  # "input", "recurrent", "bias" or "projection"
+    key: str  # unique in the stack: PyTorch's name; Keras's variable path in a fresh model
 
     @property
     def params(self) -> int:
@@ -172,34 +173,43 @@ def closed_form_total(spec: RecurrentSpec) -> int:
     return spec.directions * sum(per_layer)
 
 
+KERAS_LAYER_NAME = {"lstm": "lstm", "gru": "gru", "rnn": "simple_rnn"}
+
+
+def keras_layer_name(spec: RecurrentSpec, index: int) -> str:
+    """The name Keras gives layer `index` in a fresh model: lstm, lstm_1, bidirectional, ..."""
+    base = "bidirectional" if spec.bidirectional else KERAS_LAYER_NAME[spec.cell]
+    return base if index == 0 else f"{base}_{index}"
+
+
 def _keras_tensors(spec: RecurrentSpec, index: int, direction: str, x: int) -> tuple[Tensor, ...]:
     g, h = len(gate_kinds(spec.framework, spec.cell)), spec.units
+    cell = KERAS_LAYER_NAME[spec.cell]
+    inner = f"{direction}_{cell}/" if spec.bidirectional else ""
+    path = f"{keras_layer_name(spec, index)}/{inner}{cell}_cell/"
     tensors = [
-        Tensor("kernel", (x, g * h), index, direction, "input"),  # (x, G·h)
-        Tensor("recurrent_kernel", (h, g * h), index, direction, "recurrent"),  # (h, G·h)
+        Tensor("kernel", (x, g * h), index, direction, "input", path + "kernel"),  # (x, G·h)
+        Tensor("recurrent_kernel", (h, g * h), index, direction, "recurrent", path + "recurrent_kernel"),
     ]
     if spec.bias:
         # A reset-after GRU keeps separate input and recurrent biases stacked as rows.
         shape = (2, g * h) if spec.uses_reset_after else (g * h,)
-        tensors.append(Tensor("bias", shape, index, direction, "bias"))
+        tensors.append(Tensor("bias", shape, index, direction, "bias", path + "bias"))
     return tuple(tensors)
 
 
 def _torch_tensors(spec: RecurrentSpec, index: int, direction: str, x: int) -> tuple[Tensor, ...]:
     g, h = len(gate_kinds(spec.framework, spec.cell)), spec.units
     suffix = f"_l{index}" + ("_reverse" if direction == "backward" else "")
-    tensors = [
-        Tensor(f"weight_ih{suffix}", (g * h, x), index, direction, "input"),  # (G·h, x)
-        Tensor(f"weight_hh{suffix}", (g * h, spec.hidden_out), index, direction, "recurrent"),
+    rows: list[tuple[str, tuple[int, ...], str]] = [
+        ("weight_ih", (g * h, x), "input"),  # (G·h, x)
+        ("weight_hh", (g * h, spec.hidden_out), "recurrent"),  # (G·h, h_out)
     ]
     if spec.bias:
-        tensors += [
-            Tensor(f"bias_ih{suffix}", (g * h,), index, direction, "bias"),
-            Tensor(f"bias_hh{suffix}", (g * h,), index, direction, "bias"),
-        ]
+        rows += [("bias_ih", (g * h,), "bias"), ("bias_hh", (g * h,), "bias")]
     if spec.proj_size:
-        tensors.append(Tensor(f"weight_hr{suffix}", (spec.proj_size, h), index, direction, "projection"))
-    return tuple(tensors)
+        rows.append(("weight_hr", (spec.proj_size, h), "projection"))  # (p, h)
+    return tuple(Tensor(name + suffix, shape, index, direction, role, name + suffix) for name, shape, role in rows)
 
 
 def _gate_slices(tensors: tuple[Tensor, ...], framework: str, k: int, h: int) -> tuple[TensorSlice, ...]:

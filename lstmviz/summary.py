@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lstmviz.cells import LAYER_CLASS, gate_kinds
-from lstmviz.counting import breakdown, layer_input_size
+from lstmviz.counting import breakdown, keras_layer_name, layer_input_size
 from lstmviz.shapes import Shape, keras_layer_output_shape, output_shapes
 from lstmviz.spec import RecurrentSpec
 
-_RULE = "_" * 65
-_DOUBLE = "=" * 65
+_RULE = "_" * 70
+_DOUBLE = "=" * 70
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def _shape_text(shape: Shape) -> str:
 
 
 def _row(name: str, shape: str, params: int | str) -> str:
-    return f"{name:<29}{shape:<26}{params}"
+    return f"{name:<34}{shape:<26}{params}"
 
 
 def keras_summary(spec: RecurrentSpec) -> str:
@@ -68,8 +68,7 @@ def keras_summary(spec: RecurrentSpec) -> str:
         _row("input_layer (InputLayer)", _shape_text((None, spec.timesteps, spec.features)), 0),
     ]
     for index in range(spec.layers):
-        base = "bidirectional" if spec.bidirectional else cls.lower().replace("simplernn", "simple_rnn")
-        name = base if index == 0 else f"{base}_{index}"
+        name = keras_layer_name(spec, index)
         kind = "Bidirectional" if spec.bidirectional else cls
         params = sum(lc.params for lc in count.layers if lc.layer == index)
         lines += [_RULE, _row(f"{name} ({kind})", _shape_text(keras_layer_output_shape(spec, index)), params)]

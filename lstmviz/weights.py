@@ -1,0 +1,57 @@
+"""Seeded initial weights that follow each framework's own initialisers.
+
+Keras: kernel glorot_uniform, recurrent_kernel orthogonal, bias zeros (the LSTM forget block
+ones: unit_forget_bias). PyTorch: every tensor U(-1/sqrt(h), 1/sqrt(h)). The distributions
+are the frameworks'; the random streams are NumPy's, so values differ from a framework's own.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lstmviz.counting import LayerCount, Tensor, breakdown
+from lstmviz.spec import RecurrentSpec
+
+
+def _glorot_uniform(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    fan_in, fan_out = shape
+    limit = np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-limit, limit, size=shape).astype(np.float32)
+
+
+def _orthogonal(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    rows, cols = shape
+    a = rng.standard_normal((max(rows, cols), min(rows, cols))).astype(np.float32)
+    q, r = np.linalg.qr(a)  # (max, min): orthonormal columns
+    q *= np.sign(np.diag(r))  # the sign fix makes the distribution uniform (Keras does it too)
+    return q.T if rows < cols else q
+
+
+def _keras_tensor(rng: np.random.Generator, tensor: Tensor, spec: RecurrentSpec) -> np.ndarray:
+    if tensor.role == "input":
+        return _glorot_uniform(rng, tensor.shape)
+    if tensor.role == "recurrent":
+        return _orthogonal(rng, tensor.shape)
+    bias = np.zeros(tensor.shape, dtype=np.float32)
+    if spec.cell == "lstm":
+        bias[spec.units : 2 * spec.units] = 1.0  # unit_forget_bias: gate order i, f, c, o
+    return bias
+
+
+def init_layer(spec: RecurrentSpec, layer: LayerCount, seed: int = 0) -> dict[str, np.ndarray]:
+    """Initial float32 tensors of one layer and direction, keyed by framework tensor name."""
+    # One stream per (seed, layer, direction): a layer's values don't depend on the others.
+    rng = np.random.default_rng([seed, layer.layer, 0 if layer.direction == "forward" else 1])
+    if spec.framework == "keras":
+        return {t.name: _keras_tensor(rng, t, spec) for t in layer.tensors}
+    bound = 1.0 / np.sqrt(spec.units)
+    return {t.name: rng.uniform(-bound, bound, size=t.shape).astype(np.float32) for t in layer.tensors}
+
+
+def init_weights(spec: RecurrentSpec, seed: int = 0) -> dict[str, np.ndarray]:
+    """Initial tensors of the whole stack keyed by `Tensor.key`, in framework order."""
+    weights: dict[str, np.ndarray] = {}
+    for layer in breakdown(spec).layers:
+        values = init_layer(spec, layer, seed)
+        weights.update({t.key: values[t.name] for t in layer.tensors})
+    return weights
