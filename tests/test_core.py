@@ -1,0 +1,287 @@
+"""The counting core: the seed's numbers, invariants that must hold for every spec, the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import replace
+from math import prod
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import lstmviz
+from lstmviz import RecurrentSpec
+from lstmviz.cli import main
+
+SEED = RecurrentSpec()  # the tutorial's model: Keras LSTM, features=3, units=2, timesteps=40
+
+
+@st.composite
+def specs(draw: st.DrawFn) -> RecurrentSpec:
+    """Any valid spec, small enough to count quickly."""
+    framework = draw(st.sampled_from(["keras", "pytorch"]))
+    cell = draw(st.sampled_from(["lstm", "gru", "rnn"]))
+    units = draw(st.integers(1, 300))
+    proj = 0
+    if framework == "pytorch" and cell == "lstm" and units > 1:
+        proj = draw(st.one_of(st.just(0), st.integers(1, units - 1)))
+    return RecurrentSpec(
+        framework=framework,
+        cell=cell,
+        features=draw(st.integers(1, 300)),
+        units=units,
+        timesteps=draw(st.integers(1, 1000)),
+        layers=draw(st.integers(1, 4)),
+        bidirectional=draw(st.booleans()),
+        bias=draw(st.booleans()),
+        reset_after=draw(st.booleans()),
+        proj_size=proj,
+        return_sequences=draw(st.booleans()),
+    )
+
+
+# --- every number in the seed tutorial ---------------------------------------------------
+
+
+def test_seed_lstm_has_48_parameters() -> None:
+    assert lstmviz.count_params(SEED) == 48
+
+
+def test_seed_tensor_shapes_and_sizes() -> None:
+    tensors = {t.name: t for t in lstmviz.weight_tensors(SEED)}
+    assert [t.name for t in lstmviz.weight_tensors(SEED)] == ["kernel", "recurrent_kernel", "bias"]
+    assert (tensors["kernel"].shape, tensors["kernel"].params) == ((3, 8), 24)
+    assert (tensors["recurrent_kernel"].shape, tensors["recurrent_kernel"].params) == ((2, 8), 16)
+    assert (tensors["bias"].shape, tensors["bias"].params) == ((8,), 8)
+
+
+def test_seed_forget_gate_has_12_parameters() -> None:
+    gates = {g.kind.symbol: g for g in lstmviz.breakdown(SEED).layer(0).gates}
+    assert list(gates) == ["i", "f", "c", "o"]
+    assert gates["f"].params == 12
+    assert all(g.params == 12 for g in gates.values())
+
+
+def test_seed_gate_slices_match_the_tutorials_indexing() -> None:
+    # W_f = W[:, units: units * 2], b_f = b[units: units * 2]
+    forget = lstmviz.gate_slices(SEED)["f"]
+    assert {(s.tensor, s.axis, s.start, s.stop) for s in forget} == {
+        ("kernel", 1, 2, 4),
+        ("recurrent_kernel", 1, 2, 4),
+        ("bias", 0, 2, 4),
+    }
+
+
+def test_seed_dense_warmup_is_32() -> None:
+    dense = lstmviz.dense_params(3, 5, 2)
+    assert (dense.hidden_params, dense.output_params, dense.total) == (20, 12, 32)
+
+
+def test_seed_formula_and_summary() -> None:
+    assert lstmviz.formula(SEED).substituted == "4 × ((3 + 2) × 2 + 2) = 48"
+    assert lstmviz.formula(SEED).symbolic == "4 × ((x + h) × h + h)"
+    text = lstmviz.keras_summary(SEED)
+    assert "(None, 40, 3)" in text and "(None, 2)" in text and "Total params: 48" in text
+
+
+def test_seed_output_shape() -> None:
+    assert lstmviz.output_shapes(SEED).as_dict() == {"output": [None, 2]}
+
+
+# --- invariants for every spec -----------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(specs())
+def test_count_tree_adds_up(spec: RecurrentSpec) -> None:
+    tree = lstmviz.breakdown(spec).tree()
+    assert tree.mismatches() == []
+    assert tree.params == lstmviz.count_params(spec)
+
+
+@settings(max_examples=200, deadline=None)
+@given(specs(), st.integers(1, 1000))
+def test_timesteps_never_change_the_count(spec: RecurrentSpec, timesteps: int) -> None:
+    other = replace(spec, timesteps=timesteps)
+    assert lstmviz.count_params(other) == lstmviz.count_params(spec)
+    assert lstmviz.weight_tensors(other) == lstmviz.weight_tensors(spec)
+
+
+@settings(max_examples=200, deadline=None)
+@given(specs())
+def test_gate_parts_cover_their_tensors_exactly(spec: RecurrentSpec) -> None:
+    for layer in lstmviz.breakdown(spec).layers:
+        by_role: dict[str, int] = {}
+        for t in layer.tensors:
+            by_role[t.role] = by_role.get(t.role, 0) + t.params
+        assert sum(g.input_weights for g in layer.gates) == by_role["input"]
+        assert sum(g.recurrent_weights for g in layer.gates) == by_role["recurrent"]
+        assert sum(g.biases for g in layer.gates) == by_role.get("bias", 0)
+        assert layer.projection == by_role.get("projection", 0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(specs())
+def test_gate_slices_tile_each_fused_tensor(spec: RecurrentSpec) -> None:
+    for layer in lstmviz.breakdown(spec).layers:
+        shapes = {t.name: t.shape for t in layer.tensors}
+        covered: dict[str, int] = {}
+        for gate in layer.gates:
+            block = 0
+            for s in gate.slices:
+                shape = shapes[s.tensor]
+                assert 0 <= s.start < s.stop <= shape[s.axis]
+                block += (s.stop - s.start) * prod(shape) // shape[s.axis]
+                covered[s.tensor] = covered.get(s.tensor, 0) + s.stop - s.start
+            assert block == gate.params
+        for name, rows in covered.items():
+            axis = gate.slices[[s.tensor for s in gate.slices].index(name)].axis
+            assert rows == shapes[name][axis]
+
+
+@settings(max_examples=200, deadline=None)
+@given(specs())
+def test_shapes_multiply_out_to_the_count(spec: RecurrentSpec) -> None:
+    assert sum(prod(t.shape) for t in lstmviz.weight_tensors(spec)) == lstmviz.closed_form_total(spec)
+
+
+@settings(max_examples=200, deadline=None)
+@given(specs())
+def test_formula_evaluates_to_the_count(spec: RecurrentSpec) -> None:
+    text = lstmviz.formula(spec).substituted
+    expression, total = text.split(" = ")
+    value = eval(expression.replace("×", "*"), {"__builtins__": {}})  # digits, +, *, () only
+    assert value == int(total.replace(",", "")) == lstmviz.count_params(spec)
+
+
+@settings(max_examples=100, deadline=None)
+@given(specs())
+def test_cost_grows_linearly_with_timesteps(spec: RecurrentSpec) -> None:
+    one = lstmviz.cost(replace(spec, timesteps=1))
+    many = lstmviz.cost(spec)
+    assert many.multiply_adds_per_sequence == spec.timesteps * one.multiply_adds_per_sequence
+    assert many.activations_per_sequence == spec.timesteps * one.activations_per_sequence
+    assert many.activation_bytes_float32 == 4 * many.activations_per_sequence
+
+
+def test_cost_of_the_seed_counts_matmuls_only() -> None:
+    # The four gate matmuls of one step have exactly as many multiply-adds as weights.
+    seed = lstmviz.cost(SEED)
+    weights = sum(t.params for t in lstmviz.weight_tensors(SEED) if t.role != "bias")
+    assert seed.multiply_adds_per_step == weights
+    assert seed.multiply_adds_per_sequence == 40 * weights
+
+
+@settings(max_examples=100, deadline=None)
+@given(specs())
+def test_stacked_layer_input_is_directions_times_hidden_out(spec: RecurrentSpec) -> None:
+    layers = lstmviz.breakdown(spec).layers
+    assert all(lc.input_size == spec.features for lc in layers if lc.layer == 0)
+    assert all(lc.input_size == spec.directions * spec.hidden_out for lc in layers if lc.layer > 0)
+    assert len(layers) == spec.layers * spec.directions
+
+
+# --- validation -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("units", 0),
+        ("features", -3),
+        ("timesteps", 0),
+        ("layers", 17),
+        ("units", 10**9),
+        ("features", "3"),
+        ("units", 2.5),
+        ("units", True),
+        ("framework", "jax"),
+        ("cell", "transformer"),
+        ("bidirectional", "yes"),
+        ("proj_size", -1),
+    ],
+)
+def test_invalid_values_name_the_field(field: str, value: object) -> None:
+    with pytest.raises(ValueError, match=field):
+        RecurrentSpec(**{field: value})  # type: ignore[arg-type]
+
+
+def test_proj_size_only_on_a_pytorch_lstm_smaller_than_units() -> None:
+    with pytest.raises(ValueError, match="proj_size"):
+        RecurrentSpec(framework="pytorch", cell="gru", units=4, proj_size=2)
+    with pytest.raises(ValueError, match="proj_size"):
+        RecurrentSpec(framework="keras", cell="lstm", units=4, proj_size=2)
+    with pytest.raises(ValueError, match="proj_size"):
+        RecurrentSpec(framework="pytorch", cell="lstm", units=4, proj_size=4)
+
+
+# --- command line -----------------------------------------------------------------------
+
+
+def test_cli_json_defaults_to_the_seed(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["count", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["total_params"] == 48
+    assert [(t["name"], t["shape"], t["params"]) for t in data["tensors"]] == [
+        ("kernel", [3, 8], 24),
+        ("recurrent_kernel", [2, 8], 16),
+        ("bias", [8], 8),
+    ]
+    assert data["output_shape"] == [None, 2]
+    assert [g["symbol"] for g in data["gates"]] == ["i", "f", "c", "o"]
+    assert data["dense_warmup"]["total_params"] == 32
+
+
+def test_cli_flags_reach_the_spec(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["count", "--json", "--framework", "pytorch", "--cell", "lstm", "--features", "5", "--units", "4"]
+    argv += ["--timesteps", "7", "--layers", "2", "--bidirectional", "--no-bias", "--proj-size", "3"]
+    assert main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    expected = RecurrentSpec(
+        framework="pytorch", features=5, units=4, timesteps=7, layers=2, bidirectional=True, bias=False, proj_size=3
+    )
+    assert data["spec"] == expected.as_dict()
+    assert data["total_params"] == lstmviz.count_params(expected)
+    assert "output_shape" not in data and data["outputs"]["h_n"] == [4, None, 3]
+
+
+def test_cli_text_shows_summary_and_formula(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["count"]) == 0
+    out = capsys.readouterr().out
+    assert "Total params: 48" in out and "4 × ((3 + 2) × 2 + 2) = 48" in out
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["--units", "0"],
+        ["--features", "-3"],
+        ["--features", "abc"],
+        ["--cell", "gru", "--proj-size", "1"],
+        ["--framework", "pytorch", "--units", "2", "--proj-size", "2"],
+        ["--cell", "cnn"],
+        ["--timesteps", "1e3"],
+    ],
+)
+def test_cli_bad_input_is_one_clear_line(flags: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "lstmviz", "count", *flags], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("lstmviz: error:")
+    assert "Traceback" not in result.stderr
+
+
+def test_core_imports_neither_streamlit_nor_plotly() -> None:
+    code = (
+        "import sys, lstmviz, lstmviz.cli, lstmviz.weights, lstmviz.summary, lstmviz.shapes;"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'streamlit', 'plotly'});"
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
