@@ -1,0 +1,255 @@
+"""The W/U/b heatmap: one layer's fused tensors, cut into gate blocks, in the framework's layout.
+
+Keras stacks gates as column blocks of (x, 4h) kernel, (h, 4h) recurrent_kernel and (4h,) bias,
+so the figure stacks W over U over b with shared columns. PyTorch stacks gates as row blocks of
+(4h, x) weight_ih and (4h, h) weight_hh, so the figure puts the tensors side by side with shared
+rows. Large tensors are mean-pooled per gate block so the payload stays bounded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import ceil
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from lstmviz.counting import LayerCount, Tensor
+from lstmviz.spec import RecurrentSpec
+from lstmviz.style import FONT, FRAMEWORK_LABEL, INK, SCREEN, WEIGHT_SCALE, Theme, gate_colour
+
+MAX_ROWS = 256  # pooled grid bounds: 256 × 1024 float32 cells ≈ 1.4 MB of figure JSON
+MAX_COLS = 1024
+HOVER_UNIT_CELLS = 65_536  # per-cell unit indices in the hover only up to this many cells
+
+_ROW_MEANING = {"input": "input feature", "recurrent": "hidden unit", "projection": "hidden unit"}
+
+
+@dataclass(frozen=True)
+class Block:
+    """One gate's block of one tensor, pooled to at most the grid bounds."""
+
+    tensor: Tensor
+    gate_index: int
+    gate_symbol: str
+    gate_name: str
+    values: np.ndarray  # (rows, cols) float32 block means
+    rows: np.ndarray  # tensor index where each pooled row starts
+    cols: np.ndarray  # tensor index where each pooled column starts
+    units: np.ndarray  # unit index within the gate, per pooled cell along the gate axis
+
+
+@dataclass(frozen=True)
+class HeatmapData:
+    """All blocks of one layer and direction, and how much they were pooled."""
+
+    spec: RecurrentSpec
+    layer: LayerCount
+    blocks: tuple[Block, ...]
+    row_factor: int
+    col_factor: int
+
+    @property
+    def pooled(self) -> bool:
+        """Whether a cell stands for more than one weight."""
+        return self.row_factor > 1 or self.col_factor > 1
+
+
+def pool_mean(matrix: np.ndarray, row_factor: int, col_factor: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean of each row_factor × col_factor bucket (the last bucket may be smaller)."""
+    rows = np.arange(0, matrix.shape[0], row_factor)
+    cols = np.arange(0, matrix.shape[1], col_factor)
+    sums = np.add.reduceat(np.add.reduceat(matrix, rows, axis=0), cols, axis=1)
+    counts = np.outer(np.diff(rows, append=matrix.shape[0]), np.diff(cols, append=matrix.shape[1]))
+    return (sums / counts).astype(np.float32), rows, cols
+
+
+def _as_2d(tensor: Tensor, value: np.ndarray, framework: str) -> np.ndarray:
+    # A 1-D bias is one row (Keras, gates along columns) or one column (PyTorch, gates along rows).
+    if value.ndim == 2:
+        return value
+    return value[None, :] if framework == "keras" else value[:, None]
+
+
+def heatmap_data(
+    spec: RecurrentSpec,
+    layer: LayerCount,
+    weights: dict[str, np.ndarray],
+    max_rows: int = MAX_ROWS,
+    max_cols: int = MAX_COLS,
+) -> HeatmapData:
+    """Cut one layer's tensors (keyed by Tensor.key) into gate blocks, pooled to the bounds."""
+    keras = spec.framework == "keras"
+    tensors = [t for t in layer.tensors if t.role != "projection"]
+    h, gates = layer.units, len(layer.gates)
+    # The axis not split by gates stacks the tensors: Keras rows (x + h + b), PyTorch columns.
+    stacked = sum(_as_2d(t, weights[t.key], spec.framework).shape[0 if keras else 1] for t in tensors)
+    gate_axis_limit, stack_limit = (max_cols, max_rows) if keras else (max_rows, max_cols)
+    gate_factor = ceil(gates * h / gate_axis_limit)
+    stack_factor = ceil(stacked / stack_limit)
+    row_factor, col_factor = (stack_factor, gate_factor) if keras else (gate_factor, stack_factor)
+    blocks = []
+    for tensor in tensors:
+        matrix = _as_2d(tensor, weights[tensor.key], spec.framework)
+        for k, gate in enumerate(layer.gates):
+            part = matrix[:, k * h : (k + 1) * h] if keras else matrix[k * h : (k + 1) * h, :]
+            # Biases are never pooled along the stack: they are one or two lines already.
+            rf, cf = row_factor, col_factor
+            if tensor.role == "bias":
+                rf, cf = (1, col_factor) if keras else (row_factor, 1)
+            values, rows, cols = pool_mean(part, rf, cf)
+            along_gate = cols if keras else rows
+            offset = k * h
+            blocks.append(
+                Block(
+                    tensor,
+                    k,
+                    gate.kind.symbol,
+                    gate.kind.name,
+                    values,
+                    rows if keras else rows + offset,
+                    cols + offset if keras else cols,
+                    along_gate,
+                )
+            )
+    return HeatmapData(spec, layer, tuple(blocks), row_factor, col_factor)
+
+
+def _letter(tensor: Tensor, framework: str) -> str:
+    if framework == "pytorch":
+        return tensor.name
+    return {"input": "W", "recurrent": "U", "bias": "b"}[tensor.role]
+
+
+def _hover(block: Block, framework: str, pooled: bool, with_units: bool) -> str:
+    t = block.tensor
+    letter = _letter(t, framework)
+    gate = f"{block.gate_name} gate ({block.gate_symbol})"
+    if pooled:
+        return f"{letter} block mean from [%{{y}}, %{{x}}]<br>{gate}<br>mean %{{z:.4f}}<extra></extra>"
+    unit = ", unit %{customdata}" if with_units else ""
+    if t.role == "bias":
+        index = "[%{y}, %{x}]" if len(t.shape) == 2 else ("[%{x}]" if framework == "keras" else "[%{y}]")
+        which = ""
+        if len(t.shape) == 2:
+            which = " (row 0: input bias, row 1: recurrent bias)"
+        return f"{letter}{index}: {gate}{unit}{which}<br>value %{{z:.4f}}<extra></extra>"
+    source = _ROW_MEANING[t.role]
+    # Keras W[row, col]: row = source, col = gate unit. PyTorch weight[row, col]: row = gate unit.
+    src = "%{y}" if framework == "keras" else "%{x}"
+    return f"{letter}[%{{y}}, %{{x}}]: {source} {src} → {gate}{unit}<br>value %{{z:.4f}}<extra></extra>"
+
+
+def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN) -> go.Figure:
+    """The heatmap figure: tensors in the framework's layout, gate blocks outlined and labelled."""
+    spec, layer = data.spec, data.layer
+    keras = spec.framework == "keras"
+    tensors = [t for t in layer.tensors if t.role != "projection"]
+    h = layer.units
+    sizes = [(_as_2d_shape(t, spec.framework)[0 if keras else 1]) for t in tensors]
+    share = [max(s / sum(sizes), 0.07 if keras else 0.1) for s in sizes]
+    share = [s / sum(share) for s in share]
+    titles = [
+        f"{_letter(t, spec.framework)}" + ("" if not keras else f" = {t.name}") + f"<br>{t.shape}" for t in tensors
+    ]
+    if keras:
+        fig = make_subplots(rows=len(tensors), cols=1, shared_xaxes=True, row_heights=share, vertical_spacing=0.04)
+    else:
+        fig = make_subplots(rows=1, cols=len(tensors), shared_yaxes=True, column_widths=share, horizontal_spacing=0.02)
+    for i, size in enumerate(sizes):
+        # Whole-number ticks only: a tensor index is never 0.5.
+        axis = {
+            "title": {"text": titles[i], "font": {"size": theme.font_size}},
+            "tick0": 0,
+            "dtick": max(1, ceil(size / 8)),
+        }
+        if keras:
+            fig.update_yaxes(axis, row=i + 1, col=1)
+        else:
+            fig.update_xaxes(axis, row=1, col=i + 1, side="top")
+    gate_ticks = {"tick0": 0, "dtick": max(1, ceil(len(layer.gates) * h / 16))}
+    if keras:
+        fig.update_xaxes(gate_ticks)
+    else:
+        fig.update_yaxes(gate_ticks)
+    cells = sum(b.values.size for b in data.blocks)
+    with_units = not data.pooled and cells <= HOVER_UNIT_CELLS
+    for block in data.blocks:
+        i = tensors.index(block.tensor)
+        row, col = (i + 1, 1) if keras else (1, i + 1)
+        units = block.units.astype(np.int16 if h < 32_768 else np.int32)
+        custom = np.broadcast_to(units[None, :] if keras else units[:, None], block.values.shape)
+        fig.add_trace(
+            go.Heatmap(
+                z=block.values,
+                x=block.cols.astype(np.int32),
+                y=block.rows.astype(np.int32),
+                customdata=np.ascontiguousarray(custom) if with_units else None,
+                coloraxis="coloraxis",
+                hovertemplate=_hover(block, spec.framework, data.pooled, with_units),
+                name=f"{block.tensor.name} · {block.gate_symbol}",
+                xgap=0,
+                ygap=0,
+            ),
+            row=row,
+            col=col,
+        )
+    limit = max(float(np.abs(b.values).max()) for b in data.blocks) or 1.0
+    # Gate boundaries and labels along the gate axis.
+    for k, gate in enumerate(layer.gates):
+        edge, centre = k * h - 0.5, k * h + (h - 1) / 2
+        colour = gate_colour(gate.kind.symbol)
+        label = f"<b>{gate.kind.symbol}</b> {gate.kind.name}"
+        if keras:
+            if k:
+                fig.add_vline(x=edge, row="all", col="all", line_width=theme.line_width, line_color=INK)
+            fig.add_annotation(
+                x=centre,
+                y=1.0,
+                xref="x",
+                yref="paper",
+                yshift=14,
+                text=label,
+                showarrow=False,
+                font={"color": colour, "size": theme.font_size},
+            )
+        else:
+            if k:
+                fig.add_hline(y=edge, row="all", col="all", line_width=theme.line_width, line_color=INK)
+            fig.add_annotation(
+                y=centre,
+                x=0.0,
+                yref="y",
+                xref="paper",
+                text=label,
+                xshift=-44,
+                showarrow=False,
+                xanchor="right",
+                font={"color": colour, "size": theme.font_size},
+            )
+    title = (
+        f"{FRAMEWORK_LABEL[spec.framework]} {spec.cell.upper()} · layer {layer.layer} {layer.direction}"
+        f" · {layer.params:,} parameters"
+    )
+    if data.pooled:
+        title += (
+            f"<br><sup>pooled: each cell is the mean of up to {data.row_factor} × {data.col_factor} weights"
+            " (per gate block); hover shows where a block starts</sup>"
+        )
+    fig.update_layout(
+        title={"text": title, "font": {"size": theme.title_size}},
+        coloraxis={"colorscale": WEIGHT_SCALE, "cmin": -limit, "cmax": limit, "colorbar": {"title": "weight"}},
+        font={"family": FONT, "size": theme.font_size, "color": INK},
+        height=theme.figure_height,
+        margin={"t": 100 if keras else 170, "l": 20 if keras else 190, "r": 20, "b": 40},
+        template="simple_white",
+    )
+    fig.update_yaxes(autorange="reversed")  # row 0 at the top, as a matrix is printed
+    return fig
+
+
+def _as_2d_shape(tensor: Tensor, framework: str) -> tuple[int, int]:
+    if len(tensor.shape) == 2:
+        return tensor.shape[0], tensor.shape[1]
+    return (1, tensor.shape[0]) if framework == "keras" else (tensor.shape[0], 1)

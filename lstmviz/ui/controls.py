@@ -1,0 +1,118 @@
+"""The sidebar widgets. Every key is also the URL parameter, named like RecurrentSpec's fields."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import streamlit as st
+
+from lstmviz.spec import CELLS, FRAMEWORKS, RecurrentSpec
+from lstmviz.style import CELL_LABEL, FRAMEWORK_LABEL
+
+DEFAULTS = RecurrentSpec()  # the seed's model: Keras LSTM, x=3, h=2, T=40
+SIZE_MAX = 1024
+TIMESTEPS_MAX = 1000
+LAYERS_MAX = 8
+URL: Final = "query-params"
+
+
+def _sync(source: str, target: str) -> None:
+    """Copy one widget's value to its twin (slider ↔ exact number box)."""
+    st.session_state[target] = st.session_state[source]
+
+
+def _size(label: str, key: str, default: int, high: int, help_text: str) -> int:
+    """A slider bound to the URL, with a number box for typing an exact large value."""
+    value = st.slider(
+        label, 1, high, default, key=key, help=help_text, bind=URL, on_change=_sync, args=(key, f"{key}_exact")
+    )
+    st.session_state[f"{key}_exact"] = value  # the number box always shows the slider's value
+    st.number_input(
+        f"{label}: exact",
+        1,
+        high,
+        key=f"{key}_exact",
+        on_change=_sync,
+        args=(f"{key}_exact", key),
+        label_visibility="collapsed",
+    )
+    return int(value)
+
+
+def sidebar() -> RecurrentSpec:
+    """Draw the controls and return the spec they describe (always valid)."""
+    with st.sidebar:
+        st.header("Layer")
+        framework = st.radio(
+            "Framework",
+            FRAMEWORKS,
+            key="framework",
+            horizontal=True,
+            bind=URL,
+            captions=[FRAMEWORK_LABEL[f] for f in FRAMEWORKS],
+        )
+        cell = st.radio("Cell", CELLS, key="cell", horizontal=True, bind=URL, captions=[CELL_LABEL[c] for c in CELLS])
+        features = _size(
+            "Features x (input size)",
+            "features",
+            DEFAULTS.features,
+            SIZE_MAX,
+            "Dimensions of each timestep's input vector x_t.",
+        )
+        units = _size(
+            "Units h (hidden size)",
+            "units",
+            DEFAULTS.units,
+            SIZE_MAX,
+            "Size of the hidden state h_t (and cell state c_t).",
+        )
+        timesteps = _size(
+            "Timesteps T",
+            "timesteps",
+            DEFAULTS.timesteps,
+            TIMESTEPS_MAX,
+            "Sequence length. It changes shapes and cost, never the parameter count.",
+        )
+        st.header("Stack")
+        layers = st.slider("Stacked layers", 1, LAYERS_MAX, 1, key="layers", bind=URL)
+        bidirectional = st.checkbox("Bidirectional", False, key="bidirectional", bind=URL)
+        bias = st.checkbox("Use bias", True, key="bias", bind=URL)
+        extra: dict[str, Any] = {}
+        if framework == "keras" and cell == "gru":
+            extra["reset_after"] = st.checkbox(
+                "reset_after (Keras default)",
+                True,
+                key="reset_after",
+                bind=URL,
+                help="On: separate input and recurrent biases, as cuDNN and PyTorch do (2 × 3h biases).",
+            )
+        if framework == "keras":
+            extra["return_sequences"] = st.checkbox(
+                "return_sequences (last layer)", False, key="return_sequences", bind=URL
+            )
+        if framework == "pytorch" and cell == "lstm" and units > 1:
+            # A projection must be smaller than units; clamp a stale value before the widget exists.
+            if st.session_state.get("proj_size", 0) > units - 1:
+                st.session_state["proj_size"] = 0
+            extra["proj_size"] = int(
+                st.number_input(
+                    "proj_size (0 = none)",
+                    min_value=0,
+                    max_value=units - 1,
+                    value=0,
+                    key="proj_size",
+                    bind=URL,
+                    help="PyTorch LSTM only: h_t is projected to this size by weight_hr.",
+                )
+            )
+    return RecurrentSpec(
+        framework=str(framework),
+        cell=str(cell),
+        features=features,
+        units=units,
+        timesteps=timesteps,
+        layers=int(layers),
+        bidirectional=bool(bidirectional),
+        bias=bool(bias),
+        **extra,
+    )
