@@ -1,0 +1,260 @@
+"""lstmviz against the frameworks themselves.
+
+Golden tests (always run): every case of tests/data/golden_counts.json, recorded from real
+Keras 3 and PyTorch layers by tools/make_golden.py, must match lstmviz exactly.
+
+Oracle tests (@pytest.mark.oracle): build real layers now, for hypothesis-drawn specs. They skip
+when keras or torch is missing, except under CI (env CI set), where a missing framework fails.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import lstmviz
+from lstmviz.spec import RecurrentSpec
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = json.loads((ROOT / "tests" / "data" / "golden_counts.json").read_text())
+CASES: list[dict[str, Any]] = GOLDEN["cases"]
+
+
+def _load_generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("make_golden", ROOT / "tools" / "make_golden.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+make_golden = _load_generator()
+
+
+def _known_key_divergence(spec: RecurrentSpec) -> bool:
+    """lstmviz names the inner layer of every Bidirectional `forward_lstm`; a fresh Keras model
+    names the one in bidirectional_1 `forward_lstm_1` (see the xfail tests below)."""
+    return spec.framework == "keras" and spec.bidirectional and spec.layers > 1
+
+
+def _expected_keys(case: dict[str, Any]) -> list[str]:
+    # Keras: variable path without the model prefix; PyTorch: the named_parameters name.
+    return [t.get("path", t["name"]) for t in case["tensors"]]
+
+
+def assert_matches(case: dict[str, Any], check_keys: bool = True) -> None:
+    """lstmviz agrees with one framework record (golden or live)."""
+    spec = RecurrentSpec(**case["spec"])
+    total = case["total_params"]
+    assert lstmviz.count_params(spec) == total
+    assert lstmviz.closed_form_total(spec) == total
+    got = [(t.name, t.shape) for t in lstmviz.weight_tensors(spec)]
+    assert got == [(t["name"], tuple(t["shape"])) for t in case["tensors"]]
+    assert lstmviz.output_shapes(spec).as_dict() == case["outputs"]
+    assert lstmviz.breakdown(spec).tree().mismatches() == []
+    if check_keys and not _known_key_divergence(spec):
+        assert [t.key for t in lstmviz.weight_tensors(spec)] == _expected_keys(case)
+
+
+# --- golden: no framework needed ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_golden_case(case: dict[str, Any]) -> None:
+    assert_matches(case)
+
+
+@pytest.mark.parametrize(
+    ("case_id", "expected"), [(case_id, expected) for case_id, _, expected in make_golden.SEED_CASES]
+)
+def test_golden_seed_totals(case_id: str, expected: int) -> None:
+    # The seed's worked examples: 48, 56, 42 and 36.
+    (case,) = [c for c in CASES if c["id"] == case_id]
+    assert case["total_params"] == expected
+    assert lstmviz.count_params(RecurrentSpec(**case["spec"])) == expected
+
+
+def test_golden_seed_totals_are_the_seeds() -> None:
+    assert [expected for _, _, expected in make_golden.SEED_CASES] == [48, 56, 42, 36]
+
+
+def test_golden_dense_warmup() -> None:
+    warmup = GOLDEN["dense_warmup"]
+    assert (warmup["per_layer"], warmup["total_params"]) == ([20, 12], 32)
+    dense = lstmviz.dense_params(warmup["inputs"], warmup["hidden"], warmup["outputs"])
+    assert [dense.hidden_params, dense.output_params] == warmup["per_layer"]
+    assert dense.total == warmup["total_params"]
+    seed = lstmviz.dense_params(3, 5, 2)
+    assert (seed.hidden_params, seed.output_params, seed.total) == (20, 12, 32)
+
+
+def test_golden_file_matches_generator_cases() -> None:
+    # The file was produced by the current case list (ids and specs), not an older one.
+    assert [(c["id"], c["spec"]) for c in CASES] == [(i, s.as_dict()) for i, s in make_golden.case_specs()]
+    assert all(set(c["spec"]) == set(RecurrentSpec.field_names()) for c in CASES)
+
+
+def test_golden_covers_every_option() -> None:
+    assert make_golden.coverage_gaps([RecurrentSpec(**c["spec"]) for c in CASES]) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="lstmviz keys the inner layer of bidirectional_N as forward_<cell>, Keras as forward_<cell>_N",
+)
+def test_golden_keras_paths_of_stacked_bidirectional() -> None:
+    cases = [c for c in CASES if _known_key_divergence(RecurrentSpec(**c["spec"]))]
+    assert cases
+    wrong = {
+        c["id"]: [
+            (t.key, path)
+            for t, path in zip(lstmviz.weight_tensors(RecurrentSpec(**c["spec"])), _expected_keys(c), strict=True)
+            if t.key != path
+        ]
+        for c in cases
+    }
+    assert {k: v for k, v in wrong.items() if v} == {}
+
+
+# --- live oracle: real Keras 3 and PyTorch layers -----------------------------------------------
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def require_frameworks(
+    loader: Callable[[], tuple[ModuleType, ModuleType]] = make_golden.load_frameworks,
+) -> tuple[ModuleType, ModuleType]:
+    """keras (torch backend) and torch; skip if missing, but fail under CI, which must run these."""
+    try:
+        if not _in_ci():
+            pytest.importorskip("torch", exc_type=ImportError)
+            if "keras" not in sys.modules:
+                os.environ["KERAS_BACKEND"] = "torch"
+            pytest.importorskip("keras", exc_type=ImportError)
+        return loader()
+    except ImportError as error:
+        if _in_ci():
+            pytest.fail(f"CI is set but keras/torch cannot be used: {error}", pytrace=False)
+        pytest.skip(f"needs keras with the torch backend, and torch: {error}")
+
+
+@pytest.fixture(scope="session")
+def frameworks() -> tuple[ModuleType, ModuleType]:
+    return require_frameworks()
+
+
+def _missing() -> tuple[ModuleType, ModuleType]:
+    raise ImportError("No module named 'keras'")
+
+
+def test_missing_frameworks_fail_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI is set"):
+        require_frameworks(_missing)
+
+
+def test_missing_frameworks_skip_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        require_frameworks(_missing)
+
+
+@st.composite
+def specs(draw: st.DrawFn, framework: str | None = None) -> RecurrentSpec:
+    """Any valid spec, small enough to build quickly; options a framework ignores vary too."""
+    fw = framework or draw(st.sampled_from(("keras", "pytorch")))
+    cell = draw(st.sampled_from(("lstm", "gru", "rnn")))
+    size = st.integers(1, 16) | st.sampled_from((32, 64))
+    units = draw(size)
+    proj = draw(st.integers(0, units - 1)) if fw == "pytorch" and cell == "lstm" and units > 1 else 0
+    return RecurrentSpec(
+        framework=fw,
+        cell=cell,
+        features=draw(size),
+        units=units,
+        timesteps=draw(st.integers(1, 30)),
+        layers=draw(st.integers(1, 3)),
+        bidirectional=draw(st.booleans()),
+        bias=draw(st.booleans()),
+        reset_after=draw(st.booleans()),
+        proj_size=proj,
+        return_sequences=draw(st.booleans()),
+    )
+
+
+@pytest.mark.oracle
+@settings(max_examples=40, deadline=None)
+@given(spec=specs())
+def test_live_frameworks_match_lstmviz(frameworks: tuple[ModuleType, ModuleType], spec: RecurrentSpec) -> None:
+    keras, torch = frameworks
+    assert_matches(make_golden.record("live", spec, keras, torch))
+
+
+@pytest.mark.oracle
+@settings(max_examples=40, deadline=None)
+@given(spec=specs("keras"))
+def test_live_keras_paths_match_keys(frameworks: tuple[ModuleType, ModuleType], spec: RecurrentSpec) -> None:
+    # Layers are named explicitly (keras_layer_name), so earlier models in this process don't matter.
+    keras, _ = frameworks
+    model = make_golden.build_keras(spec, keras)
+    paths = [w.path.split("/", 1)[1] for w in model.weights]
+    assert [w.name for w in model.weights] == [t.name for t in lstmviz.weight_tensors(spec)]
+    assert [model.get_layer(index=i).name for i in range(spec.layers)] == [
+        lstmviz.counting.keras_layer_name(spec, i) for i in range(spec.layers)
+    ]
+    if not _known_key_divergence(spec):
+        assert paths == [t.key for t in lstmviz.weight_tensors(spec)]
+
+
+@pytest.mark.oracle
+@settings(max_examples=15, deadline=None)
+@given(spec=specs("keras"))
+def test_live_explicit_names_are_fresh_model_names(
+    frameworks: tuple[ModuleType, ModuleType], spec: RecurrentSpec
+) -> None:
+    # The explicit names used above are exactly what Keras picks on its own in a fresh session.
+    keras, _ = frameworks
+    keras.backend.clear_session()
+    fresh = [w.path for w in make_golden.build_keras(spec, keras, explicit_names=False).weights]
+    keras.backend.clear_session()
+    named = [w.path for w in make_golden.build_keras(spec, keras).weights]
+    assert fresh == named
+
+
+@pytest.mark.oracle
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="lstmviz keys the inner layer of bidirectional_N as forward_<cell>, Keras as forward_<cell>_N",
+)
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_live_keras_paths_of_stacked_bidirectional(frameworks: tuple[ModuleType, ModuleType], cell: str) -> None:
+    keras, _ = frameworks
+    spec = RecurrentSpec(framework="keras", cell=cell, layers=2, bidirectional=True)
+    keras.backend.clear_session()
+    model = make_golden.build_keras(spec, keras, explicit_names=False)
+    assert [w.path.split("/", 1)[1] for w in model.weights] == [t.key for t in lstmviz.weight_tensors(spec)]
+
+
+@pytest.mark.oracle
+def test_live_golden_file_is_current(frameworks: tuple[ModuleType, ModuleType]) -> None:
+    keras, torch = frameworks
+    picked = [CASES[i * len(CASES) // 5] for i in range(5)]
+    assert {c["spec"]["framework"] for c in picked} == {"keras", "pytorch"}
+    for case in picked:
+        live = make_golden.record(case["id"], RecurrentSpec(**case["spec"]), keras, torch)
+        assert live == case
+    assert make_golden.dense_warmup(keras) == GOLDEN["dense_warmup"]
