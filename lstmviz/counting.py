@@ -7,7 +7,7 @@ vectors in PyTorch and in a reset-after GRU). The same tensors serve every times
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from math import prod
 
 from lstmviz.cells import GateKind, gate_kinds
@@ -185,7 +185,8 @@ def keras_layer_name(spec: RecurrentSpec, index: int) -> str:
 def _keras_tensors(spec: RecurrentSpec, index: int, direction: str, x: int) -> tuple[Tensor, ...]:
     g, h = len(gate_kinds(spec.framework, spec.cell)), spec.units
     cell = KERAS_LAYER_NAME[spec.cell]
-    inner = f"{direction}_{cell}/" if spec.bidirectional else ""
+    # A Bidirectional wrapper N holds forward_<cell>_N and backward_<cell>_N.
+    inner = f"{direction}_{keras_layer_name(replace(spec, bidirectional=False), index)}/" if spec.bidirectional else ""
     path = f"{keras_layer_name(spec, index)}/{inner}{cell}_cell/"
     tensors = [
         Tensor("kernel", (x, g * h), index, direction, "input", path + "kernel"),  # (x, G·h)

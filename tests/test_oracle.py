@@ -41,9 +41,8 @@ def _load_generator() -> ModuleType:
 make_golden = _load_generator()
 
 
-def _known_key_divergence(spec: RecurrentSpec) -> bool:
-    """lstmviz names the inner layer of every Bidirectional `forward_lstm`; a fresh Keras model
-    names the one in bidirectional_1 `forward_lstm_1` (see the xfail tests below)."""
+def _stacked_bidirectional(spec: RecurrentSpec) -> bool:
+    """Keras names the inner layers of bidirectional_N forward_<cell>_N: the case keys once got wrong."""
     return spec.framework == "keras" and spec.bidirectional and spec.layers > 1
 
 
@@ -62,7 +61,7 @@ def assert_matches(case: dict[str, Any], check_keys: bool = True) -> None:
     assert got == [(t["name"], tuple(t["shape"])) for t in case["tensors"]]
     assert lstmviz.output_shapes(spec).as_dict() == case["outputs"]
     assert lstmviz.breakdown(spec).tree().mismatches() == []
-    if check_keys and not _known_key_divergence(spec):
+    if check_keys:
         assert [t.key for t in lstmviz.weight_tensors(spec)] == _expected_keys(case)
 
 
@@ -108,13 +107,8 @@ def test_golden_covers_every_option() -> None:
     assert make_golden.coverage_gaps([RecurrentSpec(**c["spec"]) for c in CASES]) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="lstmviz keys the inner layer of bidirectional_N as forward_<cell>, Keras as forward_<cell>_N",
-)
 def test_golden_keras_paths_of_stacked_bidirectional() -> None:
-    cases = [c for c in CASES if _known_key_divergence(RecurrentSpec(**c["spec"]))]
+    cases = [c for c in CASES if _stacked_bidirectional(RecurrentSpec(**c["spec"]))]
     assert cases
     wrong = {
         c["id"]: [
@@ -215,8 +209,7 @@ def test_live_keras_paths_match_keys(frameworks: tuple[ModuleType, ModuleType], 
     assert [model.get_layer(index=i).name for i in range(spec.layers)] == [
         lstmviz.counting.keras_layer_name(spec, i) for i in range(spec.layers)
     ]
-    if not _known_key_divergence(spec):
-        assert paths == [t.key for t in lstmviz.weight_tensors(spec)]
+    assert paths == [t.key for t in lstmviz.weight_tensors(spec)]
 
 
 @pytest.mark.oracle
@@ -235,11 +228,6 @@ def test_live_explicit_names_are_fresh_model_names(
 
 
 @pytest.mark.oracle
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="lstmviz keys the inner layer of bidirectional_N as forward_<cell>, Keras as forward_<cell>_N",
-)
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
 def test_live_keras_paths_of_stacked_bidirectional(frameworks: tuple[ModuleType, ModuleType], cell: str) -> None:
     keras, _ = frameworks

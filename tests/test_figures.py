@@ -1,0 +1,221 @@
+"""Figure builders, tested on their data and geometry, not on pixels."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+import lstmviz
+from lstmviz import RecurrentSpec
+from lstmviz.figures.cell_geometry import HEIGHT, WIDTH, cell_geometry
+from lstmviz.figures.cell_svg import cell_svg
+from lstmviz.figures.counts import PARTS, dense_network_figure, gate_counts_figure
+from lstmviz.figures.heatmap import MAX_COLS, MAX_ROWS, heatmap_data, pool_mean, weight_heatmap
+from lstmviz.weights import init_layer, init_weights
+
+SEED = RecurrentSpec()
+CASES = [
+    SEED,
+    RecurrentSpec(framework="pytorch"),
+    RecurrentSpec(cell="gru"),
+    RecurrentSpec(cell="gru", reset_after=False),
+    RecurrentSpec(framework="pytorch", cell="gru", features=5, units=4),
+    RecurrentSpec(cell="rnn", features=4, units=3),
+    RecurrentSpec(framework="pytorch", cell="rnn", bias=False),
+    RecurrentSpec(framework="pytorch", features=5, units=6, proj_size=3, layers=2, bidirectional=True),
+    RecurrentSpec(features=7, units=5, layers=3, bidirectional=True, bias=False),
+]
+
+
+def _layer_weights(spec: RecurrentSpec, index: int = 0, direction: str = "forward") -> tuple:
+    layer = lstmviz.breakdown(spec).layer(index, direction)
+    values = init_layer(spec, layer, seed=0)
+    return layer, {t.key: values[t.name] for t in layer.tensors}
+
+
+# --- initial weights --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spec", CASES, ids=str)
+def test_initial_weights_have_every_tensor_with_its_shape(spec: RecurrentSpec) -> None:
+    weights = init_weights(spec, seed=1)
+    assert [(k, v.shape) for k, v in weights.items()] == [(t.key, t.shape) for t in lstmviz.weight_tensors(spec)]
+    assert all(v.dtype == np.float32 for v in weights.values())
+    assert sum(v.size for v in weights.values()) == lstmviz.count_params(spec)
+
+
+def test_initial_weights_are_seeded() -> None:
+    a, b, c = (init_weights(SEED, seed=s) for s in (0, 0, 1))
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    assert not np.array_equal(a["lstm/lstm_cell/kernel"], c["lstm/lstm_cell/kernel"])
+
+
+def test_keras_initialisers_follow_keras() -> None:
+    spec = RecurrentSpec(features=64, units=32)
+    w = init_weights(spec)
+    kernel, recurrent, bias = (w[f"lstm/lstm_cell/{n}"] for n in ("kernel", "recurrent_kernel", "bias"))
+    limit = np.sqrt(6 / (64 + 4 * 32))  # glorot_uniform over (fan_in, fan_out) = (x, 4h)
+    assert np.abs(kernel).max() <= limit
+    assert np.var(kernel) == pytest.approx(limit**2 / 3, rel=0.1)
+    np.testing.assert_allclose(recurrent @ recurrent.T, np.eye(32), atol=1e-5)  # orthogonal rows
+    expected_bias = np.zeros(128, dtype=np.float32)
+    expected_bias[32:64] = 1.0  # unit_forget_bias on the f block
+    np.testing.assert_array_equal(bias, expected_bias)
+
+
+def test_pytorch_initialiser_is_uniform_in_one_over_sqrt_h() -> None:
+    spec = RecurrentSpec(framework="pytorch", features=64, units=25, proj_size=5)
+    for value in init_weights(spec).values():
+        assert np.abs(value).max() <= 1 / 5
+    assert np.abs(init_weights(spec)["weight_ih_l0"]).max() > 0.19  # fills the range
+
+
+# --- heatmap ----------------------------------------------------------------------------
+
+
+def test_pool_mean_matches_a_direct_mean_with_ragged_edges() -> None:
+    m = np.random.default_rng(0).standard_normal((10, 7))
+    pooled, rows, cols = pool_mean(m, 3, 2)
+    assert pooled.shape == (4, 4) and list(rows) == [0, 3, 6, 9] and list(cols) == [0, 2, 4, 6]
+    for i, r in enumerate(rows):
+        for j, c in enumerate(cols):
+            assert pooled[i, j] == pytest.approx(m[r : r + 3, c : c + 2].mean(), abs=1e-6)
+
+
+@pytest.mark.parametrize("spec", CASES, ids=str)
+def test_heatmap_blocks_are_the_gate_slices_of_each_tensor(spec: RecurrentSpec) -> None:
+    layer, weights = _layer_weights(spec)
+    data = heatmap_data(spec, layer, weights)
+    assert not data.pooled
+    by_name = {t.name: t for t in layer.tensors}
+    gate_tensors = [t for t in layer.tensors if t.role != "projection"]
+    assert len(data.blocks) == len(gate_tensors) * len(layer.gates)
+    for block in data.blocks:
+        gate = layer.gates[block.gate_index]
+        (sl,) = [s for s in gate.slices if s.tensor == block.tensor.name]
+        full = weights[by_name[sl.tensor].key]
+        expected = np.take(full, range(sl.start, sl.stop), axis=sl.axis)
+        expected = expected.reshape(block.values.shape)
+        np.testing.assert_array_equal(block.values, expected)
+
+
+def test_heatmap_gate_labels_follow_each_frameworks_order() -> None:
+    expected = {
+        SEED: ["i", "f", "c", "o"],
+        RecurrentSpec(framework="pytorch"): ["i", "f", "g", "o"],
+        RecurrentSpec(cell="gru"): ["z", "r", "h"],
+        RecurrentSpec(framework="pytorch", cell="gru"): ["r", "z", "n"],
+    }
+    for spec, symbols in expected.items():
+        layer, weights = _layer_weights(spec)
+        fig = weight_heatmap(heatmap_data(spec, layer, weights))
+        labels = [a.text for a in fig.layout.annotations if a.text.startswith("<b>")]
+        assert [label[3 : label.index("</b>")] for label in labels] == symbols
+
+
+def test_heatmap_hover_names_source_gate_and_unit() -> None:
+    spec = replace(SEED, units=4)
+    layer, weights = _layer_weights(spec)
+    fig = weight_heatmap(heatmap_data(spec, layer, weights))
+    forget_kernel = next(t for t in fig.data if t.name == "kernel · f")
+    assert "W[%{y}, %{x}]: input feature %{y} → forget gate (f), unit %{customdata}" in forget_kernel.hovertemplate
+    assert list(forget_kernel.x) == [4, 5, 6, 7]  # W[:, 4:8] is the forget block
+    assert forget_kernel.customdata[0].tolist() == [0, 1, 2, 3]  # W[2, 5] → forget unit 1
+
+
+def test_pytorch_heatmap_puts_gates_on_rows() -> None:
+    spec = RecurrentSpec(framework="pytorch", units=3)
+    layer, weights = _layer_weights(spec)
+    fig = weight_heatmap(heatmap_data(spec, layer, weights))
+    g = next(t for t in fig.data if t.name == "weight_ih_l0 · g")
+    assert list(g.y) == [6, 7, 8] and list(g.x) == [0, 1, 2]
+    np.testing.assert_array_equal(g.z, weights["weight_ih_l0"][6:9, :])
+
+
+@pytest.mark.parametrize("framework", ["keras", "pytorch"])
+def test_heatmap_at_maximum_size_is_pooled_and_bounded(framework: str) -> None:
+    spec = RecurrentSpec(framework=framework, features=1024, units=1024)
+    layer, weights = _layer_weights(spec)
+    data = heatmap_data(spec, layer, weights)
+    assert data.pooled
+    keras = framework == "keras"
+    gate_cells = sum(b.values.shape[1 if keras else 0] for b in data.blocks if b.tensor.role == "input")
+    assert gate_cells <= (MAX_COLS if keras else MAX_ROWS) + len(layer.gates)
+    block = next(b for b in data.blocks if b.tensor.role == "input" and b.gate_index == 1)
+    full = weights[block.tensor.key]
+    r, c = int(block.rows[1]), int(block.cols[1])
+    rf, cf = data.row_factor, data.col_factor
+    assert block.values[1, 1] == pytest.approx(full[r : r + rf, c : c + cf].mean(), abs=1e-6)
+    fig = weight_heatmap(data)
+    size = len(fig.to_json())
+    assert size < 2_000_000, size
+    assert "pooled" in fig.layout.title.text
+
+
+# --- cell diagram -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spec", CASES, ids=str)
+def test_cell_geometry_labels_come_from_the_count(spec: RecurrentSpec) -> None:
+    layer = lstmviz.breakdown(spec).layer(0)
+    geometry = cell_geometry(spec, layer)
+    gates = [n for n in geometry.nodes if n.kind == "gate"]
+    assert sorted(n.id for n in gates) == sorted(f"gate_{g.kind.symbol}" for g in layer.gates)
+    for gate in layer.gates:
+        node = geometry.node(f"gate_{gate.kind.symbol}")
+        assert node.lines[-1] == f"= {gate.params:,}"
+        assert f"({layer.input_size:,} + {layer.hidden_out:,}) → {layer.units:,}" in node.lines[1]
+    assert f"= {layer.params:,} parameters" in geometry.caption
+    assert any(n.kind == "proj" for n in geometry.nodes) == bool(spec.proj_size)
+    for n in geometry.nodes:
+        assert 0 <= n.x - n.w / 2 and n.x + n.w / 2 <= WIDTH and 0 <= n.y - n.h / 2 <= HEIGHT
+    for e in geometry.edges:
+        assert all(0 <= x <= WIDTH and 0 <= y <= HEIGHT for x, y in e.points)
+
+
+def test_gate_boxes_do_not_overlap() -> None:
+    for spec in CASES:
+        boxes = [n for n in cell_geometry(spec, lstmviz.breakdown(spec).layer(0)).nodes if n.kind in ("gate", "proj")]
+        for a in boxes:
+            for b in boxes:
+                if a is not b:
+                    apart_x = abs(a.x - b.x) >= (a.w + b.w) / 2
+                    apart_y = abs(a.y - b.y) >= (a.h + b.h) / 2
+                    assert apart_x or apart_y, (spec, a.id, b.id)
+
+
+def test_seed_cell_svg_is_valid_and_labelled() -> None:
+    svg = cell_svg(cell_geometry(SEED, lstmviz.breakdown(SEED).layer(0)))
+    root = ET.fromstring(svg)
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "f · forget" in texts and "c · cell candidate" in texts
+    assert "4 × 12 = 48 parameters, the same at every one of the 40 timesteps" in texts
+    assert "x_t (3)" in texts and "h_t-1 (2)" in texts and "c_t-1 (2)" in texts
+
+
+# --- counts -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spec", CASES, ids=str)
+def test_gate_count_bars_add_up_to_the_layer(spec: RecurrentSpec) -> None:
+    layer = lstmviz.breakdown(spec).layer(0)
+    fig = gate_counts_figure(layer)
+    assert [t.name for t in fig.data] == list(PARTS)
+    bars = sum(sum(t.x) for t in fig.data)
+    assert bars == layer.params
+    by_part = {t.name: list(t.x) for t in fig.data}
+    assert by_part["input weights"][: len(layer.gates)] == [g.input_weights for g in layer.gates]
+
+
+def test_dense_warmup_figure_matches_the_seed() -> None:
+    fig = dense_network_figure(lstmviz.dense_params(3, 5, 2))
+    texts = [a.text for a in fig.layout.annotations]
+    assert texts == ["3×5 + 5 = 20", "5×2 + 2 = 12"]
+    assert fig.layout.title.text.endswith("= 32")
+    lines = fig.data[0]
+    assert sum(1 for v in lines.x if v is None) == 3 * 5 + 5 * 2  # one segment per connection
+    assert json.loads(fig.to_json())  # serialisable
