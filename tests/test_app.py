@@ -1,0 +1,173 @@
+"""The explorer, driven control by control with Streamlit's AppTest."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import lstmviz
+from lstmviz import RecurrentSpec
+
+APP = "../app.py"
+
+
+@pytest.fixture
+def app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    return at
+
+
+def total(at: AppTest) -> int:
+    return int(at.metric[0].value.replace(",", ""))
+
+
+def heatmap(at: AppTest) -> dict[str, Any]:
+    figures = [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+    (figure,) = [f for f in figures if f["data"] and f["data"][0]["type"] == "heatmap"]
+    return figure
+
+
+def table(at: AppTest, column: str) -> Any:
+    """The dataframe that has this column (dataframes carry no key in AppTest)."""
+    (frame,) = [d.value for d in at.dataframe if column in d.value.columns]
+    return frame
+
+
+def text(at: AppTest) -> str:
+    return "\n".join(str(m.value) for m in at.markdown) + "\n".join(str(c.value) for c in at.code)
+
+
+def test_default_is_the_seed_model(app: AppTest) -> None:
+    assert total(app) == 48
+    assert "4 × ((3 + 2) × 2 + 2) = 48" in text(app)
+    assert "Total params: 48" in text(app)
+    assert [t["name"] for t in heatmap(app)["data"]][:4] == ["kernel · i", "kernel · f", "kernel · c", "kernel · o"]
+    assert len(heatmap(app)["data"]) == 12  # W, U, b × four gates
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "spec"),
+    [
+        ("features", 10, RecurrentSpec(features=10)),
+        ("units", 7, RecurrentSpec(units=7)),
+        ("timesteps", 500, RecurrentSpec(timesteps=500)),
+        ("layers", 3, RecurrentSpec(layers=3)),
+    ],
+)
+def test_each_slider_reaches_the_core(app: AppTest, key: str, value: int, spec: RecurrentSpec) -> None:
+    app.slider(key=key).set_value(value).run()
+    assert not app.exception
+    assert total(app) == lstmviz.count_params(spec)
+    if key != "layers":
+        assert app.number_input(key=f"{key}_exact").value == value
+
+
+def test_exact_number_box_moves_the_slider(app: AppTest) -> None:
+    app.number_input(key="units_exact").set_value(1000).run()
+    assert app.slider(key="units").value == 1000
+    assert total(app) == lstmviz.count_params(RecurrentSpec(units=1000))
+
+
+def test_timesteps_change_shapes_and_cost_not_the_count(app: AppTest) -> None:
+    before = table(app, "timesteps T")
+    app.slider(key="timesteps").set_value(7).run()
+    after = table(app, "timesteps T")
+    assert total(app) == 48
+    assert set(after["parameters"]) == {48}
+    assert list(after["timesteps T"]) == [1, 7, 70] and list(before["timesteps T"]) == [1, 40, 400]
+    assert list(after["multiply-adds / sequence"]) == [
+        lstmviz.cost(RecurrentSpec(timesteps=t)).multiply_adds_per_sequence for t in (1, 7, 70)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "spec"),
+    [
+        ({"framework": "pytorch"}, RecurrentSpec(framework="pytorch")),
+        ({"cell": "gru"}, RecurrentSpec(cell="gru")),
+        ({"cell": "rnn"}, RecurrentSpec(cell="rnn")),
+        ({"framework": "pytorch", "cell": "gru"}, RecurrentSpec(framework="pytorch", cell="gru")),
+    ],
+)
+def test_framework_and_cell(app: AppTest, changes: dict[str, str], spec: RecurrentSpec) -> None:
+    for key, value in changes.items():
+        app.radio(key=key).set_value(value).run()
+    assert not app.exception
+    assert total(app) == lstmviz.count_params(spec)
+    gate_names = [
+        t["name"].split(" · ")[1] for t in heatmap(app)["data"] if t["name"].startswith(("kernel", "weight_ih"))
+    ]
+    assert gate_names == [g.kind.symbol for g in lstmviz.breakdown(spec).layer(0).gates]
+
+
+def test_reset_after_only_for_keras_gru(app: AppTest) -> None:
+    assert not [c for c in app.checkbox if c.key == "reset_after"]
+    app.radio(key="cell").set_value("gru").run()
+    app.checkbox(key="reset_after").uncheck().run()
+    assert total(app) == lstmviz.count_params(RecurrentSpec(cell="gru", reset_after=False))
+
+
+def test_bidirectional_and_bias(app: AppTest) -> None:
+    app.checkbox(key="bidirectional").check().run()
+    assert total(app) == lstmviz.count_params(RecurrentSpec(bidirectional=True))
+    app.checkbox(key="bias").uncheck().run()
+    assert total(app) == lstmviz.count_params(RecurrentSpec(bidirectional=True, bias=False))
+
+
+def test_return_sequences_changes_the_output_shape_only(app: AppTest) -> None:
+    app.checkbox(key="return_sequences").check().run()
+    assert total(app) == 48
+    assert "(None, 40, 2)" in text(app)
+
+
+def test_proj_size_for_pytorch_lstm_and_clamped_when_units_shrink(app: AppTest) -> None:
+    app.radio(key="framework").set_value("pytorch").run()
+    app.slider(key="units").set_value(6).run()
+    app.number_input(key="proj_size").set_value(4).run()
+    assert total(app) == lstmviz.count_params(RecurrentSpec(framework="pytorch", units=6, proj_size=4))
+    app.slider(key="units").set_value(3).run()
+    assert not app.exception
+    assert app.number_input(key="proj_size").value == 0
+    assert total(app) == lstmviz.count_params(RecurrentSpec(framework="pytorch", units=3))
+
+
+def test_stacked_layers_pick_a_layer_to_draw(app: AppTest) -> None:
+    app.slider(key="layers").set_value(2).run()
+    app.checkbox(key="bidirectional").check().run()
+    choice = app.selectbox(key="view_layer")
+    assert choice.options == ["layer 0 forward", "layer 0 backward", "layer 1 forward", "layer 1 backward"]
+    choice.set_value("layer 1 backward").run()
+    figure = heatmap(app)
+    assert "layer 1 backward" in figure["layout"]["title"]["text"]
+    rows = table(app, "input size")
+    assert list(rows["input size"]) == [3, 3, 4, 4]  # a stacked layer reads directions × h
+
+
+def test_maximum_sizes_stay_bounded(app: AppTest) -> None:
+    app.slider(key="features").set_value(1024).run()
+    app.slider(key="units").set_value(1024).run()
+    app.slider(key="timesteps").set_value(1000).run()
+    assert not app.exception
+    assert total(app) == lstmviz.count_params(RecurrentSpec(features=1024, units=1024, timesteps=1000))
+    payload = sum(len(el.proto.spec) for el in app.get("plotly_chart"))
+    assert payload < 2_000_000, payload
+    assert "pooled" in heatmap(app)["layout"]["title"]["text"]
+
+
+def test_dense_warmup_is_32(app: AppTest) -> None:
+    assert "total **32**" in text(app)
+    app.number_input(key="dense_hidden").set_value(4).run()
+    assert f"total **{lstmviz.dense_params(3, 4, 2).total}**" in text(app)
+
+
+def test_svg_download_is_offered(app: AppTest) -> None:
+    buttons = [b for b in app.get("download_button")]
+    assert len(buttons) == 1
+    (image,) = app.get("image")
+    svg = base64.b64decode(image.proto.imgs[0].url.split(",", 1)[1]).decode()
+    assert svg.startswith("<svg") and "4 × 12 = 48 parameters" in svg
