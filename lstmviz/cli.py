@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 from lstmviz.cells import LAYER_CLASS
 from lstmviz.counting import ParamCount, breakdown, dense_params
 from lstmviz.shapes import cost, output_shapes
+from lstmviz.snippet import framework_code
 from lstmviz.spec import CELLS, FRAMEWORKS, RecurrentSpec
 from lstmviz.summary import formula, keras_summary, tensor_table
 
@@ -43,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     count = commands.add_parser("count", help="print the parameter count, tensors and formula")
     _spec_flags(count)
     count.add_argument("--json", action="store_true", help="print one JSON object")
+    code = commands.add_parser("code", help="print runnable Keras or PyTorch code that asserts the count")
+    _spec_flags(code)
     return parser
 
 
@@ -117,6 +120,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         print(f"lstmviz: error: {error}", file=sys.stderr)
         return 2
+    if args.command == "code":
+        print(framework_code(spec), end="")
+        return 0
     count = breakdown(spec)
     if args.json:
         print(json.dumps(count_json(count)))

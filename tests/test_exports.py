@@ -1,0 +1,132 @@
+"""Exports: tables as CSV/Markdown/LaTeX, the formula as LaTeX, and framework code that must run."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import subprocess
+import sys
+from types import ModuleType
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import lstmviz
+from lstmviz import RecurrentSpec
+from lstmviz.export import formula_latex, gate_rows, tensor_rows, to_csv, to_latex, to_markdown
+from lstmviz.snippet import framework_code
+
+SEED = RecurrentSpec()
+
+
+def _frameworks() -> tuple[ModuleType, ModuleType]:
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    try:
+        import keras
+        import torch
+    except ImportError as error:  # pragma: no cover - depends on the machine
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the framework checks: {error}")
+        pytest.skip(f"keras/torch not installed: {error}")
+    return keras, torch
+
+
+@st.composite
+def specs(draw: st.DrawFn, framework: str) -> RecurrentSpec:
+    cell = draw(st.sampled_from(["lstm", "gru", "rnn"]))
+    units = draw(st.integers(1, 9))
+    proj = draw(st.integers(0, units - 1)) if framework == "pytorch" and cell == "lstm" else 0
+    return RecurrentSpec(
+        framework=framework,
+        cell=cell,
+        features=draw(st.integers(1, 9)),
+        units=units,
+        timesteps=draw(st.integers(1, 12)),
+        layers=draw(st.integers(1, 3)),
+        bidirectional=draw(st.booleans()),
+        bias=draw(st.booleans()),
+        reset_after=draw(st.booleans()),
+        proj_size=proj,
+        return_sequences=draw(st.booleans()),
+    )
+
+
+def _run(code: str) -> str:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "<snippet>", "exec"), {"__name__": "__main__"})
+    return out.getvalue()
+
+
+@pytest.mark.oracle
+@settings(max_examples=30, deadline=None)
+@given(specs("keras"))
+def test_keras_snippet_runs_and_passes(spec: RecurrentSpec) -> None:
+    keras, _ = _frameworks()
+    keras.backend.clear_session()
+    assert f"OK: {lstmviz.count_params(spec):,} parameters" in _run(framework_code(spec))
+
+
+@pytest.mark.oracle
+@settings(max_examples=30, deadline=None)
+@given(specs("pytorch"))
+def test_pytorch_snippet_runs_and_passes(spec: RecurrentSpec) -> None:
+    _frameworks()
+    assert f"OK: {lstmviz.count_params(spec):,} parameters" in _run(framework_code(spec))
+
+
+def test_a_wrong_count_would_fail_the_snippet() -> None:
+    code = framework_code(RecurrentSpec(framework="pytorch"))
+    assert "assert count == 56, count" in code
+    _frameworks()
+    with pytest.raises(AssertionError):
+        _run(code.replace("count == 56", "count == 48"))
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("framework", ["keras", "pytorch"])
+def test_cli_code_runs_as_printed(framework: str) -> None:
+    _frameworks()
+    flags = ["--framework", framework, "--cell", "gru", "--features", "4", "--units", "3", "--bidirectional"]
+    code = subprocess.run(
+        [sys.executable, "-m", "lstmviz", "code", *flags], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    env = {**os.environ, "KERAS_BACKEND": os.environ.get("KERAS_BACKEND", "torch")}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    spec = RecurrentSpec(framework=framework, cell="gru", features=4, units=3, bidirectional=True)
+    assert f"OK: {lstmviz.count_params(spec):,} parameters" in result.stdout
+
+
+def test_cli_code_rejects_bad_flags_in_one_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "lstmviz", "code", "--units", "0"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "units" in result.stderr
+
+
+# --- tables and formula -----------------------------------------------------------------
+
+
+def test_tables_in_every_format_agree_with_the_count() -> None:
+    spec = RecurrentSpec(framework="pytorch", layers=2, bidirectional=True)
+    rows = tensor_rows(spec)
+    parsed = list(csv.DictReader(io.StringIO(to_csv(rows))))
+    assert [r["tensor"] for r in parsed[:-1]] == [t.name for t in lstmviz.weight_tensors(spec)]
+    assert sum(int(r["parameters"]) for r in parsed[:-1]) == int(parsed[-1]["parameters"]) == lstmviz.count_params(spec)
+    markdown = to_markdown(rows).splitlines()
+    assert len(markdown) == len(rows) + 2 and markdown[1].startswith("| --- | ---: |")
+    latex = to_latex(rows)
+    assert latex.count(r"\\") == len(rows) + 1 and "weight\\_ih\\_l0\\_reverse" in latex
+
+
+def test_gate_rows_sum_to_the_total() -> None:
+    spec = RecurrentSpec(cell="gru", layers=2)
+    assert sum(int(r["parameters"]) for r in gate_rows(spec)) == lstmviz.count_params(spec)
+
+
+def test_seed_formula_as_latex() -> None:
+    assert formula_latex(SEED) == r"4 \times ((3 + 2) \times 2 + 2) = 48"
