@@ -116,3 +116,36 @@ def sidebar() -> RecurrentSpec:
         bias=bool(bias),
         **extra,
     )
+
+
+VIEWS = ("explorer", "through time", "lesson", "practice")
+
+# Projector styling: larger type, black text, captions hidden (less clutter on a slide).
+PRESENTATION_CSS = """<style>
+[data-testid="stMain"] { font-size: 1.3rem; color: #000; }
+[data-testid="stMain"] h1 { font-size: 3rem; }
+[data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 2.1rem; }
+[data-testid="stMetricValue"] { font-size: 4.5rem; }
+[data-testid="stMain"] [data-testid="stCaptionContainer"] { display: none; }
+[data-testid="stMain"] code { font-size: 1.2rem; }
+</style>"""
+
+
+def presentation_toggle() -> bool:
+    """The projector switch, kept in the URL so a prepared link opens in presentation mode."""
+    with st.sidebar:
+        st.header("Show")
+        return bool(
+            st.toggle(
+                "Presentation mode",
+                False,
+                key="presentation",
+                bind=URL,
+                help="Large type, high contrast, figures sized for a projector.",
+            )
+        )
+
+
+def view_picker() -> str:
+    """Which page to show, kept in the URL for deep links."""
+    return str(st.radio("View", VIEWS, key="view", horizontal=True, bind=URL, label_visibility="collapsed"))
