@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 import lstmviz
 from lstmviz import RecurrentSpec
+from lstmviz.style import PROJECTOR
 
 APP = "../app.py"
 
@@ -171,3 +172,47 @@ def test_svg_download_is_offered(app: AppTest) -> None:
     (image,) = app.get("image")
     svg = base64.b64decode(image.proto.imgs[0].url.split(",", 1)[1]).decode()
     assert svg.startswith("<svg") and "4 × 12 = 48 parameters" in svg
+
+
+# --- other views ---------------------------------------------------------------------------
+
+
+def test_every_lesson_step_renders_from_the_core(app: AppTest) -> None:
+    app.radio(key="view").set_value("lesson").run()
+    for step in range(1, 7):
+        app.slider(key="step").set_value(step).run()
+        assert not app.exception, step
+        assert app.title[0].value.startswith(f"Step {step}.")
+    app.slider(key="step").set_value(3).run()
+    assert lstmviz.formula(RecurrentSpec()).substituted in text(app)
+    app.slider(key="step").set_value(6).run()
+    rows = table(app, "gate order")
+    pytorch_lstm = rows[rows["layer"] == "nn.LSTM"]
+    assert list(pytorch_lstm["parameters"]) == [lstmviz.count_params(RecurrentSpec(framework="pytorch"))]
+
+
+def test_quiz_checks_the_answer_against_the_core(app: AppTest) -> None:
+    from lstmviz.practice import quiz_question
+
+    app.radio(key="view").set_value("practice").run()
+    app.number_input(key="question").set_value(5).run()
+    truth = lstmviz.count_params(quiz_question(5))
+    app.number_input(key="quiz_answer").set_value(truth + 1).run()
+    assert app.error and not app.success
+    app.number_input(key="quiz_answer").set_value(truth).run()
+    assert app.success and app.success[0].value.endswith(f"= {truth:,}")
+    app.number_input(key="question").set_value(6).run()
+    assert app.number_input(key="quiz_answer").value is None  # a new question starts blank
+
+
+def test_budget_view_and_an_impossible_budget(app: AppTest) -> None:
+    app.radio(key="view").set_value("practice").run()
+    assert not app.exception and len(app.get("plotly_chart")) == 1
+    app.number_input(key="budget").set_value(10).run()
+    assert not app.exception and "Nothing fits" in app.warning[0].value
+
+
+def test_presentation_mode_uses_projector_sizes(app: AppTest) -> None:
+    app.toggle(key="presentation").set_value(True).run()
+    assert not app.exception
+    assert heatmap(app)["layout"]["height"] == PROJECTOR.figure_height
