@@ -1,0 +1,15 @@
+# lstmviz as a self-contained demo: no network needed at run time.
+FROM python:3.11-slim
+
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY .streamlit .streamlit
+COPY app.py .
+COPY lstmviz lstmviz
+
+EXPOSE 8501
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health').read() != b'ok')"
+CMD ["streamlit", "run", "app.py", "--server.port=8501", "--server.address=0.0.0.0", "--server.headless=true", \
+     "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"]
