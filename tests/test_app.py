@@ -167,7 +167,7 @@ def test_dense_warmup_is_32(app: AppTest) -> None:
 
 
 def test_svg_download_is_offered(app: AppTest) -> None:
-    buttons = [b for b in app.get("download_button")]
+    buttons = [b for b in app.get("download_button") if b.proto.label == "Download diagram (SVG)"]
     assert len(buttons) == 1
     (image,) = app.get("image")
     svg = base64.b64decode(image.proto.imgs[0].url.split(",", 1)[1]).decode()
@@ -216,3 +216,19 @@ def test_presentation_mode_uses_projector_sizes(app: AppTest) -> None:
     app.toggle(key="presentation").set_value(True).run()
     assert not app.exception
     assert heatmap(app)["layout"]["height"] == PROJECTOR.figure_height
+
+
+def test_exports_offer_tables_code_and_slide_sized_charts(app: AppTest) -> None:
+    from lstmviz.export import tensor_rows, to_csv
+    from lstmviz.snippet import framework_code
+
+    names = [b.proto.label for b in app.get("download_button")]
+    assert {"Tensors as .csv", "Tensors as .md", "Tensors as .tex", "Gates as .csv", "Code as .py"} <= set(names)
+    assert framework_code(RecurrentSpec()).strip() in [c.value.strip() for c in app.code]
+    assert to_csv(tensor_rows(RecurrentSpec()))  # what the button serves
+    configs = [json.loads(el.proto.config) for el in app.get("plotly_chart")]
+    assert all(c["toImageButtonOptions"]["format"] == "png" for c in configs)
+    app.radio(key="image_format").set_value("svg").run()
+    configs = [json.loads(el.proto.config) for el in app.get("plotly_chart")]
+    assert all(c["toImageButtonOptions"]["format"] == "svg" for c in configs)
+    assert all(c["toImageButtonOptions"]["width"] == 1600 for c in configs)

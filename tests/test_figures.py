@@ -219,3 +219,18 @@ def test_dense_warmup_figure_matches_the_seed() -> None:
     lines = fig.data[0]
     assert sum(1 for v in lines.x if v is None) == 3 * 5 + 5 * 2  # one segment per connection
     assert json.loads(fig.to_json())  # serialisable
+
+
+@pytest.mark.parametrize("spec", CASES, ids=str)
+def test_cell_chart_draws_the_same_geometry(spec: RecurrentSpec) -> None:
+    from lstmviz.figures.cell_plotly import cell_figure
+
+    geometry = cell_geometry(spec, lstmviz.breakdown(spec).layer(0))
+    fig = cell_figure(geometry)
+    boxes = [s for s in fig.layout.shapes if s.type == "rect"][1:]  # the first is the cell body
+    assert len(boxes) == sum(1 for n in geometry.nodes if n.kind in ("gate", "proj"))
+    assert sum(1 for s in fig.layout.shapes if s.type == "circle") == sum(1 for n in geometry.nodes if n.kind == "op")
+    arrows = [a for a in fig.layout.annotations if a.showarrow]
+    assert len(arrows) == len(geometry.edges)
+    texts = " ".join(a.text for a in fig.layout.annotations)
+    assert geometry.caption in texts and all(f"= {g.params:,}" in texts for g in lstmviz.breakdown(spec).layer(0).gates)

@@ -3,21 +3,42 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import streamlit as st
 
 import lstmviz
 from lstmviz.cells import LAYER_CLASS
+from lstmviz.export import formula_latex, gate_rows, tensor_rows, to_csv, to_latex, to_markdown
 from lstmviz.figures.cell_geometry import cell_geometry
+from lstmviz.figures.cell_plotly import cell_figure
 from lstmviz.figures.cell_svg import cell_svg
 from lstmviz.figures.counts import dense_network_figure, gate_count_rows, gate_counts_figure
+from lstmviz.snippet import framework_code
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import FRAMEWORK_LABEL, Theme
 from lstmviz.ui import cached
 
 
+def chart_config(image_format: str, name: str) -> dict[str, Any]:
+    """Plotly toolbar settings: its camera button saves a 16:9 slide-sized PNG or a vector SVG."""
+    scale = 2 if image_format == "png" else 1  # 3200 × 1800 pixels for PNG
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {
+            "format": image_format,
+            "filename": name,
+            "width": 1600,
+            "height": 900,
+            "scale": scale,
+        },
+    }
+
+
 def render(spec: RecurrentSpec, theme: Theme) -> None:
     """Draw the explorer for one spec."""
+    image_format = str(st.session_state.get("image_format", "png"))
+    slug = f"lstmviz-{spec.framework}-{spec.cell}-x{spec.features}-h{spec.units}"
     # --- core ----------------------------------------------------------------------------------
     count = lstmviz.breakdown(spec)
     formula = lstmviz.formula(spec)
@@ -80,7 +101,9 @@ def render(spec: RecurrentSpec, theme: Theme) -> None:
     st.subheader("Gate dense layers: input weights x·h, recurrent weights h·h, biases h")
     bars_col, table_col = st.columns([3, 2])
     with bars_col:
-        st.plotly_chart(gate_counts_figure(layer, theme), key="gate_counts", config={"displaylogo": False})
+        st.plotly_chart(
+            gate_counts_figure(layer, theme), key="gate_counts", config=chart_config(image_format, f"{slug}-gates")
+        )
     with table_col:
         st.dataframe(gate_count_rows(layer), hide_index=True, key="gate_table")
 
@@ -95,7 +118,7 @@ def render(spec: RecurrentSpec, theme: Theme) -> None:
     st.plotly_chart(
         cached.heatmap_figure(cached.weight_key(spec), layer.layer, layer.direction, 0, theme),
         key="heatmap",
-        config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 3}},
+        config=chart_config(image_format, f"{slug}-heatmap"),
     )
 
     # --- stack, tensors and summary ------------------------------------------------------------
@@ -137,9 +160,56 @@ def render(spec: RecurrentSpec, theme: Theme) -> None:
             int(sizes[1].number_input("hidden h", 1, 12, 5, key="dense_hidden")),
             int(sizes[2].number_input("outputs o", 1, 12, 2, key="dense_outputs")),
         )
-        st.plotly_chart(dense_network_figure(dense, theme), key="dense_network", config={"displaylogo": False})
+        st.plotly_chart(
+            dense_network_figure(dense, theme),
+            key="dense_network",
+            config=chart_config(image_format, "lstmviz-dense-warmup"),
+        )
         st.markdown(
             f"Dense({dense.hidden}): {dense.inputs}×{dense.hidden} + {dense.hidden} = **{dense.hidden_params}**; "
             f"Dense({dense.outputs}): {dense.hidden}×{dense.outputs} + {dense.outputs} = **{dense.output_params}**; "
             f"total **{dense.total}**. Each LSTM gate is one such dense layer from x + h inputs to h outputs."
+        )
+
+    # --- exports for slides and for checking in a framework --------------------------------
+    with st.expander("Export: figures, tables, formula and code"):
+        st.radio(
+            "Chart downloads (the camera button on each chart)",
+            ["png", "svg"],
+            key="image_format",
+            horizontal=True,
+            captions=["3200 × 1800 pixels", "vector"],
+        )
+        st.markdown("**Cell diagram as a chart** (its camera button saves PNG or SVG like the others)")
+        st.plotly_chart(
+            cell_figure(cell_geometry(spec, layer), theme),
+            key="cell_chart",
+            config=chart_config(image_format, f"{slug}-cell"),
+        )
+        st.markdown("**Formula** (LaTeX)")
+        st.latex(formula_latex(spec))
+        st.code(formula_latex(spec), language="latex")
+        for title, table, name in (("Tensors", tensor_rows(spec), "tensors"), ("Gates", gate_rows(spec), "gates")):
+            st.markdown(f"**{title} table**")
+            cols = st.columns(3)
+            for col, (fmt, text_of, mime) in zip(
+                cols,
+                (("csv", to_csv, "text/csv"), ("md", to_markdown, "text/markdown"), ("tex", to_latex, "text/x-tex")),
+                strict=True,
+            ):
+                col.download_button(
+                    f"{title} as .{fmt}",
+                    text_of(table),
+                    file_name=f"{slug}-{name}.{fmt}",
+                    mime=mime,
+                    key=f"download_{name}_{fmt}",
+                    on_click="ignore",
+                )
+        st.markdown(
+            f"**Check it in {FRAMEWORK_LABEL[spec.framework]}**: this code builds the layer and asserts the count"
+        )
+        code = framework_code(spec)
+        st.code(code, language="python")
+        st.download_button(
+            "Code as .py", code, file_name=f"{slug}.py", mime="text/x-python", key="download_code", on_click="ignore"
         )
