@@ -1,0 +1,319 @@
+"""A NumPy forward pass of LSTM, GRU and SimpleRNN stacks that matches Keras 3 and PyTorch.
+
+Weights come keyed by `Tensor.key` in the framework's own layout; the pass starts from zero
+states and runs in float32. It always uses the input's own number of timesteps T (the spec's
+`timesteps` only matters for shapes shown elsewhere) and always returns every timestep: a
+Keras layer with return_sequences=False returns `ForwardResult.last_output`.
+
+Lesson notation: N batch, T timesteps, x input size, h units, h_out = proj_size or h,
+G gates, D directions, L layers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+from numpy.typing import NDArray
+
+from lstmviz.cells import gate_kinds
+from lstmviz.counting import DIRECTIONS, LayerCount, ParamCount, breakdown
+from lstmviz.spec import RecurrentSpec
+
+Array = NDArray[np.float32]
+
+# Upper bound on the float32 values one pass keeps (gates, states, outputs): about 400 MB.
+MAX_TRACE_VALUES = 100_000_000
+
+# Gate blocks reordered from framework order so the sigmoid gates sit side by side and one
+# slice covers them all: LSTM i, f, o, candidate; GRU r, z, candidate.
+_COMPUTE_ORDER = {
+    ("keras", "lstm"): (0, 1, 3, 2),
+    ("pytorch", "lstm"): (0, 1, 3, 2),
+    ("keras", "gru"): (1, 0, 2),
+    ("pytorch", "gru"): (0, 1, 2),
+    ("keras", "rnn"): (0,),
+    ("pytorch", "rnn"): (0,),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class ForwardResult:
+    """Outputs, final states and per-timestep gate activations of one forward pass (read-only).
+
+    outputs: (N, T, D·h_out) the last layer's outputs, directions concatenated on the last axis,
+        backward outputs in original time order (as Keras Bidirectional and PyTorch give them).
+    h_n: (D·L, N, h_out) final hidden states in PyTorch's layout, row l·D + d; the backward
+        direction's final state is the one after reading x_0.  c_n: (D·L, N, h), LSTM only.
+    gates[(layer, direction)][symbol]: (N, T, h) a gate's activations, in framework gate order;
+        direction is "forward" or "backward", symbols as in lstmviz.cells (i f c o, r z n, ...).
+    h_t / c_t[(layer, direction)]: (N, T, h_out) / (N, T, h) the states after each timestep;
+        c_t for an LSTM only. Backward directions are indexed by original time too.
+    """
+
+    spec: RecurrentSpec
+    outputs: Array
+    h_n: Array
+    c_n: Array | None
+    gates: Mapping[tuple[int, str], Mapping[str, Array]]
+    h_t: Mapping[tuple[int, str], Array]
+    c_t: Mapping[tuple[int, str], Array]
+
+    @property
+    def last_output(self) -> Array:
+        """(N, D·h_out) what a Keras top layer returns with return_sequences=False."""
+        d = self.spec.directions
+        top = self.h_n[-d:]  # (D, N, h_out): forward after x_{T-1}, backward after x_0
+        return np.concatenate(list(top), axis=-1)
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """One layer and direction's weights, made ready for the loop."""
+
+    units: int
+    W: Array  # (x, G·h) gate blocks in compute order; sigmoid blocks pre-halved (see _reorder)
+    U: Array  # (h_out, G·h) same layout
+    b: Array  # (G·h,) every bias that can be added before the recurrence
+    b_hn: Array | None  # (h,) recurrent candidate bias of a reset-after GRU: it sits inside r * (...)
+    P: Array | None  # (h, p) PyTorch LSTM projection
+    reset_after: bool
+    symbols: tuple[str, ...]  # gate symbols in compute order
+
+
+def forward(
+    spec: RecurrentSpec, weights: Mapping[str, NDArray[np.generic]], inputs: NDArray[np.generic]
+) -> ForwardResult:
+    """Run the stack on inputs (N, T, x) with the given framework-layout weights."""
+    count = breakdown(spec)
+    x = _check_inputs(spec, inputs)
+    _check_weights(count, weights)
+    n, t_len = x.shape[0], x.shape[1]
+    g, h, h_out, d = len(gate_kinds(spec.framework, spec.cell)), spec.units, spec.hidden_out, spec.directions
+    kept = t_len * n * d * spec.layers * (g * h + h + h_out)
+    if kept > MAX_TRACE_VALUES:
+        raise ValueError(f"this pass would keep {kept:,} values (gates and states); the limit is {MAX_TRACE_VALUES:,}")
+
+    # Time-major (T, N, ·) so each step reads one contiguous (N, ·) slab.
+    seq: Array = np.ascontiguousarray(x.transpose(1, 0, 2))
+    gates: dict[tuple[int, str], Mapping[str, Array]] = {}
+    h_t: dict[tuple[int, str], Array] = {}
+    c_t: dict[tuple[int, str], Array] = {}
+    h_n, c_n = [], []
+    for layer in range(spec.layers):
+        out = np.empty((t_len, n, d * h_out), np.float32)  # (T, N, D·h_out): next layer's input
+        for k, direction in enumerate(DIRECTIONS[:d]):
+            cell = _prepare(spec, count.layer(layer, direction), weights)
+            # One matmul projects every timestep: (T·N, x)@(x, G·h) -> (T·N, G·h). Splitting it into
+            # cache-sized chunks was measured and gained nothing.
+            zs = (seq.reshape(t_len * n, -1) @ cell.W).reshape(t_len, n, g * h)
+            zs += cell.b  # z_t = x_t W + b for every step; the loop adds h U and activates in place
+            hs = out[:, :, k * h_out : (k + 1) * h_out]  # (T, N, h_out) this direction's half
+            cs = np.empty((t_len, n, h), np.float32) if spec.cell == "lstm" else None
+            steps = range(t_len - 1, -1, -1) if direction == "backward" else range(t_len)
+            if cs is not None:
+                _run_lstm(cell, zs, hs, cs, steps)
+            elif spec.cell == "gru":
+                _run_gru(cell, zs, hs, steps)
+            else:
+                _run_rnn(cell, zs, hs, steps)
+            last = 0 if direction == "backward" else t_len - 1  # where each direction stops
+            blocks = {s: _frozen(zs[:, :, i * h : (i + 1) * h].transpose(1, 0, 2)) for i, s in enumerate(cell.symbols)}
+            gates[(layer, direction)] = MappingProxyType({s: blocks[s] for s in _kinds(spec)})
+            h_t[(layer, direction)] = _frozen(hs.transpose(1, 0, 2))
+            h_n.append(hs[last])
+            if cs is not None:
+                c_t[(layer, direction)] = _frozen(cs.transpose(1, 0, 2))
+                c_n.append(cs[last])
+        seq = out
+    return ForwardResult(
+        spec=spec,
+        outputs=_frozen(np.ascontiguousarray(seq.transpose(1, 0, 2))),
+        h_n=_frozen(np.stack(h_n)),
+        c_n=_frozen(np.stack(c_n)) if c_n else None,
+        gates=MappingProxyType(gates),
+        h_t=MappingProxyType(h_t),
+        c_t=MappingProxyType(c_t),
+    )
+
+
+def _run_lstm(cell: _Cell, zs: Array, hs: Array, cs: Array, steps: Iterable[int]) -> None:
+    # Gate activations overwrite zs in place, so the trace costs no extra memory or copies.
+    n, h = zs.shape[1], cell.units
+    h_prev = np.zeros((n, hs.shape[2]), np.float32)
+    c_prev = np.zeros((n, h), np.float32)
+    rec = np.empty((n, 4 * h), np.float32)
+    tmp = np.empty((n, h), np.float32)
+    i, f, o, g = (zs[:, :, k * h : (k + 1) * h] for k in range(4))  # (T, N, h) each, compute order
+    for t in steps:
+        z = zs[t]
+        np.matmul(h_prev, cell.U, out=rec)  # (N, h_out)@(h_out, 4h) -> (N, 4h)
+        z += rec  # z = x W + b + h U
+        _activate(z, 3 * h)
+        c = cs[t]
+        np.multiply(f[t], c_prev, out=c)  # c_t = f * c_{t-1} + i * g
+        np.multiply(i[t], g[t], out=tmp)
+        c += tmp
+        np.tanh(c, out=tmp)
+        if cell.P is None:
+            np.multiply(o[t], tmp, out=hs[t])  # h_t = o * tanh(c_t)
+        else:
+            tmp *= o[t]
+            np.matmul(tmp, cell.P, out=hs[t])  # h_t = (o * tanh(c_t)) W_hr^T: (N, h)@(h, p) -> (N, p)
+        h_prev, c_prev = hs[t], c
+
+
+def _run_gru(cell: _Cell, zs: Array, hs: Array, steps: Iterable[int]) -> None:
+    # Blocks r, z, candidate. Both frameworks: h_t = z * h_{t-1} + (1 - z) * n = n + z * (h_{t-1} - n).
+    n, h = zs.shape[1], cell.units
+    h_prev = np.zeros((n, h), np.float32)
+    tmp = np.empty((n, h), np.float32)
+    if cell.reset_after:
+        rec = np.empty((n, 3 * h), np.float32)
+    else:
+        rec = np.empty((n, 2 * h), np.float32)
+        u_rz, u_n = np.ascontiguousarray(cell.U[:, : 2 * h]), np.ascontiguousarray(cell.U[:, 2 * h :])
+        rec_n = np.empty((n, h), np.float32)
+    for t in steps:
+        z = zs[t]
+        rz, r, update, cand = z[:, : 2 * h], z[:, :h], z[:, h : 2 * h], z[:, 2 * h :]  # update gate is "z"
+        if cell.reset_after:
+            np.matmul(h_prev, cell.U, out=rec)  # (N, h)@(h, 3h) -> (N, 3h)
+            rz += rec[:, : 2 * h]
+            _activate(rz, 2 * h)
+            if cell.b_hn is not None:
+                rec[:, 2 * h :] += cell.b_hn
+            np.multiply(r, rec[:, 2 * h :], out=tmp)  # n = tanh(x W_n + b_in + r * (h U_n + b_hn))
+            cand += tmp
+        else:
+            np.matmul(h_prev, u_rz, out=rec)  # (N, h)@(h, 2h) -> (N, 2h)
+            rz += rec
+            _activate(rz, 2 * h)
+            np.multiply(r, h_prev, out=tmp)
+            np.matmul(tmp, u_n, out=rec_n)  # Keras reset_after=False: n = tanh(x W_n + (r * h) U_n + b)
+            cand += rec_n
+        np.tanh(cand, out=cand)
+        np.subtract(h_prev, cand, out=tmp)
+        tmp *= update
+        np.add(cand, tmp, out=hs[t])
+        h_prev = hs[t]
+
+
+def _run_rnn(cell: _Cell, zs: Array, hs: Array, steps: Iterable[int]) -> None:
+    n = zs.shape[1]
+    h_prev = np.zeros((n, cell.units), np.float32)
+    rec = np.empty_like(h_prev)
+    for t in steps:
+        np.matmul(h_prev, cell.U, out=rec)  # (N, h)@(h, h) -> (N, h)
+        zs[t] += rec
+        np.tanh(zs[t], out=zs[t])  # h_t = tanh(x W + h U + b)
+        hs[t] = zs[t]
+        h_prev = hs[t]
+
+
+def _activate(z: Array, sigmoid_width: int) -> None:
+    # One tanh over every block; sigmoid(a) = (1 + tanh(a / 2)) / 2, and the a / 2 is already
+    # in the weights, so the sigmoid blocks only need the final affine step.
+    np.tanh(z, out=z)
+    s = z[:, :sigmoid_width]
+    s *= 0.5
+    s += 0.5
+
+
+def _kinds(spec: RecurrentSpec) -> tuple[str, ...]:
+    return tuple(kind.symbol for kind in gate_kinds(spec.framework, spec.cell))
+
+
+def _prepare(spec: RecurrentSpec, layer: LayerCount, weights: Mapping[str, NDArray[np.generic]]) -> _Cell:
+    """Turn one layer and direction's tensors into (x, G·h) / (h_out, G·h) compute layout."""
+    # PyTorch names carry the layer and direction ("weight_ih_l1_reverse"); drop them.
+    w = {re.sub(r"_l\d+(_reverse)?$", "", t.name): _f32(weights[t.key]) for t in layer.tensors}
+    kinds = gate_kinds(spec.framework, spec.cell)
+    h, order = spec.units, _COMPUTE_ORDER[(spec.framework, spec.cell)]
+    sig = sum(kind.activation == "sigmoid" for kind in kinds) * h
+    if spec.framework == "keras":
+        W, U, proj, axis = w["kernel"], w["recurrent_kernel"], None, 1  # gates are column blocks
+        bias = w.get("bias")
+        b_in, b_rec = (bias[0], bias[1]) if bias is not None and bias.ndim == 2 else (bias, None)
+    else:
+        W, U, proj, axis = w["weight_ih"], w["weight_hh"], w.get("weight_hr"), 0  # gates are row blocks
+        b_in, b_rec = w.get("bias_ih"), w.get("bias_hh")
+    b = np.zeros(len(kinds) * h, np.float32) if b_in is None else b_in.copy()
+    b_hn = None
+    if b_rec is not None:
+        b_rec = b_rec.copy()
+        if spec.uses_reset_after:
+            cand = order[-1]  # the candidate's recurrent bias must stay inside r * (...)
+            b_hn = b_rec[cand * h : (cand + 1) * h].copy()
+            b_rec[cand * h : (cand + 1) * h] = 0.0
+        b += b_rec
+    W, U = _reorder(W, axis, order, h, sig), _reorder(U, axis, order, h, sig)
+    if axis == 0:
+        # PyTorch's (G·h, x) used through a transposed view: BLAS reads it as fast, and a
+        # transposing copy would cost more than the whole input projection at batch 1.
+        W, U = W.T, U.T
+    return _Cell(
+        units=h,
+        W=W,
+        U=U,
+        b=_reorder(b, 0, order, h, sig),
+        b_hn=b_hn,
+        P=None if proj is None else proj.T,  # (p, h) -> (h, p) view
+        reset_after=spec.uses_reset_after,
+        symbols=tuple(kinds[k].symbol for k in order),
+    )
+
+
+def _reorder(a: Array, axis: int, order: tuple[int, ...], h: int, sigmoid_width: int) -> Array:
+    """Gate blocks of `a` along `axis` in compute order (a fresh array), sigmoid blocks halved."""
+    # Whole-block concatenation copies memory in order; a fancy-index gather is ~20x slower.
+    out = np.concatenate([a[k * h : (k + 1) * h] if axis == 0 else a[:, k * h : (k + 1) * h] for k in order], axis)
+    # Halving by a power of two is exact, so tanh(z / 2) sees exactly the framework's z / 2.
+    if axis == 0:
+        out[:sigmoid_width] *= 0.5
+    else:
+        out[:, :sigmoid_width] *= 0.5
+    return out
+
+
+def _f32(a: NDArray[np.generic]) -> Array:
+    return np.asarray(a, dtype=np.float32)
+
+
+def _frozen(a: Array) -> Array:
+    a.flags.writeable = False
+    return a
+
+
+def _check_inputs(spec: RecurrentSpec, inputs: NDArray[np.generic]) -> Array:
+    x = np.asarray(inputs)
+    if x.ndim != 3 or x.shape[2] != spec.features:
+        raise ValueError(
+            f"inputs must be (batch, timesteps, features): expected (N, T, {spec.features}), got {x.shape}"
+        )
+    if x.shape[0] < 1 or x.shape[1] < 1:
+        raise ValueError(f"inputs need at least one sample and one timestep, got shape {x.shape}")
+    if not (np.issubdtype(x.dtype, np.floating) or np.issubdtype(x.dtype, np.integer) or x.dtype == np.bool_):
+        raise ValueError(f"inputs must be real numbers, got dtype {x.dtype}")
+    x = x.astype(np.float32, copy=False)
+    if not np.isfinite(x).all():
+        raise ValueError("inputs contain NaN or infinity")
+    return x
+
+
+def _check_weights(count: ParamCount, weights: Mapping[str, NDArray[np.generic]]) -> None:
+    expected = {t.key: t.shape for t in count.tensors}
+    for key, shape in expected.items():
+        if key not in weights:
+            raise ValueError(f"missing weight {key!r}: expected shape {shape}, got none")
+        got = np.shape(weights[key])
+        if got != shape:
+            raise ValueError(f"weight {key!r} has the wrong shape: expected {shape}, got {got}")
+        if not np.isfinite(np.asarray(weights[key], dtype=np.float32)).all():
+            raise ValueError(f"weight {key!r} contains NaN or infinity")
+    for key in weights:
+        if key not in expected:
+            raise ValueError(f"unexpected weight {key!r}: expected no such tensor, got shape {np.shape(weights[key])}")

@@ -1,0 +1,67 @@
+"""Input sequences a lecturer can feed the forward pass: one-hot tokens, sine waves, noise.
+
+Every function returns float32 (batch, timesteps, features) and raises ValueError on bad
+sizes; batch·timesteps·features is capped at MAX_VALUES so memory stays bounded (40 MB).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+MAX_VALUES = 10_000_000
+
+
+def one_hot_sequence(values: Sequence[int] = (4, 7, 8, 4), depth: int = 10) -> NDArray[np.float32]:
+    """A single sequence of one-hot tokens, (1, len(values), depth); the seed's [4, 7, 8, 4] by default."""
+    _whole("depth", depth, 1)
+    tokens = list(values)
+    if not tokens:
+        raise ValueError("values must hold at least one token")
+    for v in tokens:
+        _whole("each value", v, 0)
+        if v >= depth:
+            raise ValueError(f"each value must be below depth {depth}, got {v}")
+    _check_sizes(1, len(tokens), depth)
+    out = np.zeros((1, len(tokens), depth), np.float32)
+    out[0, np.arange(len(tokens)), tokens] = 1.0
+    return out
+
+
+def sine_waves(batch: int = 1, timesteps: int = 40, features: int = 3, seed: int = 0) -> NDArray[np.float32]:
+    """Sine waves in [-1, 1], one per sample and feature, with seeded random frequency and phase."""
+    _check_sizes(batch, timesteps, features)
+    rng = _rng(seed)
+    cycles = rng.uniform(0.5, 3.0, size=(batch, 1, features))  # whole periods over the sequence
+    phase = rng.uniform(0.0, 2 * np.pi, size=(batch, 1, features))
+    t = np.arange(timesteps).reshape(1, timesteps, 1) / timesteps
+    return np.sin(2 * np.pi * cycles * t + phase).astype(np.float32)
+
+
+def random_inputs(batch: int = 1, timesteps: int = 40, features: int = 3, seed: int = 0) -> NDArray[np.float32]:
+    """Seeded standard-normal noise, (batch, timesteps, features)."""
+    _check_sizes(batch, timesteps, features)
+    return _rng(seed).standard_normal((batch, timesteps, features), dtype=np.float32)
+
+
+def _rng(seed: int) -> np.random.Generator:
+    _whole("seed", seed, 0)
+    return np.random.default_rng(seed)
+
+
+def _check_sizes(batch: int, timesteps: int, features: int) -> None:
+    for name, value in (("batch", batch), ("timesteps", timesteps), ("features", features)):
+        _whole(name, value, 1)
+    total = batch * timesteps * features
+    if total > MAX_VALUES:
+        raise ValueError(f"batch × timesteps × features = {total:,} values; the limit is {MAX_VALUES:,}")
+
+
+def _whole(name: str, value: object, low: int) -> None:
+    # bool is an int subclass, but True as a size is a bug; NumPy integers are fine.
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    if value < low:
+        raise ValueError(f"{name} must be at least {low}, got {value}")
