@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lstmviz.style import PROJECTOR, SCREEN
-from lstmviz.ui import controls, explorer, lesson, practice
+from lstmviz.ui import controls, explorer, lesson, practice, through_time
 
 st.set_page_config(page_title="lstmviz: LSTM parameter explorer", page_icon="🧮", layout="wide")
 
@@ -21,5 +21,10 @@ view = controls.view_picker()
 theme = PROJECTOR if presentation else SCREEN
 if presentation:
     st.html(controls.PRESENTATION_CSS)
-VIEWS = {"explorer": explorer.render, "lesson": lesson.render, "practice": practice.render}
+VIEWS = {
+    "explorer": explorer.render,
+    "through time": through_time.render,
+    "lesson": lesson.render,
+    "practice": practice.render,
+}
 VIEWS[view](spec, theme)

@@ -6,6 +6,7 @@ import base64
 import json
 from typing import Any
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -232,3 +233,46 @@ def test_exports_offer_tables_code_and_slide_sized_charts(app: AppTest) -> None:
     configs = [json.loads(el.proto.config) for el in app.get("plotly_chart")]
     assert all(c["toImageButtonOptions"]["format"] == "svg" for c in configs)
     assert all(c["toImageButtonOptions"]["width"] == 1600 for c in configs)
+
+
+def test_run_through_time_shows_the_forward_pass(app: AppTest) -> None:
+    from lstmviz.forward import forward
+    from lstmviz.inputs import sine_waves
+    from lstmviz.weights import init_weights
+
+    app.slider(key="units").set_value(3).run()
+    app.radio(key="view").set_value("through time").run()
+    assert not app.exception
+    app.slider(key="t").set_value(7).run()
+    assert not app.exception
+    spec = RecurrentSpec(units=3)
+    expected = forward(spec, init_weights(spec), sine_waves(1, 40, 3, seed=0))
+    figures = [json.loads(el.proto.spec) for el in app.get("plotly_chart")]
+    bars = next(f for f in figures if f["data"][0]["type"] == "bar")
+    forget = next(t for t in bars["data"] if t["name"].startswith("forget"))
+    np.testing.assert_allclose(_array(forget["y"]), expected.gates[(0, "forward")]["f"][0, 6], rtol=1e-5)
+
+
+def test_run_through_time_explains_its_limits(app: AppTest) -> None:
+    app.radio(key="view").set_value("through time").run()
+    app.radio(key="input_kind").set_value("one-hot [4, 7, 8, 4]").run()
+    assert "at least 9 features" in app.info[0].value
+    app.slider(key="features").set_value(10).run()
+    assert not app.info and app.slider(key="t").max == 4
+    app.slider(key="units").set_value(500).run()
+    assert "up to 64 units" in app.info[0].value and not app.exception
+
+
+def test_play_advances_the_timestep(app: AppTest) -> None:
+    app.radio(key="view").set_value("through time").run()
+    app.toggle(key="play").set_value(True).run()
+    assert app.slider(key="t").value == 2  # each playing run moves one step on
+    app.run()
+    assert app.slider(key="t").value == 3
+
+
+def _array(data: Any) -> np.ndarray:
+    """A Plotly array from figure JSON: a plain list or a base64 typed array."""
+    if isinstance(data, dict):
+        return np.frombuffer(base64.b64decode(data["bdata"]), dtype=np.dtype(data["dtype"]))
+    return np.asarray(data)

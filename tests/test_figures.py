@@ -234,3 +234,38 @@ def test_cell_chart_draws_the_same_geometry(spec: RecurrentSpec) -> None:
     assert len(arrows) == len(geometry.edges)
     texts = " ".join(a.text for a in fig.layout.annotations)
     assert geometry.caption in texts and all(f"= {g.params:,}" in texts for g in lstmviz.breakdown(spec).layer(0).gates)
+
+
+# --- run through time -------------------------------------------------------------------
+
+
+def test_activations_figure_rows_scales_and_step_marker() -> None:
+    from lstmviz.figures.timeline import activations_figure
+
+    rng = np.random.default_rng(0)
+    series = {"f": rng.random((6, 3), dtype=np.float32), "hidden state": rng.random((6, 3), dtype=np.float32) - 0.5}
+    fig = activations_figure(series, 4, {"f": "forget", "hidden state": "h_t"})
+    assert [t.coloraxis for t in fig.data] == ["coloraxis", "coloraxis2"]
+    np.testing.assert_array_equal(fig.data[0].z, series["f"].T)  # units down, time across
+    assert list(fig.data[0].x) == [1, 2, 3, 4, 5, 6]
+    assert {s.x0 for s in fig.layout.shapes} == {4}
+
+
+def test_unrolled_strip_shares_one_weight_box_and_marks_the_step() -> None:
+    from lstmviz.figures.timeline import unrolled_svg
+
+    svg = unrolled_svg(40, 12, 48)
+    root = ET.fromstring(svg)
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "W, U, b: 48 parameters, shared" in texts
+    cells = [t for t in texts if t and t.startswith("cell, t=")]
+    assert cells == [f"cell, t={t}" for t in (1, 2, 3, 4, 5, 12, 40)]
+    assert texts.count("…") == 2
+
+
+def test_cell_notes_add_live_values_to_named_nodes() -> None:
+    layer = lstmviz.breakdown(SEED).layer(0)
+    geometry = cell_geometry(SEED, layer, {"gate_f": "at t=3: [0.10, 0.20]", "h_t": "mean 0.05"})
+    assert geometry.node("gate_f").lines[-1] == "at t=3: [0.10, 0.20]"
+    assert geometry.node("h_t").lines == ("h_t (2)", "mean 0.05")
+    assert "mean 0.05" in cell_svg(geometry)

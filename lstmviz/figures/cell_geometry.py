@@ -6,7 +6,8 @@ from the count, so the diagram is always the configuration on screen.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 from lstmviz.cells import LAYER_CLASS
 from lstmviz.counting import GateCount, LayerCount
@@ -94,8 +95,8 @@ def _feeds(xs: list[float]) -> list[Edge]:
     return [_wire((x, BAR_Y), (x, GATE_Y + GATE_H / 2)) for x in xs]
 
 
-def cell_geometry(spec: RecurrentSpec, layer: LayerCount) -> CellGeometry:
-    """Lay out the cell of one layer and direction for the spec's cell type."""
+def cell_geometry(spec: RecurrentSpec, layer: LayerCount, notes: Mapping[str, str] | None = None) -> CellGeometry:
+    """Lay out the cell of one layer and direction; `notes` adds a line to nodes by id (live values)."""
     x, h, h_out = layer.input_size, layer.units, layer.hidden_out
     gates = {g.kind.symbol: g for g in layer.gates}
     n_bias = max(g.biases for g in layer.gates) // h if h else 0
@@ -127,6 +128,8 @@ def cell_geometry(spec: RecurrentSpec, layer: LayerCount) -> CellGeometry:
     if layer.projection:
         caption += f" + {layer.projection:,} projection"
     caption += f" = {layer.params:,} parameters, the same at every one of the {spec.timesteps:,} timesteps"
+    if notes:
+        nodes = [replace(n, lines=(*n.lines, notes[n.id])) if n.id in notes else n for n in nodes]
     return CellGeometry(WIDTH, HEIGHT, title, caption, tuple(nodes), tuple(edges))
 
 

@@ -18,7 +18,10 @@ def _text(x: float, y: float, text: str, size: float, weight: str = "normal", an
 def _node(node: Node, theme: Theme) -> str:
     size = theme.font_size * 0.95
     if node.kind == "label":
-        return _text(node.x, node.y - 16, node.lines[0], size, "bold")
+        first = _text(node.x, node.y - 16, node.lines[0], size, "bold")
+        return first + "".join(
+            _text(node.x, node.y + 2 + 16 * k, line, size * 0.8) for k, line in enumerate(node.lines[1:])
+        )
     if node.kind == "op":
         return (
             f'<circle cx="{node.x}" cy="{node.y}" r="{node.w / 2}" fill="{PAPER}" stroke="{LINE}" '
