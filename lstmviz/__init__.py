@@ -15,6 +15,8 @@ from lstmviz.counting import (
     gate_slices,
     weight_tensors,
 )
+# The function shadows its module's name on purpose: the issue asks for lstmviz.forward(...).
+from lstmviz.forward import ForwardResult, forward
 from lstmviz.shapes import Cost, OutputShapes, cost, output_shapes
 from lstmviz.spec import RecurrentSpec
 from lstmviz.summary import Formula, formula, keras_summary, tensor_table
@@ -23,6 +25,7 @@ __all__ = [
     "Cost",
     "DenseCount",
     "Formula",
+    "ForwardResult",
     "GateCount",
     "LayerCount",
     "OutputShapes",
@@ -37,6 +40,7 @@ __all__ = [
     "count_params",
     "dense_params",
     "formula",
+    "forward",
     "gate_slices",
     "keras_summary",
     "output_shapes",
