@@ -15,6 +15,7 @@ from lstmviz.counting import (
     gate_slices,
     weight_tensors,
 )
+
 # The function shadows its module's name on purpose: the issue asks for lstmviz.forward(...).
 from lstmviz.forward import ForwardResult, forward
 from lstmviz.shapes import Cost, OutputShapes, cost, output_shapes
