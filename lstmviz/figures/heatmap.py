@@ -150,9 +150,8 @@ def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN) -> go.Figure:
     sizes = [(_as_2d_shape(t, spec.framework)[0 if keras else 1]) for t in tensors]
     share = [max(s / sum(sizes), 0.07 if keras else 0.1) for s in sizes]
     share = [s / sum(share) for s in share]
-    titles = [
-        f"{_letter(t, spec.framework)}" + ("" if not keras else f" = {t.name}") + f"<br>{t.shape}" for t in tensors
-    ]
+    # Keras rows can be thin (a bias is one row): short axis titles there, full names in the title.
+    titles = [_letter(t, spec.framework) if keras else f"{t.name}<br>{t.shape}" for t in tensors]
     if keras:
         fig = make_subplots(rows=len(tensors), cols=1, shared_xaxes=True, row_heights=share, vertical_spacing=0.04)
     else:
@@ -232,6 +231,8 @@ def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN) -> go.Figure:
         f"{FRAMEWORK_LABEL[spec.framework]} {spec.cell.upper()} · layer {layer.layer} {layer.direction}"
         f" · {layer.params:,} parameters"
     )
+    if keras:
+        title += "<br><sup>" + " · ".join(f"{_letter(t, 'keras')} = {t.name} {t.shape}" for t in tensors) + "</sup>"
     if data.pooled:
         title += (
             f"<br><sup>pooled: each cell is the mean of up to {data.row_factor} × {data.col_factor} weights"
@@ -242,7 +243,7 @@ def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN) -> go.Figure:
         coloraxis={"colorscale": WEIGHT_SCALE, "cmin": -limit, "cmax": limit, "colorbar": {"title": "weight"}},
         font={"family": FONT, "size": theme.font_size, "color": INK},
         height=theme.figure_height,
-        margin={"t": 100 if keras else 170, "l": 20 if keras else 190, "r": 20, "b": 40},
+        margin={"t": 130 if keras else 170, "l": 20 if keras else 190, "r": 20, "b": 40},
         template="simple_white",
     )
     fig.update_yaxes(autorange="reversed")  # row 0 at the top, as a matrix is printed
