@@ -112,8 +112,8 @@ def _reference(spec: RecurrentSpec, weights: dict[str, np.ndarray], inputs: np.n
 
 
 @st.composite
-def specs(draw: st.DrawFn, framework: str | None = None) -> RecurrentSpec:
-    fw = framework or draw(st.sampled_from(["keras", "pytorch"]))
+def specs(draw: st.DrawFn) -> RecurrentSpec:
+    fw = draw(st.sampled_from(["keras", "pytorch"]))
     cell = draw(st.sampled_from(["lstm", "gru", "rnn"]))
     units = draw(st.integers(1, 6))
     proj = draw(st.integers(0, units - 1)) if fw == "pytorch" and cell == "lstm" and units > 1 else 0
@@ -258,11 +258,11 @@ def test_misshaped_weight_names_key_and_both_shapes(spec: RecurrentSpec, key: st
     weights = init_weights(spec)
     good = weights[key].shape
     weights[key] = np.zeros(bad, np.float32)
-    with pytest.raises(ValueError, match=rf"{key}.*expected {re_shape(good)}, got {re_shape(bad)}"):
+    with pytest.raises(ValueError, match=rf"{key}.*expected {_re_shape(good)}, got {_re_shape(bad)}"):
         forward(spec, weights, random_inputs(1, 4, 3))
 
 
-def re_shape(shape: tuple[int, ...]) -> str:
+def _re_shape(shape: tuple[int, ...]) -> str:
     return str(shape).replace("(", r"\(").replace(")", r"\)")
 
 

@@ -177,8 +177,8 @@ def _lstm(
         )
         edges.append(_wire((790, 258), (790, 302)))
         out_y = 358
-        edges.append(_wire((out_x, out_y), (out_x, 390), (860, 390)))
-        nodes.append(_label("h_t", 860, 370, f"h_t ({h_out:,})"))
+        edges.append(_wire((out_x, out_y), (out_x, 390), (880, 390)))
+        nodes.append(_label("h_t", 860, 418, f"h_t ({h_out:,})"))
     else:
         edges.append(_wire((808, 240), (860, 240)))
         nodes.append(_label("h_t", 860, 270, f"h_t ({h_out:,})"))
@@ -221,5 +221,13 @@ def _gru(
         _wire((xs[cand], top), (xs[cand], 230), (720, 230), (720, 218), label=f"{cand} ({h:,})"),
         _wire((720, 182), (720, STATE_Y + 18)),
         _wire((xs[r], top), (xs[r], 230), (252, 230), label=f"r ({h:,})"),
-        _wire((288, 230), (xs[cand] - GATE_W / 2, GATE_Y - 20), label=reset_text, label_at=(200, 190)),
+        # Around the update gate's box, not across it.
+        _wire(
+            (288, 230),
+            (540, 230),
+            (540, GATE_Y - 20),
+            (xs[cand] - GATE_W / 2, GATE_Y - 20),
+            label=reset_text,
+            label_at=(200, 190),
+        ),
     ]

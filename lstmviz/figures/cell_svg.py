@@ -8,10 +8,16 @@ from lstmviz.figures.cell_geometry import CellGeometry, Edge, Node
 from lstmviz.style import FONT, INK, LINE, PAPER, SCREEN, Theme
 
 
-def _text(x: float, y: float, text: str, size: float, weight: str = "normal", anchor: str = "middle") -> str:
+def _text(
+    x: float, y: float, text: str, size: float, weight: str = "normal", anchor: str = "middle", fit: float = 0
+) -> str:
+    # Squeeze text that would overflow its box (large sizes, projector fonts) to the box width.
+    squeeze = ""
+    if fit and len(text) * size * 0.56 > fit:
+        squeeze = f' textLength="{fit:.1f}" lengthAdjust="spacingAndGlyphs"'
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:.1f}" font-weight="{weight}" '
-        f'text-anchor="{anchor}" dominant-baseline="middle" fill="{INK}">{escape(text)}</text>'
+        f'text-anchor="{anchor}" dominant-baseline="middle" fill="{INK}"{squeeze}>{escape(text)}</text>'
     )
 
 
@@ -35,7 +41,7 @@ def _node(node: Node, theme: Theme) -> str:
     step = node.h / (len(node.lines) + 1)
     for k, line in enumerate(node.lines):
         small = size * (0.8 if k else 0.95)
-        parts.append(_text(node.x, top + step * (k + 1), line, small, "bold" if k == 0 else "normal"))
+        parts.append(_text(node.x, top + step * (k + 1), line, small, "bold" if k == 0 else "normal", fit=node.w - 10))
     return "".join(parts)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from math import ceil
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -194,39 +195,74 @@ def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN) -> go.Figure:
             row=row,
             col=col,
         )
-    limit = max(float(np.abs(b.values).max()) for b in data.blocks) or 1.0
-    # Gate boundaries and labels along the gate axis.
+    # Colour range from the weight matrices, robust to outliers: a Keras forget bias of 1 (or
+    # pooled means near 0 at large sizes) would otherwise wash out every weight.
+    weights_only = [b.values.ravel() for b in data.blocks if b.tensor.role != "bias"]
+    limit = float(np.percentile(np.abs(np.concatenate(weights_only)), 99)) or 1.0
+    # Gate boundaries and labels along the gate axis, as plain dicts added in one layout update.
+    lines: list[dict[str, Any]] = []
+    labels: list[dict[str, Any]] = []
+    boundary = {"color": INK, "width": theme.line_width}
     for k, gate in enumerate(layer.gates):
         edge, centre = k * h - 0.5, k * h + (h - 1) / 2
-        colour = gate_colour(gate.kind.symbol)
+        font = {"color": gate_colour(gate.kind.symbol), "size": theme.font_size}
         label = f"<b>{gate.kind.symbol}</b> {gate.kind.name}"
+        for i in range(len(tensors)):
+            suffix = "" if i == 0 else str(i + 1)
+            if k and keras:
+                lines.append(
+                    {
+                        "type": "line",
+                        "xref": f"x{suffix}",
+                        "yref": f"y{suffix} domain",
+                        "x0": edge,
+                        "x1": edge,
+                        "y0": 0,
+                        "y1": 1,
+                        "line": boundary,
+                    }
+                )
+            elif k:
+                lines.append(
+                    {
+                        "type": "line",
+                        "yref": f"y{suffix}",
+                        "xref": f"x{suffix} domain",
+                        "y0": edge,
+                        "y1": edge,
+                        "x0": 0,
+                        "x1": 1,
+                        "line": boundary,
+                    }
+                )
         if keras:
-            if k:
-                fig.add_vline(x=edge, row="all", col="all", line_width=theme.line_width, line_color=INK)
-            fig.add_annotation(
-                x=centre,
-                y=1.0,
-                xref="x",
-                yref="paper",
-                yshift=14,
-                text=label,
-                showarrow=False,
-                font={"color": colour, "size": theme.font_size},
+            labels.append(
+                {
+                    "x": centre,
+                    "y": 1.0,
+                    "xref": "x",
+                    "yref": "paper",
+                    "yshift": theme.font_size + 2,
+                    "text": label,
+                    "showarrow": False,
+                    "font": font,
+                }
             )
         else:
-            if k:
-                fig.add_hline(y=edge, row="all", col="all", line_width=theme.line_width, line_color=INK)
-            fig.add_annotation(
-                y=centre,
-                x=0.0,
-                yref="y",
-                xref="paper",
-                text=label,
-                xshift=-44,
-                showarrow=False,
-                xanchor="right",
-                font={"color": colour, "size": theme.font_size},
+            labels.append(
+                {
+                    "y": centre,
+                    "x": 0.0,
+                    "yref": "y",
+                    "xref": "paper",
+                    "xshift": -44,
+                    "text": label,
+                    "showarrow": False,
+                    "xanchor": "right",
+                    "font": font,
+                }
             )
+    fig.update_layout(shapes=lines, annotations=labels)
     title = (
         f"{FRAMEWORK_LABEL[spec.framework]} {spec.cell.upper()} · layer {layer.layer} {layer.direction}"
         f" · {layer.params:,} parameters"
@@ -243,7 +279,7 @@ def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN) -> go.Figure:
         coloraxis={"colorscale": WEIGHT_SCALE, "cmin": -limit, "cmax": limit, "colorbar": {"title": "weight"}},
         font={"family": FONT, "size": theme.font_size, "color": INK},
         height=theme.figure_height,
-        margin={"t": 130 if keras else 170, "l": 20 if keras else 190, "r": 20, "b": 40},
+        margin={"t": (130 if keras else 170) + (30 if data.pooled else 0), "l": 20 if keras else 190, "r": 20, "b": 40},
         template="simple_white",
     )
     fig.update_yaxes(autorange="reversed")  # row 0 at the top, as a matrix is printed

@@ -7,7 +7,8 @@ from dataclasses import replace
 import plotly.graph_objects as go
 import streamlit as st
 
-from lstmviz.counting import breakdown
+from lstmviz.counting import DenseCount, LayerCount, breakdown
+from lstmviz.figures.counts import dense_network_figure, gate_counts_figure
 from lstmviz.figures.heatmap import heatmap_data, weight_heatmap
 from lstmviz.forward import ForwardResult, forward
 from lstmviz.inputs import one_hot_sequence, random_inputs, sine_waves
@@ -21,7 +22,9 @@ def weight_key(spec: RecurrentSpec) -> RecurrentSpec:
     return replace(spec, timesteps=1, return_sequences=False)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+# cache_resource hands back the same figure object (no unpickling copy on every rerun); callers
+# only pass it to st.plotly_chart, which does not modify it.
+@st.cache_resource(max_entries=16, show_spinner=False)
 def heatmap_figure(spec: RecurrentSpec, layer: int, direction: str, seed: int, theme: Theme) -> go.Figure:
     """The W/U/b heatmap of one layer and direction with seeded initial weights."""
     layer_count = breakdown(spec).layer(layer, direction)
@@ -40,3 +43,15 @@ def forward_pass(spec: RecurrentSpec, input_kind: str, steps: int) -> ForwardRes
     else:
         inputs = random_inputs(1, steps, spec.features, seed=0)
     return forward(spec, init_weights(spec, seed=0), inputs)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def gate_counts(layer: LayerCount, theme: Theme) -> go.Figure:
+    """The per-gate connection bars of one layer."""
+    return gate_counts_figure(layer, theme)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def dense_network(dense: DenseCount, theme: Theme) -> go.Figure:
+    """The seed's warm-up network."""
+    return dense_network_figure(dense, theme)

@@ -13,7 +13,7 @@ from lstmviz.export import formula_latex, gate_rows, tensor_rows, to_csv, to_lat
 from lstmviz.figures.cell_geometry import cell_geometry
 from lstmviz.figures.cell_plotly import cell_figure
 from lstmviz.figures.cell_svg import cell_svg
-from lstmviz.figures.counts import dense_network_figure, gate_count_rows, gate_counts_figure
+from lstmviz.figures.counts import gate_count_rows
 from lstmviz.snippet import framework_code
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import FRAMEWORK_LABEL, Theme
@@ -70,11 +70,20 @@ def render(spec: RecurrentSpec, theme: Theme) -> None:
                     "timesteps T": t,
                     "parameters": lstmviz.count_params(other),
                     "output shape": str(tuple(lstmviz.output_shapes(other).as_dict()["output"])).replace("None", "N"),
+                    "per-timestep outputs": str(
+                        tuple(lstmviz.output_shapes(replace(other, return_sequences=True)).as_dict()["output"])
+                    ).replace("None", "N"),
                     "multiply-adds / sequence": run.multiply_adds_per_sequence,
                     "training activations (float32)": f"{run.activation_bytes_float32 / 1024:,.1f} KiB",
                 }
             )
-        st.dataframe(rows, hide_index=True, key="timesteps_table")
+        localized = st.column_config.NumberColumn(format="localized")
+        st.dataframe(
+            rows,
+            hide_index=True,
+            key="timesteps_table",
+            column_config={"parameters": localized, "multiply-adds / sequence": localized},
+        )
         st.caption(
             "Per sample. Multiply-adds count the gate matrix products only; activations are the values a "
             "training forward pass keeps per timestep: gate outputs, cell state (LSTM) and hidden output."
@@ -102,7 +111,7 @@ def render(spec: RecurrentSpec, theme: Theme) -> None:
     bars_col, table_col = st.columns([3, 2])
     with bars_col:
         st.plotly_chart(
-            gate_counts_figure(layer, theme), key="gate_counts", config=chart_config(image_format, f"{slug}-gates")
+            cached.gate_counts(layer, theme), key="gate_counts", config=chart_config(image_format, f"{slug}-gates")
         )
     with table_col:
         st.dataframe(gate_count_rows(layer), hide_index=True, key="gate_table")
@@ -161,7 +170,7 @@ def render(spec: RecurrentSpec, theme: Theme) -> None:
             int(sizes[2].number_input("outputs o", 1, 12, 2, key="dense_outputs")),
         )
         st.plotly_chart(
-            dense_network_figure(dense, theme),
+            cached.dense_network(dense, theme),
             key="dense_network",
             config=chart_config(image_format, "lstmviz-dense-warmup"),
         )
@@ -180,12 +189,13 @@ def render(spec: RecurrentSpec, theme: Theme) -> None:
             horizontal=True,
             captions=["3200 × 1800 pixels", "vector"],
         )
-        st.markdown("**Cell diagram as a chart** (its camera button saves PNG or SVG like the others)")
-        st.plotly_chart(
-            cell_figure(cell_geometry(spec, layer), theme),
-            key="cell_chart",
-            config=chart_config(image_format, f"{slug}-cell"),
-        )
+        # Built only on request: it is the one figure not needed to read the page.
+        if st.toggle("Cell diagram as a chart too (its camera button saves PNG or SVG)", key="cell_chart_on"):
+            st.plotly_chart(
+                cell_figure(cell_geometry(spec, layer), theme),
+                key="cell_chart",
+                config=chart_config(image_format, f"{slug}-cell"),
+            )
         st.markdown("**Formula** (LaTeX)")
         st.latex(formula_latex(spec))
         st.code(formula_latex(spec), language="latex")

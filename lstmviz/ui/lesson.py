@@ -10,7 +10,6 @@ import lstmviz
 from lstmviz.cells import LAYER_CLASS
 from lstmviz.figures.cell_geometry import cell_geometry
 from lstmviz.figures.cell_svg import cell_svg
-from lstmviz.figures.counts import dense_network_figure, gate_counts_figure
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import Theme
 from lstmviz.ui import cached
@@ -42,7 +41,7 @@ def render(spec: RecurrentSpec, theme: Theme) -> None:
             f"({dense.inputs}×{dense.hidden} + {dense.hidden}×{dense.outputs}) + ({dense.hidden} + {dense.outputs}) "
             f"= {dense.hidden_params} + {dense.output_params} = **{dense.total}**."
         )
-        st.plotly_chart(dense_network_figure(dense, theme), key="lesson_dense")
+        st.plotly_chart(cached.dense_network(dense, theme), key="lesson_dense")
     elif step == 2:
         st.markdown(
             f"The forget gate reads h_t-1 ({h}) and x_t ({x}): **{x + h} inputs**, and outputs h = {h} "
@@ -56,7 +55,7 @@ def render(spec: RecurrentSpec, theme: Theme) -> None:
         st.markdown(
             f"Input, forget, candidate and output gates are four such dense layers: `{f.symbolic}` = `{f.substituted}`."
         )
-        st.plotly_chart(gate_counts_figure(layer, theme), key="lesson_gates")
+        st.plotly_chart(cached.gate_counts(layer, theme), key="lesson_gates")
     elif step == 4:
         shapes = {t.name: t.shape for t in layer.tensors}
         st.markdown(
