@@ -269,3 +269,17 @@ def test_cell_notes_add_live_values_to_named_nodes() -> None:
     assert geometry.node("gate_f").lines[-1] == "at t=3: [0.10, 0.20]"
     assert geometry.node("h_t").lines == ("h_t (2)", "mean 0.05")
     assert "mean 0.05" in cell_svg(geometry)
+
+
+# --- figures built without validation must still be valid Plotly -------------------------
+
+
+@pytest.mark.parametrize("spec", [*CASES, RecurrentSpec(features=1024, units=1024)], ids=str)
+def test_unvalidated_figures_pass_plotly_validation(spec: RecurrentSpec) -> None:
+    import plotly.graph_objects as go
+
+    layer, weights = _layer_weights(spec)
+    for fig in (weight_heatmap(heatmap_data(spec, layer, weights)), gate_counts_figure(layer)):
+        checked = go.Figure(fig.to_dict())  # raises ValueError on any invalid property
+        assert checked.to_plotly_json()["data"]
+        assert isinstance(fig.layout.template.to_plotly_json(), dict)  # template inlined, not a name

@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from lstmviz.counting import DenseCount, LayerCount
+from lstmviz.figures.fast import fast_figure
 from lstmviz.style import FONT, INK, MUTED, PART_COLOURS, SCREEN, Theme
 
 PARTS = ("input weights", "recurrent weights", "biases")
@@ -47,45 +48,49 @@ def gate_counts_figure(layer: LayerCount, theme: Theme = SCREEN) -> go.Figure:
     """Stacked bars: each gate's input weights x·h, recurrent weights h·h and biases."""
     rows = gate_count_rows(layer)
     labels = [str(r["gate"]) for r in rows]
-    fig = go.Figure()
-    for part in PARTS:
-        fig.add_trace(
-            go.Bar(
-                y=labels,
-                x=[r[part] for r in rows],
-                name=part,
-                orientation="h",
-                marker_color=PART_COLOURS[part],
-                text=[f"{r[part]:,}" if r[part] else "" for r in rows],
-                textposition="inside",
-                hovertemplate=f"%{{y}}: %{{x:,}} {part}<extra></extra>",
-            )
-        )
-    for r in rows:
-        fig.add_annotation(
-            y=r["gate"],
-            x=r["params"],
-            text=f"= {r['params']:,}",
-            showarrow=False,
-            xanchor="left",
-            xshift=6,
-            font={"size": theme.font_size, "color": INK},
-        )
-    fig.update_layout(
-        barmode="stack",
-        title={
-            "text": f"{len(layer.gates)} gate dense layers, together {layer.params:,} parameters",
-            "font": {"size": theme.title_size},
+    bars = [
+        {
+            "type": "bar",
+            "y": labels,
+            "x": [r[part] for r in rows],
+            "name": part,
+            "orientation": "h",
+            "marker": {"color": PART_COLOURS[part]},
+            "text": [f"{r[part]:,}" if r[part] else "" for r in rows],
+            "textposition": "inside",
+            "hovertemplate": f"%{{y}}: %{{x:,}} {part}<extra></extra>",
+        }
+        for part in PARTS
+    ]
+    totals = [
+        {
+            "y": r["gate"],
+            "x": r["params"],
+            "text": f"= {r['params']:,}",
+            "showarrow": False,
+            "xanchor": "left",
+            "xshift": 6,
+            "font": {"size": theme.font_size, "color": INK},
+        }
+        for r in rows
+    ]
+    return fast_figure(
+        bars,
+        {
+            "barmode": "stack",
+            "title": {
+                "text": f"{len(layer.gates)} gate dense layers, together {layer.params:,} parameters",
+                "font": {"size": theme.title_size},
+            },
+            "font": {"family": FONT, "size": theme.font_size, "color": INK},
+            "yaxis": {"autorange": "reversed", "type": "category"},
+            "xaxis": {"title": {"text": "parameters"}},
+            "legend": {"orientation": "h", "y": -0.25},
+            "height": max(260, 70 * len(rows) + 140),
+            "margin": {"l": 20, "r": 70, "t": 60, "b": 20},
+            "annotations": totals,
         },
-        font={"family": FONT, "size": theme.font_size, "color": INK},
-        yaxis={"autorange": "reversed"},
-        xaxis={"title": "parameters"},
-        legend={"orientation": "h", "y": -0.25},
-        height=max(260, 70 * len(rows) + 140),
-        margin={"l": 20, "r": 70, "t": 60, "b": 20},
-        template="simple_white",
     )
-    return fig
 
 
 def dense_network_figure(dense: DenseCount, theme: Theme = SCREEN) -> go.Figure:

@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from lstmviz.counting import LayerCount, Tensor
+from lstmviz.figures.fast import fast_figure
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import FONT, FRAMEWORK_LABEL, INK, SCREEN, WEIGHT_SCALE, Theme, gate_colour
 
@@ -142,64 +142,79 @@ def _hover(block: Block, framework: str, pooled: bool, with_units: bool) -> str:
     return f"{letter}[%{{y}}, %{{x}}]: {source} {src} → {gate}{unit}<br>value %{{z:.4f}}<extra></extra>"
 
 
+def _domains(shares: list[float], gap: float) -> list[tuple[float, float]]:
+    """Split [0, 1] into consecutive spans proportional to `shares`, `gap` apart."""
+    room = 1 - gap * (len(shares) - 1)
+    spans, start = [], 0.0
+    for share in shares:
+        spans.append((start, min(1.0, start + share * room)))
+        start += share * room + gap
+    return spans
+
+
 def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN) -> go.Figure:
     """The heatmap figure: tensors in the framework's layout, gate blocks outlined and labelled."""
     spec, layer = data.spec, data.layer
     keras = spec.framework == "keras"
     tensors = [t for t in layer.tensors if t.role != "projection"]
-    h = layer.units
+    h, n = layer.units, len(tensors)
     sizes = [(_as_2d_shape(t, spec.framework)[0 if keras else 1]) for t in tensors]
     share = [max(s / sum(sizes), 0.07 if keras else 0.1) for s in sizes]
     share = [s / sum(share) for s in share]
     # Keras rows can be thin (a bias is one row): short axis titles there, full names in the title.
     titles = [_letter(t, spec.framework) if keras else f"{t.name}<br>{t.shape}" for t in tensors]
-    if keras:
-        fig = make_subplots(rows=len(tensors), cols=1, shared_xaxes=True, row_heights=share, vertical_spacing=0.04)
-    else:
-        fig = make_subplots(rows=1, cols=len(tensors), shared_yaxes=True, column_widths=share, horizontal_spacing=0.02)
-    for i, size in enumerate(sizes):
-        # Whole-number ticks only: a tensor index is never 0.5.
-        axis = {
+    suffixes = ["" if i == 0 else str(i + 1) for i in range(n)]
+    layout: dict[str, Any] = {}
+    gate_ticks = {"tick0": 0, "dtick": max(1, ceil(len(layer.gates) * h / 16))}
+    # One panel per tensor: Keras stacks them top to bottom sharing columns, PyTorch side by side
+    # sharing rows (what make_subplots would do, written out so the figure is built in one step).
+    spans = _domains(share[::-1], 0.04)[::-1] if keras else _domains(share, 0.02)
+    for i, (suffix, span) in enumerate(zip(suffixes, spans, strict=True)):
+        own = {  # the tensor's own axis: whole-number ticks only, an index is never 0.5
             "title": {"text": titles[i], "font": {"size": theme.font_size}},
             "tick0": 0,
-            "dtick": max(1, ceil(size / 8)),
+            "dtick": max(1, ceil(sizes[i] / 8)),
+            "domain": list(span),
+            "anchor": f"{'x' if keras else 'y'}{suffix}",
         }
+        shared = {**gate_ticks, "anchor": f"{'y' if keras else 'x'}{suffix}"}
+        if i:
+            shared["matches"] = "x" if keras else "y"
         if keras:
-            fig.update_yaxes(axis, row=i + 1, col=1)
+            own["autorange"] = "reversed"
+            shared["showticklabels"] = i == n - 1
+            layout[f"yaxis{suffix}"], layout[f"xaxis{suffix}"] = own, shared
         else:
-            fig.update_xaxes(axis, row=1, col=i + 1, side="top")
-    gate_ticks = {"tick0": 0, "dtick": max(1, ceil(len(layer.gates) * h / 16))}
-    if keras:
-        fig.update_xaxes(gate_ticks)
-    else:
-        fig.update_yaxes(gate_ticks)
+            own["side"] = "top"
+            shared["autorange"] = "reversed"
+            shared["showticklabels"] = i == 0
+            layout[f"xaxis{suffix}"], layout[f"yaxis{suffix}"] = own, shared
     cells = sum(b.values.size for b in data.blocks)
     with_units = not data.pooled and cells <= HOVER_UNIT_CELLS
+    traces = []
     for block in data.blocks:
-        i = tensors.index(block.tensor)
-        row, col = (i + 1, 1) if keras else (1, i + 1)
+        suffix = suffixes[tensors.index(block.tensor)]
         units = block.units.astype(np.int16 if h < 32_768 else np.int32)
         custom = np.broadcast_to(units[None, :] if keras else units[:, None], block.values.shape)
-        fig.add_trace(
-            go.Heatmap(
-                z=block.values,
-                x=block.cols.astype(np.int32),
-                y=block.rows.astype(np.int32),
-                customdata=np.ascontiguousarray(custom) if with_units else None,
-                coloraxis="coloraxis",
-                hovertemplate=_hover(block, spec.framework, data.pooled, with_units),
-                name=f"{block.tensor.name} · {block.gate_symbol}",
-                xgap=0,
-                ygap=0,
-            ),
-            row=row,
-            col=col,
-        )
+        trace = {
+            "type": "heatmap",
+            "z": block.values,
+            "x": block.cols.astype(np.int32),
+            "y": block.rows.astype(np.int32),
+            "xaxis": f"x{suffix}",
+            "yaxis": f"y{suffix}",
+            "coloraxis": "coloraxis",
+            "hovertemplate": _hover(block, spec.framework, data.pooled, with_units),
+            "name": f"{block.tensor.name} · {block.gate_symbol}",
+        }
+        if with_units:
+            trace["customdata"] = np.ascontiguousarray(custom)
+        traces.append(trace)
     # Colour range from the weight matrices, robust to outliers: a Keras forget bias of 1 (or
     # pooled means near 0 at large sizes) would otherwise wash out every weight.
     weights_only = [b.values.ravel() for b in data.blocks if b.tensor.role != "bias"]
     limit = float(np.percentile(np.abs(np.concatenate(weights_only)), 99)) or 1.0
-    # Gate boundaries and labels along the gate axis, as plain dicts added in one layout update.
+    # Gate boundaries in every panel, and gate labels along the gate axis.
     lines: list[dict[str, Any]] = []
     labels: list[dict[str, Any]] = []
     boundary = {"color": INK, "width": theme.line_width}
@@ -207,9 +222,8 @@ def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN) -> go.Figure:
         edge, centre = k * h - 0.5, k * h + (h - 1) / 2
         font = {"color": gate_colour(gate.kind.symbol), "size": theme.font_size}
         label = f"<b>{gate.kind.symbol}</b> {gate.kind.name}"
-        for i in range(len(tensors)):
-            suffix = "" if i == 0 else str(i + 1)
-            if k and keras:
+        for suffix in suffixes if k else []:
+            if keras:
                 lines.append(
                     {
                         "type": "line",
@@ -222,7 +236,7 @@ def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN) -> go.Figure:
                         "line": boundary,
                     }
                 )
-            elif k:
+            else:
                 lines.append(
                     {
                         "type": "line",
@@ -262,7 +276,6 @@ def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN) -> go.Figure:
                     "font": font,
                 }
             )
-    fig.update_layout(shapes=lines, annotations=labels)
     title = (
         f"{FRAMEWORK_LABEL[spec.framework]} {spec.cell.upper()} · layer {layer.layer} {layer.direction}"
         f" · {layer.params:,} parameters"
@@ -274,16 +287,21 @@ def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN) -> go.Figure:
             f"<br><sup>pooled: each cell is the mean of up to {data.row_factor} × {data.col_factor} weights"
             " (per gate block); hover shows where a block starts</sup>"
         )
-    fig.update_layout(
+    layout.update(
         title={"text": title, "font": {"size": theme.title_size}},
-        coloraxis={"colorscale": WEIGHT_SCALE, "cmin": -limit, "cmax": limit, "colorbar": {"title": "weight"}},
+        coloraxis={
+            "colorscale": WEIGHT_SCALE,
+            "cmin": -limit,
+            "cmax": limit,
+            "colorbar": {"title": {"text": "weight"}},
+        },
         font={"family": FONT, "size": theme.font_size, "color": INK},
         height=theme.figure_height,
         margin={"t": (130 if keras else 170) + (30 if data.pooled else 0), "l": 20 if keras else 190, "r": 20, "b": 40},
-        template="simple_white",
+        shapes=lines,
+        annotations=labels,
     )
-    fig.update_yaxes(autorange="reversed")  # row 0 at the top, as a matrix is printed
-    return fig
+    return fast_figure(traces, layout)
 
 
 def _as_2d_shape(tensor: Tensor, framework: str) -> tuple[int, int]:
