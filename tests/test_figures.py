@@ -283,3 +283,14 @@ def test_unvalidated_figures_pass_plotly_validation(spec: RecurrentSpec) -> None
         checked = go.Figure(fig.to_dict())  # raises ValueError on any invalid property
         assert checked.to_plotly_json()["data"]
         assert isinstance(fig.layout.template.to_plotly_json(), dict)  # template inlined, not a name
+
+
+def test_fast_orthogonal_path_equals_the_qr_definition() -> None:
+    from lstmviz.weights import _orthonormal_columns
+
+    a = np.random.default_rng(3).standard_normal((256, 64)).astype(np.float32)
+    q, r = np.linalg.qr(a)
+    np.testing.assert_allclose(_orthonormal_columns(a), q * np.sign(np.diag(r)), atol=2e-6)
+    square = a[:64]
+    q, r = np.linalg.qr(square)
+    np.testing.assert_allclose(_orthonormal_columns(square), q * np.sign(np.diag(r)), atol=1e-6)
