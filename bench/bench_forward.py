@@ -1,19 +1,31 @@
 """Benchmark lstmviz.forward against torch.nn.LSTM on CPU (a script, not a test).
 
-Usage: python bench/bench_forward.py [--repeats 9] [--timesteps 200] [--size 256] [--out PATH]
+Usage: python bench/bench_forward.py [--repeats 15] [--timesteps 200] [--size 256]
+                                     [--threads N] [--openblas-coretype NAME] [--out PATH]
 
 Both run the same float32 LSTM (x = h = 256, T = 200) on the same weights and inputs, at
 batch 1 and 32, side by side in one process. torch runs under no_grad with as many threads
-as NumPy's BLAS uses, so neither side gets more cores. Each timing is the median of several
-repeats, the two sides interleaved so drift hits both; the ratio of the minimums is printed too, as it is less
-sensitive to other load. forward() is timed whole: weight checks,
-the input projection, the loop and the recorded gate trace. Targets: within 1.5x of PyTorch
-at batch 32, 5x at batch 1. Results go to bench/results/bench_forward.json.
+as NumPy's BLAS uses (torch.set_num_threads), so neither side gets more cores. forward() is
+timed whole: weight checks, the input projection, the loop and the recorded gate trace.
+
+Timing: the two sides alternate call by call, so drift in the machine's load hits both, with
+a short pause before every call: OpenBLAS and torch's OpenMP threads spin for a while after
+a call, and without the pause each side's spinning threads steal the other's cores. Reported:
+medians of the repeats (the headline ratio) and minimums (less sensitive to other load).
+
+NumPy's bundled OpenBLAS picks its kernels from the CPU model; under some hypervisors it sees
+a generic CPU and falls back to AVX2 ("Haswell") where torch's oneDNN uses AVX-512. The kernel
+in use is printed and recorded; --openblas-coretype (e.g. SkylakeX) sets OPENBLAS_CORETYPE
+and re-runs the script. On a busy machine, --threads 1 gives steadier figures: a waiting
+thread stalls every step of a multi-threaded pass. Targets: within 1.5x of PyTorch at batch 32, 5x at batch 1.
+Results go to bench/results/bench_forward.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
+import glob
 import json
 import os
 import platform
@@ -38,6 +50,7 @@ from lstmviz.weights import init_weights  # noqa: E402
 RESULTS = ROOT / "bench" / "results" / "bench_forward.json"
 BATCHES = (1, 32)
 TARGETS = {1: 5.0, 32: 1.5}
+PAUSE_S = 0.05  # longer than the BLAS / OpenMP spin-wait after a call
 
 
 def numpy_threads() -> tuple[int, str]:
@@ -58,29 +71,49 @@ def numpy_threads() -> tuple[int, str]:
     return cores, "usable cores (BLAS default; threadpoolctl not installed)"
 
 
-def timings(fn: Callable[[], object], repeats: int) -> list[float]:
-    """Wall-clock seconds of each call."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return times
+def openblas_core() -> str:
+    """The kernel family NumPy's bundled OpenBLAS chose (best effort), e.g. Haswell or SkylakeX."""
+    libs = glob.glob(str(Path(np.__file__).parent.parent / "numpy.libs" / "*openblas*"))
+    for path in libs:
+        lib = ctypes.CDLL(path)
+        for name in ("scipy_openblas_get_corename64_", "scipy_openblas_get_corename", "openblas_get_corename"):
+            if hasattr(lib, name):
+                fn = getattr(lib, name)
+                fn.restype = ctypes.c_char_p
+                return str(fn().decode())
+    return "unknown"
+
+
+def time_once(fn: Callable[[], object]) -> float:
+    """Seconds of one call, after a pause that lets every other thread go idle."""
+    time.sleep(PAUSE_S)
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark, print a table and write the JSON results."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--timesteps", type=int, default=200)
     parser.add_argument("--size", type=int, default=256, help="input size x and units h")
+    parser.add_argument("--openblas-coretype", help="set OPENBLAS_CORETYPE (e.g. SkylakeX) and re-run")
+    parser.add_argument("--threads", type=int, help="set OPENBLAS_NUM_THREADS and re-run (torch follows)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
+    wanted = {"OPENBLAS_CORETYPE": args.openblas_coretype, "OPENBLAS_NUM_THREADS": args.threads and str(args.threads)}
+    wanted = {k: v for k, v in wanted.items() if v and os.environ.get(k) != v}
+    if wanted:
+        # OpenBLAS reads these when NumPy loads it, so only a fresh process can apply them.
+        os.environ.update(wanted)
+        os.execv(sys.executable, [sys.executable, __file__, *(sys.argv[1:] if argv is None else argv)])
 
     import torch
 
     threads, source = numpy_threads()
     torch.set_num_threads(threads)
+    core = openblas_core()
     n_size, t_len = args.size, args.timesteps
     spec = RecurrentSpec(framework="pytorch", cell="lstm", features=n_size, units=n_size, timesteps=t_len)
     weights = init_weights(spec, seed=0)
@@ -89,8 +122,10 @@ def main(argv: list[str] | None = None) -> int:
         for name, param in module.named_parameters():
             param.copy_(torch.from_numpy(weights[name]))
 
-    print(f"LSTM x = h = {n_size}, T = {t_len}, float32; threads: {threads} for both (numpy: {source})")
-    print(f"{'batch':>5}  {'lstmviz ms':>11}  {'torch ms':>9}  {'ratio':>6}  {'min ratio':>10}  {'target':>6}")
+    print(f"LSTM x = h = {n_size}, T = {t_len}, float32, {args.repeats} repeats")
+    print(f"threads: {threads} for both (numpy: {source}); OpenBLAS kernels: {core}; torch {torch.__version__}")
+    header = ("batch", "lstmviz ms", "torch ms", "ratio", "min ms", "min ratio", "target")
+    print("  ".join(f"{h:>{w}}" for h, w in zip(header, (5, 10, 9, 6, 13, 9, 6), strict=True)))
     rows: list[dict[str, Any]] = []
     for batch in BATCHES:
         x = random_inputs(batch, t_len, n_size, seed=batch)
@@ -103,30 +138,32 @@ def main(argv: list[str] | None = None) -> int:
             with torch.no_grad():
                 return module(x_torch)
 
-        gap = float(np.abs(forward(spec, weights, x).outputs - module(x_torch)[0].detach().numpy()).max())
-        ours: list[float] = []
-        theirs: list[float] = []
-        timings(run_ours, 2)  # warm-up: BLAS thread pools, allocator, oneDNN primitives
-        timings(run_torch, 2)
-        for _ in range(args.repeats):  # interleaved, so drift hits both sides alike
-            ours += timings(run_ours, 1)
-            theirs += timings(run_torch, 1)
-        ms_ours, ms_torch = 1e3 * statistics.median(ours), 1e3 * statistics.median(theirs)
-        ratio = ms_ours / ms_torch
-        best = min(ours) / min(theirs)  # less sensitive to other load on the machine
-        print(f"{batch:>5}  {ms_ours:>11.2f}  {ms_torch:>9.2f}  {ratio:>5.2f}x  {best:>9.2f}x  {TARGETS[batch]:>5.1f}x")
+        with torch.no_grad():
+            gap = float(np.abs(forward(spec, weights, x).outputs - module(x_torch)[0].numpy()).max())
+        for _ in range(2):  # warm-up: thread pools, allocator, oneDNN primitives
+            run_ours(), run_torch()
+        ours, theirs = [], []
+        for _ in range(args.repeats):
+            ours.append(time_once(run_ours))
+            theirs.append(time_once(run_torch))
+        med_ours, med_torch = 1e3 * statistics.median(ours), 1e3 * statistics.median(theirs)
+        min_ours, min_torch = 1e3 * min(ours), 1e3 * min(theirs)
+        ratio, min_ratio = med_ours / med_torch, min_ours / min_torch
+        print(
+            f"{batch:>5}  {med_ours:>10.2f}  {med_torch:>9.2f}  {ratio:>5.2f}x  {min_ours:>6.2f}/{min_torch:<6.2f}"
+            f"  {min_ratio:>8.2f}x  {TARGETS[batch]:>5.1f}x"
+        )
         rows.append(
             {
                 "batch": batch,
-                "lstmviz_ms": round(ms_ours, 3),
-                "torch_ms": round(ms_torch, 3),
+                "lstmviz_median_ms": round(med_ours, 3),
+                "torch_median_ms": round(med_torch, 3),
                 "ratio": round(ratio, 3),
-                "ratio_of_minimums": round(best, 3),
-                "lstmviz_min_ms": round(1e3 * min(ours), 3),
-                "torch_min_ms": round(1e3 * min(theirs), 3),
+                "lstmviz_min_ms": round(min_ours, 3),
+                "torch_min_ms": round(min_torch, 3),
+                "ratio_of_minimums": round(min_ratio, 3),
                 "target_ratio": TARGETS[batch],
                 "max_abs_difference": gap,
-                "repeats": args.repeats,
             }
         )
 
@@ -136,12 +173,14 @@ def main(argv: list[str] | None = None) -> int:
         "input_size": n_size,
         "units": n_size,
         "dtype": "float32",
+        "repeats": args.repeats,
         "threads": threads,
         "numpy_threads_source": source,
+        "openblas_core": core,
+        "openblas_coretype_env": os.environ.get("OPENBLAS_CORETYPE"),
         "versions": {"numpy": np.__version__, "torch": torch.__version__, "python": platform.python_version()},
         "machine": platform.machine(),
         "load_average_1min": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
-        "processor": platform.processor(),
         "rows": rows,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import re
@@ -17,7 +18,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import lstmviz.forward as forward_module
 from lstmviz.cells import gate_kinds
 from lstmviz.counting import DIRECTIONS, breakdown
 from lstmviz.forward import ForwardResult, forward
@@ -26,6 +26,8 @@ from lstmviz.spec import RecurrentSpec
 from lstmviz.weights import init_weights
 from tools.make_golden_forward import load_frameworks, oracle_weights, run_framework, run_keras
 
+# lstmviz/__init__.py exports the function forward, which shadows the module's attribute name.
+forward_module = importlib.import_module("lstmviz.forward")
 GOLDEN = Path(__file__).parent / "data" / "golden_forward.npz"
 ATOL = RTOL = 1e-5
 
