@@ -82,7 +82,8 @@ def run_keras(
     model = keras.Model(inp, [x, *states])
     for index, layer in enumerate(layers):
         layer.set_weights([np.asarray(weights[t.key]) for t in tensors if t.layer == index])
-    result = [keras.ops.convert_to_numpy(v) for v in model(inputs.astype(np.float32))]
+    # The torch backend returns torch tensors; .numpy() avoids Keras's deprecated np.array() route.
+    result = [v.detach().cpu().numpy() for v in model(inputs.astype(np.float32))]
     per = 2 if spec.cell == "lstm" else 1  # states per direction: (h, c) or (h,)
     arrays = {"outputs": result[0], "h_n": np.stack(result[1::per])}
     if spec.cell == "lstm":
