@@ -5,6 +5,9 @@ Read top to bottom: widgets → the chosen view (core → figures → layout, in
 
 from __future__ import annotations
 
+# Imported up front: Plotly checks for pandas without waiting for an import another session's
+# thread has started, which broke a concurrent load test ("partially initialized module").
+import pandas  # noqa: F401
 import streamlit as st
 
 from lstmviz.style import PROJECTOR, SCREEN

@@ -13,7 +13,7 @@ def _text(
 ) -> str:
     # Squeeze text that would overflow its box (large sizes, projector fonts) to the box width.
     squeeze = ""
-    if fit and len(text) * size * 0.56 > fit:
+    if fit and len(text) * size * 0.52 > fit:
         squeeze = f' textLength="{fit:.1f}" lengthAdjust="spacingAndGlyphs"'
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:.1f}" font-weight="{weight}" '
@@ -31,7 +31,8 @@ def _node(node: Node, theme: Theme) -> str:
     if node.kind == "op":
         return (
             f'<circle cx="{node.x}" cy="{node.y}" r="{node.w / 2}" fill="{PAPER}" stroke="{LINE}" '
-            f'stroke-width="{theme.line_width}"/>' + _text(node.x, node.y + 1, node.lines[0], size * 0.9, "bold")
+            f'stroke-width="{theme.line_width}"/>'
+            + _text(node.x, node.y + 1, node.lines[0], size * (0.9 if len(node.lines[0]) < 3 else 0.62), "bold")
         )
     left, top = node.x - node.w / 2, node.y - node.h / 2
     parts = [

@@ -42,7 +42,10 @@ def activations_figure(
             row=row,
             col=1,
         )
-        fig.add_vline(x=step, line={"color": "#D55E00", "width": theme.line_width * 1.5}, row=row, col=1)
+        # Black and dashed: visible on both the viridis gates and the red-blue states.
+        fig.add_vline(
+            x=step, line={"color": "#000000", "width": theme.line_width * 1.5, "dash": "dash"}, row=row, col=1
+        )
         fig.update_yaxes(title={"text": "unit"}, autorange="reversed", row=row, col=1)
     fig.update_xaxes(title={"text": "timestep t"}, row=len(keys), col=1)
     fig.update_layout(

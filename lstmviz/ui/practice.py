@@ -72,7 +72,7 @@ def render(spec: RecurrentSpec, theme: Theme) -> None:
     budget = int(st.number_input("Parameter budget", 1, 10**12, 100_000, step=1000, key="budget", bind="query-params"))
     fits = budget_frontier(spec, budget, BUDGET_UNITS)
     if not fits:
-        st.warning(f"Nothing fits in {budget:,} parameters: even features = units = 1 needs more.")
+        st.warning(f"Nothing fits in a budget of {budget:,}: even features = units = 1 needs more parameters.")
         return
     st.plotly_chart(frontier_figure(fits, budget, theme), key="budget_frontier")
     st.dataframe(

@@ -26,9 +26,9 @@ INPUTS = ("sine waves", ONE_HOT, "random")
 
 def _brief(v: NDArray[np.float32]) -> str:
     """A vector in a few characters: every value when short, else its mean and range."""
-    if v.size <= 3:
+    if v.size <= 2:
         return "[" + ", ".join(f"{x:.2f}" for x in v) + "]"
-    return f"mean {v.mean():.2f}, {v.min():.2f}…{v.max():.2f}"
+    return f"{v.mean():.2f} ({v.min():.2f}…{v.max():.2f})"
 
 
 def render(spec: RecurrentSpec, theme: Theme) -> None:
@@ -87,5 +87,5 @@ def render(spec: RecurrentSpec, theme: Theme) -> None:
     step_view()
     st.caption(
         "Weights are the explorer's seeded initial weights; the forward pass is NumPy and agrees with "
-        "Keras 3 and PyTorch to 1e-5 (tested). The orange line marks timestep t."
+        "Keras 3 and PyTorch to 1e-5 (tested). The dashed line marks timestep t."
     )
