@@ -8,16 +8,18 @@ batch 1 and 32, side by side in one process. torch runs under no_grad with as ma
 as NumPy's BLAS uses (torch.set_num_threads), so neither side gets more cores. forward() is
 timed whole: weight checks, the input projection, the loop and the recorded gate trace.
 
-Timing: the two sides alternate call by call, so drift in the machine's load hits both, with
-a short pause before every call: OpenBLAS and torch's OpenMP threads spin for a while after
-a call, and without the pause each side's spinning threads steal the other's cores. Reported:
-medians of the repeats (the headline ratio) and minimums (less sensitive to other load).
+Timing: each side runs in blocks of back-to-back calls, after one untimed call, and the
+blocks alternate (ours, torch, ours, ...) so drift in the machine's load hits both. Calls
+are not interleaved one by one: OpenBLAS and torch's OpenMP threads spin for a while after
+a call and steal the other side's cores; nor paused: on this VM an idle pause made torch's
+woken threads stall up to 100 ms. Reported: medians of all timed calls (the headline ratio)
+and minimums (less sensitive to other load).
 
-NumPy's bundled OpenBLAS picks its kernels from the CPU model; under some hypervisors it sees
-a generic CPU and falls back to AVX2 ("Haswell") where torch's oneDNN uses AVX-512. The kernel
-in use is printed and recorded; --openblas-coretype (e.g. SkylakeX) sets OPENBLAS_CORETYPE
-and re-runs the script. On a busy machine, --threads 1 gives steadier figures: a waiting
-thread stalls every step of a multi-threaded pass. Targets: within 1.5x of PyTorch at batch 32, 5x at batch 1.
+NumPy's bundled OpenBLAS picks its kernels from the CPU or from $OPENBLAS_CORETYPE (one dev
+sandbox sets Haswell: AVX2 only) while torch's oneDNN uses AVX-512 where the CPU has it. The
+kernel in use is printed and recorded; --openblas-coretype (e.g. SkylakeX) sets
+OPENBLAS_CORETYPE and re-runs the script. --threads N sets OPENBLAS_NUM_THREADS likewise.
+Targets: within 1.5x of PyTorch at batch 32, 5x at batch 1.
 Results go to bench/results/bench_forward.json.
 """
 
@@ -50,7 +52,7 @@ from lstmviz.weights import init_weights  # noqa: E402
 RESULTS = ROOT / "bench" / "results" / "bench_forward.json"
 BATCHES = (1, 32)
 TARGETS = {1: 5.0, 32: 1.5}
-PAUSE_S = 0.05  # longer than the BLAS / OpenMP spin-wait after a call
+ROUNDS = 3  # alternating blocks per side
 
 
 def numpy_threads() -> tuple[int, str]:
@@ -84,12 +86,20 @@ def openblas_core() -> str:
     return "unknown"
 
 
-def time_once(fn: Callable[[], object]) -> float:
-    """Seconds of one call, after a pause that lets every other thread go idle."""
-    time.sleep(PAUSE_S)
-    start = time.perf_counter()
+def time_block(fn: Callable[[], object], calls: int) -> list[float]:
+    """Seconds of each of `calls` back-to-back calls, after one untimed call to wake the threads."""
     fn()
-    return time.perf_counter() - start
+    times = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def _blocks(repeats: int) -> list[int]:
+    """Split `repeats` timed calls into ROUNDS blocks."""
+    return [len(part) for part in np.array_split(np.arange(repeats), ROUNDS) if len(part)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -143,9 +153,9 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(2):  # warm-up: thread pools, allocator, oneDNN primitives
             run_ours(), run_torch()
         ours, theirs = [], []
-        for _ in range(args.repeats):
-            ours.append(time_once(run_ours))
-            theirs.append(time_once(run_torch))
+        for calls in _blocks(args.repeats):
+            ours += time_block(run_ours, calls)
+            theirs += time_block(run_torch, calls)
         med_ours, med_torch = 1e3 * statistics.median(ours), 1e3 * statistics.median(theirs)
         min_ours, min_torch = 1e3 * min(ours), 1e3 * min(theirs)
         ratio, min_ratio = med_ours / med_torch, min_ours / min_torch
