@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import get_colorscale
 
 from lstmviz.counting import LayerCount, Tensor
 from lstmviz.figures.fast import fast_figure
@@ -290,7 +291,7 @@ def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN) -> go.Figure:
     layout.update(
         title={"text": title, "font": {"size": theme.title_size}},
         coloraxis={
-            "colorscale": WEIGHT_SCALE,
+            "colorscale": get_colorscale(WEIGHT_SCALE),  # a name would reach plotly.js unresolved
             "cmin": -limit,
             "cmax": limit,
             "colorbar": {"title": {"text": "weight"}},
