@@ -18,8 +18,14 @@ import lstmviz
 from lstmviz import RecurrentSpec
 from lstmviz.export import formula_latex, gate_rows, tensor_rows, to_csv, to_latex, to_markdown
 from lstmviz.snippet import framework_code
+from tests import strategies
 
 SEED = RecurrentSpec()
+
+
+def specs(framework: str) -> st.SearchStrategy[RecurrentSpec]:
+    """Small specs of one framework: the snippet builds them for real."""
+    return strategies.specs(framework, sizes=st.integers(1, 9), timesteps=st.integers(1, 12))
 
 
 def _frameworks() -> tuple[ModuleType, ModuleType]:
@@ -32,26 +38,6 @@ def _frameworks() -> tuple[ModuleType, ModuleType]:
             pytest.fail(f"CI must run the framework checks: {error}")
         pytest.skip(f"keras/torch not installed: {error}")
     return keras, torch
-
-
-@st.composite
-def specs(draw: st.DrawFn, framework: str) -> RecurrentSpec:
-    cell = draw(st.sampled_from(["lstm", "gru", "rnn"]))
-    units = draw(st.integers(1, 9))
-    proj = draw(st.integers(0, units - 1)) if framework == "pytorch" and cell == "lstm" else 0
-    return RecurrentSpec(
-        framework=framework,
-        cell=cell,
-        features=draw(st.integers(1, 9)),
-        units=units,
-        timesteps=draw(st.integers(1, 12)),
-        layers=draw(st.integers(1, 3)),
-        bidirectional=draw(st.booleans()),
-        bias=draw(st.booleans()),
-        reset_after=draw(st.booleans()),
-        proj_size=proj,
-        return_sequences=draw(st.booleans()),
-    )
 
 
 def _run(code: str) -> str:

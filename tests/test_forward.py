@@ -24,6 +24,7 @@ from lstmviz.forward import ForwardResult, forward
 from lstmviz.inputs import MAX_VALUES, one_hot_sequence, random_inputs, sine_waves
 from lstmviz.spec import RecurrentSpec
 from lstmviz.weights import init_weights
+from tests import strategies
 from tools.make_golden_forward import load_frameworks, oracle_weights, run_framework, run_keras
 
 # lstmviz/__init__.py exports the function forward, which shadows the module's attribute name.
@@ -113,23 +114,9 @@ def _reference(spec: RecurrentSpec, weights: dict[str, np.ndarray], inputs: np.n
     return result
 
 
-@st.composite
-def specs(draw: st.DrawFn) -> RecurrentSpec:
-    fw = draw(st.sampled_from(["keras", "pytorch"]))
-    cell = draw(st.sampled_from(["lstm", "gru", "rnn"]))
-    units = draw(st.integers(1, 6))
-    proj = draw(st.integers(0, units - 1)) if fw == "pytorch" and cell == "lstm" and units > 1 else 0
-    return RecurrentSpec(
-        framework=fw,
-        cell=cell,
-        features=draw(st.integers(1, 5)),
-        units=units,
-        layers=draw(st.integers(1, 3)),
-        bidirectional=draw(st.booleans()),
-        bias=draw(st.booleans()),
-        reset_after=draw(st.booleans()),
-        proj_size=proj,
-    )
+def specs() -> st.SearchStrategy[RecurrentSpec]:
+    """Small specs: the textbook loop is slow."""
+    return strategies.specs(sizes=st.integers(1, 6), features=st.integers(1, 5))
 
 
 @settings(max_examples=80, deadline=None)

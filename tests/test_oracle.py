@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 import lstmviz
 from lstmviz.spec import RecurrentSpec
+from tests import strategies
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = json.loads((ROOT / "tests" / "data" / "golden_counts.json").read_text())
@@ -166,27 +167,9 @@ def test_missing_frameworks_skip_outside_ci(monkeypatch: pytest.MonkeyPatch) -> 
         require_frameworks(_missing)
 
 
-@st.composite
-def specs(draw: st.DrawFn, framework: str | None = None) -> RecurrentSpec:
-    """Any valid spec, small enough to build quickly; options a framework ignores vary too."""
-    fw = framework or draw(st.sampled_from(("keras", "pytorch")))
-    cell = draw(st.sampled_from(("lstm", "gru", "rnn")))
-    size = st.integers(1, 16) | st.sampled_from((32, 64))
-    units = draw(size)
-    proj = draw(st.integers(0, units - 1)) if fw == "pytorch" and cell == "lstm" and units > 1 else 0
-    return RecurrentSpec(
-        framework=fw,
-        cell=cell,
-        features=draw(size),
-        units=units,
-        timesteps=draw(st.integers(1, 30)),
-        layers=draw(st.integers(1, 3)),
-        bidirectional=draw(st.booleans()),
-        bias=draw(st.booleans()),
-        reset_after=draw(st.booleans()),
-        proj_size=proj,
-        return_sequences=draw(st.booleans()),
-    )
+def specs(framework: str | None = None) -> st.SearchStrategy[RecurrentSpec]:
+    """Any valid spec, small enough to build quickly; a few larger sizes too."""
+    return strategies.specs(framework, sizes=st.integers(1, 16) | st.sampled_from((32, 64)))
 
 
 @pytest.mark.oracle
