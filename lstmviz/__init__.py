@@ -18,6 +18,7 @@ from lstmviz.counting import (
 
 # The function shadows its module's name on purpose: the issue asks for lstmviz.forward(...).
 from lstmviz.forward import ForwardResult, forward
+from lstmviz.inputs import one_hot_sequence, random_inputs, sine_waves
 from lstmviz.shapes import Cost, OutputShapes, cost, output_shapes
 from lstmviz.spec import RecurrentSpec
 from lstmviz.summary import Formula, formula, keras_summary, tensor_table
@@ -44,7 +45,10 @@ __all__ = [
     "forward",
     "gate_slices",
     "keras_summary",
+    "one_hot_sequence",
     "output_shapes",
+    "random_inputs",
+    "sine_waves",
     "tensor_table",
     "weight_tensors",
 ]
