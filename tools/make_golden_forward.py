@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -34,22 +32,11 @@ from lstmviz.forward import forward  # noqa: E402
 from lstmviz.inputs import one_hot_sequence, random_inputs, sine_waves  # noqa: E402
 from lstmviz.spec import RecurrentSpec  # noqa: E402
 from lstmviz.weights import init_weights  # noqa: E402
+from tools.make_golden import load_frameworks  # noqa: E402
 
 GOLDEN_PATH = ROOT / "tests" / "data" / "golden_forward.npz"
 
 Arrays = dict[str, np.ndarray]
-
-
-def load_frameworks() -> tuple[ModuleType, ModuleType]:
-    """Import keras (torch backend) and torch; raises ImportError if either is missing."""
-    if "keras" not in sys.modules:
-        os.environ["KERAS_BACKEND"] = "torch"
-    import keras
-    import torch
-
-    if keras.backend.backend() != "torch":
-        raise ImportError(f"keras was already imported with the {keras.backend.backend()!r} backend, not torch")
-    return keras, torch
 
 
 def oracle_weights(spec: RecurrentSpec, seed: int) -> Arrays:
