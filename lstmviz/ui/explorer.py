@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 import streamlit as st
 
@@ -18,21 +17,7 @@ from lstmviz.snippet import framework_code
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import FRAMEWORK_LABEL, Theme
 from lstmviz.ui import cached
-
-
-def chart_config(image_format: str, name: str) -> dict[str, Any]:
-    """Plotly toolbar settings: its camera button saves a 16:9 slide-sized PNG or a vector SVG."""
-    scale = 2 if image_format == "png" else 1  # 3200 × 1800 pixels for PNG
-    return {
-        "displaylogo": False,
-        "toImageButtonOptions": {
-            "format": image_format,
-            "filename": name,
-            "width": 1600,
-            "height": 900,
-            "scale": scale,
-        },
-    }
+from lstmviz.ui.charts import chart_config
 
 
 def render(spec: RecurrentSpec, theme: Theme) -> None:

@@ -13,6 +13,7 @@ from lstmviz.figures.cell_svg import cell_svg
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import Theme
 from lstmviz.ui import cached
+from lstmviz.ui.charts import chart_config
 
 STEPS = (
     "A dense layer, to warm up",
@@ -41,7 +42,9 @@ def render(spec: RecurrentSpec, theme: Theme) -> None:
             f"({dense.inputs}×{dense.hidden} + {dense.hidden}×{dense.outputs}) + ({dense.hidden} + {dense.outputs}) "
             f"= {dense.hidden_params} + {dense.output_params} = **{dense.total}**."
         )
-        st.plotly_chart(cached.dense_network(dense, theme), key="lesson_dense")
+        st.plotly_chart(
+            cached.dense_network(dense, theme), key="lesson_dense", config=chart_config("png", "lstmviz-lesson-dense")
+        )
     elif step == 2:
         st.markdown(
             f"The forget gate reads h_t-1 ({h}) and x_t ({x}): **{x + h} inputs**, and outputs h = {h} "
@@ -55,7 +58,9 @@ def render(spec: RecurrentSpec, theme: Theme) -> None:
         st.markdown(
             f"Input, forget, candidate and output gates are four such dense layers: `{f.symbolic}` = `{f.substituted}`."
         )
-        st.plotly_chart(cached.gate_counts(layer, theme), key="lesson_gates")
+        st.plotly_chart(
+            cached.gate_counts(layer, theme), key="lesson_gates", config=chart_config("png", "lstmviz-lesson-gates")
+        )
     elif step == 4:
         shapes = {t.name: t.shape for t in layer.tensors}
         st.markdown(
@@ -72,7 +77,11 @@ def render(spec: RecurrentSpec, theme: Theme) -> None:
             ),
             language="python",
         )
-        st.plotly_chart(cached.heatmap_figure(cached.weight_key(lesson), 0, "forward", 0, theme), key="lesson_heatmap")
+        st.plotly_chart(
+            cached.heatmap_figure(cached.weight_key(lesson), 0, "forward", 0, theme),
+            key="lesson_heatmap",
+            config=chart_config("png", "lstmviz-lesson-heatmap"),
+        )
     elif step == 5:
         st.markdown(
             "The same W, U and b are used at every timestep, so the count never depends on T. "

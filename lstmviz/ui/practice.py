@@ -10,6 +10,7 @@ from lstmviz.cells import LAYER_CLASS
 from lstmviz.practice import MAX_QUESTION, Fit, budget_frontier, quiz_question
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import FONT, FRAMEWORK_LABEL, INK, Theme
+from lstmviz.ui.charts import chart_config
 
 BUDGET_UNITS = (*range(1, 17), *range(24, 1025, 8))
 
@@ -74,7 +75,9 @@ def render(spec: RecurrentSpec, theme: Theme) -> None:
     if not fits:
         st.warning(f"Nothing fits in a budget of {budget:,}: even features = units = 1 needs more parameters.")
         return
-    st.plotly_chart(frontier_figure(fits, budget, theme), key="budget_frontier")
+    st.plotly_chart(
+        frontier_figure(fits, budget, theme), key="budget_frontier", config=chart_config("png", "lstmviz-budget")
+    )
     st.dataframe(
         [{"units h": f.units, "largest features x": f.max_features, "parameters": f.params} for f in fits[:40]],
         hide_index=True,

@@ -15,6 +15,7 @@ from lstmviz.figures.timeline import activations_figure, step_bars_figure, unrol
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import Theme
 from lstmviz.ui import cached
+from lstmviz.ui.charts import chart_config
 
 # A forward pass per rerun must stay instant and its figures small.
 MAX_UNITS = 64
@@ -79,10 +80,25 @@ def render(spec: RecurrentSpec, theme: Theme) -> None:
         if "cell state" in states:
             notes["c_t"] = f"mean {states['cell state'][i].mean():.2f}"
         st.image(cell_svg(cell_geometry(run_spec, layer, notes), theme), width="stretch")
-        st.image(unrolled_svg(steps, t, layer.params, theme=theme), width="stretch")
+        strip = unrolled_svg(steps, t, layer.params, theme=theme)
+        st.image(strip, width="stretch")
+        st.download_button(
+            "Download unrolled strip (SVG)",
+            strip,
+            file_name=f"lstmviz-unrolled-t{t}.svg",
+            mime="image/svg+xml",
+            key="download_strip",
+            on_click="ignore",
+        )
         values = {**{s: v[i] for s, v in gates.items()}, **{k: v[i] for k, v in states.items()}}
-        st.plotly_chart(step_bars_figure(values, labels, theme), key="step_bars")
-        st.plotly_chart(activations_figure({**gates, **states}, t, labels, signed, theme), key="activations")
+        st.plotly_chart(
+            step_bars_figure(values, labels, theme), key="step_bars", config=chart_config("png", f"lstmviz-step-{t}")
+        )
+        st.plotly_chart(
+            activations_figure({**gates, **states}, t, labels, signed, theme),
+            key="activations",
+            config=chart_config("png", "lstmviz-activations"),
+        )
 
     step_view()
     st.caption(
