@@ -15,13 +15,18 @@ from lstmviz.spec import RecurrentSpec
 
 def _glorot_uniform(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     fan_in, fan_out = shape
-    limit = np.sqrt(6.0 / (fan_in + fan_out))
-    return rng.uniform(-limit, limit, size=shape).astype(np.float32)
+    limit = np.float32(np.sqrt(6.0 / (fan_in + fan_out)))
+    return _uniform(rng, shape, limit)
+
+
+def _uniform(rng: np.random.Generator, shape: tuple[int, ...], limit: np.float32) -> np.ndarray:
+    # Drawn in float32 directly: half the time and memory of drawing float64 and casting.
+    return (rng.random(shape, dtype=np.float32) * 2 - 1) * limit
 
 
 def _orthogonal(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     rows, cols = shape
-    a = rng.standard_normal((max(rows, cols), min(rows, cols))).astype(np.float32)
+    a = rng.standard_normal((max(rows, cols), min(rows, cols)), dtype=np.float32)
     return _orthonormal_columns(a).T if rows < cols else _orthonormal_columns(a)
 
 
@@ -30,10 +35,10 @@ def _orthonormal_columns(a: np.ndarray) -> np.ndarray:
     tall, wide = a.shape
     if tall >= 2 * wide:
         # For a tall Gaussian matrix (condition number ≤ 3) Q = a R⁻¹ with R from the Cholesky
-        # factor of aᵀa is the same Q, and matrix products are 2-3× faster than a QR here.
-        a64 = a.astype(np.float64)
-        lower = np.linalg.cholesky(a64.T @ a64)  # (wide, wide), aᵀa = L Lᵀ, R = Lᵀ
-        return (a64 @ np.linalg.inv(lower).T).astype(np.float32)
+        # factor of aᵀa is the same Q (to float32 rounding), and matrix products are 3× faster
+        # than a QR here.
+        lower = np.linalg.cholesky(a.T @ a)  # (wide, wide), aᵀa = L Lᵀ, R = Lᵀ
+        return a @ np.linalg.inv(lower).T
     q, r = np.linalg.qr(a)  # (tall, wide): orthonormal columns
     return (q * np.sign(np.diag(r))).astype(np.float32)
 
@@ -55,8 +60,8 @@ def init_layer(spec: RecurrentSpec, layer: LayerCount, seed: int = 0) -> dict[st
     rng = np.random.default_rng([seed, layer.layer, 0 if layer.direction == "forward" else 1])
     if spec.framework == "keras":
         return {t.name: _keras_tensor(rng, t, spec) for t in layer.tensors}
-    bound = 1.0 / np.sqrt(spec.units)
-    return {t.name: rng.uniform(-bound, bound, size=t.shape).astype(np.float32) for t in layer.tensors}
+    bound = np.float32(1.0 / np.sqrt(spec.units))
+    return {t.name: _uniform(rng, t.shape, bound) for t in layer.tensors}
 
 
 def init_weights(spec: RecurrentSpec, seed: int = 0) -> dict[str, np.ndarray]:
