@@ -155,7 +155,8 @@ def layer_input_size(spec: RecurrentSpec, index: int) -> int:
     return spec.features if index == 0 else spec.directions * spec.hidden_out
 
 
-def _bias_vectors(spec: RecurrentSpec) -> int:
+def bias_vectors(spec: RecurrentSpec) -> int:
+    """Bias vectors per gate: 0 without bias, 2 in PyTorch and a reset-after GRU, else 1."""
     if not spec.bias:
         return 0
     if spec.framework == "pytorch" or spec.uses_reset_after:
@@ -167,7 +168,7 @@ def closed_form_total(spec: RecurrentSpec) -> int:
     """The seed's formula, generalised: G × (x·h + h_out·h + n_b·h) (+ h·p) per layer and direction."""
     g, h, p = len(gate_kinds(spec.framework, spec.cell)), spec.units, spec.proj_size
     per_layer = [
-        g * (layer_input_size(spec, i) * h + spec.hidden_out * h + _bias_vectors(spec) * h) + p * h
+        g * (layer_input_size(spec, i) * h + spec.hidden_out * h + bias_vectors(spec) * h) + p * h
         for i in range(spec.layers)
     ]
     return spec.directions * sum(per_layer)
@@ -233,7 +234,7 @@ def _layer_count(spec: RecurrentSpec, index: int, direction: str) -> LayerCount:
             kind,
             input_weights=x * h,
             recurrent_weights=spec.hidden_out * h,
-            biases=_bias_vectors(spec) * h,
+            biases=bias_vectors(spec) * h,
             slices=_gate_slices(tensors, spec.framework, k, h),
         )
         for k, kind in enumerate(gate_kinds(spec.framework, spec.cell))

@@ -31,12 +31,7 @@ FONT = "Helvetica, Arial, sans-serif"
 ACTIVATION_SYMBOL = {"sigmoid": "σ", "tanh": "tanh"}
 FRAMEWORK_LABEL = {"keras": "Keras 3", "pytorch": "PyTorch"}
 CELL_LABEL = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN / RNN"}
-TENSOR_LETTER = {
-    "input": "W",
-    "recurrent": "U",
-    "bias": "b",
-    "projection": "W_hr",
-}
+TENSOR_LETTER = {"input": "W", "recurrent": "U", "bias": "b", "projection": "W_hr"}  # the lesson's names
 
 
 @dataclass(frozen=True)

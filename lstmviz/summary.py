@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lstmviz.cells import LAYER_CLASS, gate_kinds
-from lstmviz.counting import breakdown, keras_layer_name, layer_input_size
+from lstmviz.counting import bias_vectors, breakdown, keras_layer_name, layer_input_size
 from lstmviz.shapes import Shape, keras_layer_output_shape, output_shapes
 from lstmviz.spec import RecurrentSpec
 
@@ -25,7 +25,7 @@ class Formula:
 def _term(spec: RecurrentSpec, x: str, h: str, p: str) -> str:
     """One layer-direction's count; x, h, p are symbols or numbers as text."""
     g = len(gate_kinds(spec.framework, spec.cell))
-    biases = 2 if spec.bias and (spec.framework == "pytorch" or spec.uses_reset_after) else int(spec.bias)
+    biases = bias_vectors(spec)
     inner = f"{x} × {h} + {p} × {h}" if spec.proj_size else f"({x} + {h}) × {h}"
     bias = {0: "", 1: f" + {h}", 2: f" + 2 × {h}"}[biases]
     gates = f"{inner}{bias}" if g == 1 else f"{g} × ({inner}{bias})"
@@ -42,7 +42,7 @@ def formula(spec: RecurrentSpec) -> Formula:
     if spec.layers > 1:
         upper = _term(spec, str(layer_input_size(spec, 1)), h, p)
         repeat = f"{spec.layers - 1} × " if spec.layers > 2 else ""
-        parts.append(f"{repeat}{d}({upper})" if repeat or d else f"({upper})")
+        parts.append(f"{repeat}{d}({upper})")
     symbolic = _term(spec, "x", "h", "p")
     return Formula(symbolic, " + ".join(parts) + f" = {total:,}", total)
 
@@ -57,7 +57,9 @@ def _row(name: str, shape: str, params: int | str) -> str:
 
 
 def keras_summary(spec: RecurrentSpec) -> str:
-    """A Keras-style model.summary() table like the seed's, for a Keras or PyTorch spec's layout."""
+    """A Keras-style model.summary() table like the seed's (Keras specs only)."""
+    if spec.framework != "keras":
+        raise ValueError(f"keras_summary describes Keras layers; use tensor_table for {spec.framework}")
     count = breakdown(spec)
     cls = LAYER_CLASS[("keras", spec.cell)]
     lines = [

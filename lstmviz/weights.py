@@ -34,7 +34,7 @@ def _orthonormal_columns(a: np.ndarray) -> np.ndarray:
     """Q of a = QR with diag(R) > 0: Keras' q * sign(diag(r)), the uniform (Haar) draw."""
     tall, wide = a.shape
     if tall >= 2 * wide:
-        # For a tall Gaussian matrix (condition number ≤ 3) Q = a R⁻¹ with R from the Cholesky
+        # For a tall Gaussian matrix (condition number about 3-4) Q = a R⁻¹ with R from the Cholesky
         # factor of aᵀa is the same Q (to float32 rounding), and matrix products are 3× faster
         # than a QR here.
         lower = np.linalg.cholesky(a.T @ a)  # (wide, wide), aᵀa = L Lᵀ, R = Lᵀ

@@ -1,6 +1,6 @@
 """Where everything in the cell diagram goes: boxes, operations and wires, with their labels.
 
-Pure geometry on a fixed 900 × 520 canvas; `cell_svg` draws it. Every number in a label comes
+Pure geometry on a fixed 900 × 540 canvas; `cell_svg` draws it. Every number in a label comes
 from the count, so the diagram is always the configuration on screen.
 """
 
@@ -60,7 +60,7 @@ class CellGeometry:
         return next(n for n in self.nodes if n.id == node_id)
 
 
-def _gate_node(gate: GateCount, layer: LayerCount, x: float, n_bias: int) -> Node:
+def _gate_node(gate: GateCount, layer: LayerCount, x: float) -> Node:
     kind = gate.kind
     act = ACTIVATION_SYMBOL[kind.activation]
     weights = gate.input_weights + gate.recurrent_weights
@@ -99,7 +99,6 @@ def cell_geometry(spec: RecurrentSpec, layer: LayerCount, notes: Mapping[str, st
     """Lay out the cell of one layer and direction; `notes` adds a line to nodes by id (live values)."""
     x, h, h_out = layer.input_size, layer.units, layer.hidden_out
     gates = {g.kind.symbol: g for g in layer.gates}
-    n_bias = max(g.biases for g in layer.gates) // h if h else 0
     nodes: list[Node] = [
         _label("h_prev", 40, BAR_Y, f"h_t-1 ({h_out:,})"),
         _label("x_t", 170, HEIGHT - 28, f"x_t ({x:,})"),
@@ -110,11 +109,11 @@ def cell_geometry(spec: RecurrentSpec, layer: LayerCount, notes: Mapping[str, st
     ]
     symbols = [g.kind.symbol for g in layer.gates]
     if spec.cell == "lstm":
-        _lstm(spec, layer, gates, symbols, n_bias, nodes, edges)
+        _lstm(layer, gates, symbols, nodes, edges)
     elif spec.cell == "gru":
-        _gru(spec, layer, gates, symbols, n_bias, nodes, edges)
+        _gru(spec, layer, gates, symbols, nodes, edges)
     else:
-        nodes.append(_gate_node(layer.gates[0], layer, 450, n_bias))
+        nodes.append(_gate_node(layer.gates[0], layer, 450))
         edges += _feeds([450])
         edges.append(_wire((450, GATE_Y - GATE_H / 2), (450, STATE_Y + 60), (860, STATE_Y + 60), label=f"h ({h:,})"))
         nodes.append(_label("h_t", 860, STATE_Y + 30, f"h_t ({h:,})"))
@@ -134,11 +133,9 @@ def cell_geometry(spec: RecurrentSpec, layer: LayerCount, notes: Mapping[str, st
 
 
 def _lstm(
-    spec: RecurrentSpec,
     layer: LayerCount,
     gates: dict[str, GateCount],
     symbols: list[str],
-    n_bias: int,
     nodes: list[Node],
     edges: list[Edge],
 ) -> None:
@@ -146,7 +143,7 @@ def _lstm(
     f, i, c, o = symbols[1], symbols[0], symbols[2], symbols[3]
     xs = {f: 140, i: 310, c: 480, o: 650}
     mid = (xs[i] + xs[c]) / 2  # where i and the candidate meet
-    nodes += [_gate_node(gates[s], layer, xs[s], n_bias) for s in (i, f, c, o)]
+    nodes += [_gate_node(gates[s], layer, xs[s]) for s in (i, f, c, o)]
     nodes += [
         _label("c_prev", 40, STATE_Y, f"c_t-1 ({h:,})"),
         _label("c_t", 860, STATE_Y, f"c_t ({h:,})"),
@@ -189,7 +186,6 @@ def _gru(
     layer: LayerCount,
     gates: dict[str, GateCount],
     symbols: list[str],
-    n_bias: int,
     nodes: list[Node],
     edges: list[Edge],
 ) -> None:
@@ -197,9 +193,10 @@ def _gru(
     # Keras orders z, r, h; PyTorch r, z, n. The picture is the same: r feeds the candidate.
     z, r, cand = ("z", "r", symbols[2])
     xs = {r: 150, z: 390, cand: 630}
-    nodes += [_gate_node(gates[s], layer, xs[s], n_bias) for s in symbols]
+    nodes += [_gate_node(gates[s], layer, xs[s]) for s in symbols]
     after = spec.uses_reset_after
-    reset_text = "r ⊙ (h_t-1 U + b)" if after else "(r ⊙ h_t-1) U"
+    bias = " + b" if spec.bias else ""
+    reset_text = f"r ⊙ (h_t-1 U{bias})" if after else "(r ⊙ h_t-1) U"
     nodes += [
         _label("h_prev_top", 40, STATE_Y, f"h_t-1 ({h:,})"),
         _label("h_t", 860, STATE_Y, f"h_t ({h:,})"),

@@ -16,10 +16,11 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import get_colorscale
 
+from lstmviz.cells import LAYER_CLASS
 from lstmviz.counting import LayerCount, Tensor
 from lstmviz.figures.fast import fast_figure
 from lstmviz.spec import RecurrentSpec
-from lstmviz.style import FONT, FRAMEWORK_LABEL, INK, SCREEN, WEIGHT_SCALE, Theme, gate_colour
+from lstmviz.style import FONT, FRAMEWORK_LABEL, INK, SCREEN, TENSOR_LETTER, WEIGHT_SCALE, Theme, gate_colour
 
 MAX_ROWS = 256  # pooled grid bounds: 256 × 1024 float32 cells ≈ 1.4 MB of figure JSON
 MAX_COLS = 1024
@@ -119,9 +120,7 @@ def heatmap_data(
 
 
 def _letter(tensor: Tensor, framework: str) -> str:
-    if framework == "pytorch":
-        return tensor.name
-    return {"input": "W", "recurrent": "U", "bias": "b"}[tensor.role]
+    return tensor.name if framework == "pytorch" else TENSOR_LETTER[tensor.role]
 
 
 def _hover(block: Block, framework: str, pooled: bool, with_units: bool) -> str:
@@ -278,8 +277,8 @@ def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN) -> go.Figure:
                 }
             )
     title = (
-        f"{FRAMEWORK_LABEL[spec.framework]} {spec.cell.upper()} · layer {layer.layer} {layer.direction}"
-        f" · {layer.params:,} parameters"
+        f"{FRAMEWORK_LABEL[spec.framework]} {LAYER_CLASS[(spec.framework, spec.cell)]}"
+        f" · layer {layer.layer} {layer.direction} · {layer.params:,} parameters"
     )
     if keras:
         title += "<br><sup>" + " · ".join(f"{_letter(t, 'keras')} = {t.name} {t.shape}" for t in tensors) + "</sup>"

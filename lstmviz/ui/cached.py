@@ -18,7 +18,7 @@ from lstmviz.weights import init_layer, init_weights
 
 
 def weight_key(spec: RecurrentSpec) -> RecurrentSpec:
-    """The spec with the fields that never change weights set to defaults, for cache hits."""
+    """The spec with the fields that never change weights (timesteps, return_sequences) fixed, for cache hits."""
     return replace(spec, timesteps=1, return_sequences=False)
 
 
