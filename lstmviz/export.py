@@ -25,20 +25,26 @@ def tensor_rows(spec: RecurrentSpec) -> list[Row]:
 
 
 def gate_rows(spec: RecurrentSpec) -> list[Row]:
-    """One row per gate of every layer and direction: input weights, recurrent weights, biases."""
-    return [
-        {
-            "layer": lc.layer,
-            "direction": lc.direction,
-            "gate": f"{g.kind.symbol} ({g.kind.name})",
-            "input weights": g.input_weights,
-            "recurrent weights": g.recurrent_weights,
-            "biases": g.biases,
-            "parameters": g.params,
-        }
-        for lc in breakdown(spec).layers
-        for g in lc.gates
-    ]
+    """One row per gate (and PyTorch projection) of every layer and direction; they sum to the total."""
+    rows: list[Row] = []
+    for lc in breakdown(spec).layers:
+        for g in lc.gates:
+            parts = (g.input_weights, g.recurrent_weights, g.biases, 0)
+            rows.append(_gate_row(lc.layer, lc.direction, f"{g.kind.symbol} ({g.kind.name})", parts))
+        if lc.projection:
+            rows.append(_gate_row(lc.layer, lc.direction, "projection W_hr", (0, 0, 0, lc.projection)))
+    return rows
+
+
+def _gate_row(layer: int, direction: str, gate: str, parts: tuple[int, int, int, int]) -> Row:
+    names = ("input weights", "recurrent weights", "biases", "projection weights")
+    return {
+        "layer": layer,
+        "direction": direction,
+        "gate": gate,
+        **dict(zip(names, parts, strict=True)),
+        "parameters": sum(parts),
+    }
 
 
 def to_csv(rows: Sequence[Row]) -> str:

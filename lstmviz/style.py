@@ -20,7 +20,12 @@ GATE_COLOURS = {
     "h": "#009E73",
     "n": "#009E73",
 }
-PART_COLOURS = {"input weights": "#0072B2", "recurrent weights": "#E69F00", "biases": "#009E73"}
+PART_COLOURS = {
+    "input weights": "#0072B2",
+    "recurrent weights": "#E69F00",
+    "biases": "#009E73",
+    "projection weights": "#CC79A7",
+}
 INK = "#222222"
 MUTED = "#666666"
 PAPER = "#FFFFFF"

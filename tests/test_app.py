@@ -276,3 +276,10 @@ def _array(data: Any) -> np.ndarray:
     if isinstance(data, dict):
         return np.frombuffer(base64.b64decode(data["bdata"]), dtype=np.dtype(data["dtype"]))
     return np.asarray(data)
+
+
+def test_run_through_time_with_a_single_timestep(app: AppTest) -> None:
+    app.slider(key="timesteps").set_value(1).run()
+    app.radio(key="view").set_value("through time").run()
+    assert not app.exception
+    assert not [s for s in app.slider if s.key == "t"]  # nothing to slide through

@@ -109,9 +109,17 @@ def test_tables_in_every_format_agree_with_the_count() -> None:
     assert latex.count(r"\\") == len(rows) + 1 and "weight\\_ih\\_l0\\_reverse" in latex
 
 
-def test_gate_rows_sum_to_the_total() -> None:
-    spec = RecurrentSpec(cell="gru", layers=2)
-    assert sum(int(r["parameters"]) for r in gate_rows(spec)) == lstmviz.count_params(spec)
+@pytest.mark.parametrize(
+    "spec",
+    [RecurrentSpec(cell="gru", layers=2), RecurrentSpec(framework="pytorch", units=4, proj_size=2, bidirectional=True)],
+    ids=str,
+)
+def test_gate_rows_sum_to_the_total(spec: RecurrentSpec) -> None:
+    rows = gate_rows(spec)
+    assert sum(int(r["parameters"]) for r in rows) == lstmviz.count_params(spec)
+    assert sum(int(r["projection weights"]) for r in rows) == sum(
+        t.params for t in lstmviz.weight_tensors(spec) if t.role == "projection"
+    )
 
 
 def test_seed_formula_as_latex() -> None:

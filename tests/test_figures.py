@@ -204,11 +204,14 @@ def test_seed_cell_svg_is_valid_and_labelled() -> None:
 def test_gate_count_bars_add_up_to_the_layer(spec: RecurrentSpec) -> None:
     layer = lstmviz.breakdown(spec).layer(0)
     fig = gate_counts_figure(layer)
-    assert [t.name for t in fig.data] == list(PARTS)
+    assert [t.name for t in fig.data] == list(PARTS if layer.projection else PARTS[:3])
     bars = sum(sum(t.x) for t in fig.data)
     assert bars == layer.params
     by_part = {t.name: list(t.x) for t in fig.data}
     assert by_part["input weights"][: len(layer.gates)] == [g.input_weights for g in layer.gates]
+    if layer.projection:  # W_hr is its own part, not a recurrent weight
+        assert by_part["projection weights"][-1] == layer.projection
+        assert by_part["recurrent weights"][-1] == 0
 
 
 def test_dense_warmup_figure_matches_the_seed() -> None:
@@ -297,3 +300,12 @@ def test_fast_orthogonal_path_equals_the_qr_definition() -> None:
     square = a[:64]
     q, r = np.linalg.qr(square)
     np.testing.assert_allclose(_orthonormal_columns(square), q * np.sign(np.diag(r)), atol=1e-6)
+
+
+def test_step_bars_fit_a_cell_state_beyond_one() -> None:
+    from lstmviz.figures.timeline import step_bars_figure
+
+    values = {"f": np.array([0.2, 0.9], np.float32), "cell state": np.array([2.2, -0.5], np.float32)}
+    fig = step_bars_figure(values, {"f": "forget", "cell state": "c_t"})
+    low, high = fig.layout.yaxis.range
+    assert low <= -2.2 and high >= 2.2

@@ -8,7 +8,7 @@ from lstmviz.counting import DenseCount, LayerCount
 from lstmviz.figures.fast import fast_figure
 from lstmviz.style import FONT, INK, MUTED, PART_COLOURS, SCREEN, Theme
 
-PARTS = ("input weights", "recurrent weights", "biases")
+PARTS = ("input weights", "recurrent weights", "biases", "projection weights")
 
 
 def gate_count_rows(layer: LayerCount) -> list[dict[str, int | str]]:
@@ -24,6 +24,7 @@ def gate_count_rows(layer: LayerCount) -> list[dict[str, int | str]]:
                 "input weights": gate.input_weights,
                 "recurrent weights": gate.recurrent_weights,
                 "biases": gate.biases,
+                "projection weights": 0,
                 "params": gate.params,
                 "running total": running,
             }
@@ -35,8 +36,9 @@ def gate_count_rows(layer: LayerCount) -> list[dict[str, int | str]]:
                 "gate": "projection W_hr",
                 "activation": "none",
                 "input weights": 0,
-                "recurrent weights": layer.projection,
+                "recurrent weights": 0,
                 "biases": 0,
+                "projection weights": layer.projection,
                 "params": layer.projection,
                 "running total": running,
             }
@@ -61,6 +63,7 @@ def gate_counts_figure(layer: LayerCount, theme: Theme = SCREEN) -> go.Figure:
             "hovertemplate": f"%{{y}}: %{{x:,}} {part}<extra></extra>",
         }
         for part in PARTS
+        if part != "projection weights" or layer.projection
     ]
     totals = [
         {

@@ -24,7 +24,7 @@ def activations_figure(
 ) -> go.Figure:
     """One heatmap row per series (timesteps × units, first sample), a line marking timestep `step`.
 
-    Series in `signed` (states, tanh gates) use a diverging scale over -1..1; sigmoid gates 0..1.
+    Series in `signed` (states, tanh gates) use a diverging scale centred on 0; sigmoid gates 0..1.
     """
     keys = list(series)
     fig = make_subplots(
@@ -70,6 +70,7 @@ def activations_figure(
 
 def step_bars_figure(values: dict[str, NDArray[np.float32]], names: dict[str, str], theme: Theme = SCREEN) -> go.Figure:
     """Each gate's activations at one timestep, unit by unit (first sample)."""
+    bound = max(1.05, 1.05 * max(float(np.abs(v).max()) for v in values.values()))
     fig = go.Figure()
     for key, v in values.items():
         fig.add_trace(
@@ -83,7 +84,8 @@ def step_bars_figure(values: dict[str, NDArray[np.float32]], names: dict[str, st
         )
     fig.update_layout(
         barmode="group",
-        yaxis={"title": "value", "range": [-1.05, 1.05]},
+        # Gates live in -1..1, the cell state does not: the range grows to fit it.
+        yaxis={"title": "value", "range": [-bound, bound]},
         font={"family": FONT, "size": theme.font_size, "color": INK},
         height=theme.figure_height * 0.7,
         legend={"orientation": "h", "y": -0.2},

@@ -14,6 +14,7 @@ from lstmviz.spec import RecurrentSpec
 from lstmviz.style import Theme
 from lstmviz.ui import cached
 from lstmviz.ui.charts import chart_config
+from lstmviz.ui.controls import URL
 
 STEPS = (
     "A dense layer, to warm up",
@@ -27,7 +28,7 @@ STEPS = (
 
 def render(spec: RecurrentSpec, theme: Theme) -> None:
     """Draw one step of the lesson for the sidebar's features and units (a Keras LSTM, as the tutorial)."""
-    step = int(st.slider("Step", 1, len(STEPS), 1, key="step", bind="query-params"))
+    step = int(st.slider("Step", 1, len(STEPS), 1, key="step", bind=URL))
     x, h = spec.features, spec.units
     lesson = RecurrentSpec(features=x, units=h, timesteps=spec.timesteps)
     layer = lstmviz.breakdown(lesson).layer(0)

@@ -11,6 +11,7 @@ from lstmviz.practice import MAX_QUESTION, Fit, budget_frontier, quiz_question
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import FONT, FRAMEWORK_LABEL, INK, Theme
 from lstmviz.ui.charts import chart_config
+from lstmviz.ui.controls import URL
 
 BUDGET_UNITS = (*range(1, 17), *range(24, 1025, 8))
 
@@ -52,9 +53,7 @@ def _clear_answer() -> None:
 def render(spec: RecurrentSpec, theme: Theme) -> None:
     """Draw the quiz and the budget view."""
     st.title("Predict the count")
-    number = int(
-        st.number_input("Question", 1, MAX_QUESTION, 1, key="question", bind="query-params", on_change=_clear_answer)
-    )
+    number = int(st.number_input("Question", 1, MAX_QUESTION, 1, key="question", bind=URL, on_change=_clear_answer))
     question = quiz_question(number)
     st.markdown(f"**How many parameters does a {_describe(question)} have?**")
     answer = st.number_input("Your answer", min_value=0, value=None, step=1, key="quiz_answer")
@@ -70,7 +69,7 @@ def render(spec: RecurrentSpec, theme: Theme) -> None:
         "For the layer chosen in the sidebar (framework, cell, stack), the largest input size x that "
         "keeps the count within the budget, for each number of units h."
     )
-    budget = int(st.number_input("Parameter budget", 1, 10**12, 100_000, step=1000, key="budget", bind="query-params"))
+    budget = int(st.number_input("Parameter budget", 1, 10**12, 100_000, step=1000, key="budget", bind=URL))
     fits = budget_frontier(spec, budget, BUDGET_UNITS)
     if not fits:
         st.warning(f"Nothing fits in a budget of {budget:,}: even features = units = 1 needs more parameters.")

@@ -16,6 +16,7 @@ from lstmviz.spec import RecurrentSpec
 from lstmviz.style import Theme
 from lstmviz.ui import cached
 from lstmviz.ui.charts import chart_config
+from lstmviz.ui.controls import URL
 
 # A forward pass per rerun must stay instant and its figures small.
 MAX_UNITS = 64
@@ -73,7 +74,8 @@ def render(spec: RecurrentSpec, theme: Theme) -> None:
     def step_view() -> None:
         if playing:
             st.session_state["t"] = int(st.session_state.get("t", 1)) % steps + 1
-        t = int(st.slider("Timestep t", 1, steps, 1, key="t", bind="query-params"))
+        # A one-step sequence has nothing to slide through (and a 1..1 slider is an error).
+        t = int(st.slider("Timestep t", 1, steps, 1, key="t", bind=URL)) if steps > 1 else 1
         i = t - 1
         notes = {f"gate_{s}": f"at t={t}: {_brief(v[i])}" for s, v in gates.items()}
         notes["h_t"] = f"mean {states['hidden state'][i].mean():.2f}"
