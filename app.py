@@ -15,19 +15,20 @@ from lstmviz.ui import controls, explorer, lesson, practice, through_time
 
 st.set_page_config(page_title="lstmviz: LSTM parameter explorer", page_icon="🧮", layout="wide")
 
-# --- widgets -------------------------------------------------------------------------------
-spec = controls.sidebar()
-presentation = controls.presentation_toggle()
-view = controls.view_picker()
-
-# --- the chosen view -----------------------------------------------------------------------
-theme = PROJECTOR if presentation else SCREEN
-if presentation:
-    st.html(controls.PRESENTATION_CSS)
-VIEWS = {
+VIEWS = {  # name in the URL (?view=...) → the function that draws it
     "explorer": explorer.render,
     "through time": through_time.render,
     "lesson": lesson.render,
     "practice": practice.render,
 }
+
+# --- widgets -------------------------------------------------------------------------------
+spec = controls.sidebar()
+presentation = controls.presentation_toggle()
+view = controls.view_picker(tuple(VIEWS))
+
+# --- the chosen view -----------------------------------------------------------------------
+theme = PROJECTOR if presentation else SCREEN
+if presentation:
+    st.html(controls.PRESENTATION_CSS)
 VIEWS[view](spec, theme)

@@ -17,15 +17,13 @@ URL: Final = "query-params"
 
 
 def _sync(source: str, target: str) -> None:
-    """Copy one widget's value to its twin (slider ↔ exact number box)."""
+    """Copy the exact number box to its slider (the slider is copied to the box on every run)."""
     st.session_state[target] = st.session_state[source]
 
 
 def _size(label: str, key: str, default: int, high: int, help_text: str) -> int:
     """A slider bound to the URL, with a number box for typing an exact large value."""
-    value = st.slider(
-        label, 1, high, default, key=key, help=help_text, bind=URL, on_change=_sync, args=(key, f"{key}_exact")
-    )
+    value = st.slider(label, 1, high, default, key=key, help=help_text, bind=URL)
     st.session_state[f"{key}_exact"] = value  # the number box always shows the slider's value
     st.number_input(
         f"{label}: exact",
@@ -118,8 +116,6 @@ def sidebar() -> RecurrentSpec:
     )
 
 
-VIEWS = ("explorer", "through time", "lesson", "practice")
-
 # Projector styling: larger type, black text, captions hidden (less clutter on a slide).
 PRESENTATION_CSS = """<style>
 [data-testid="stMain"] { font-size: 1.3rem; color: #000; }
@@ -146,6 +142,6 @@ def presentation_toggle() -> bool:
         )
 
 
-def view_picker() -> str:
+def view_picker(views: tuple[str, ...]) -> str:
     """Which page to show, kept in the URL for deep links."""
-    return str(st.radio("View", VIEWS, key="view", horizontal=True, bind=URL, label_visibility="collapsed"))
+    return str(st.radio("View", views, key="view", horizontal=True, bind=URL, label_visibility="collapsed"))

@@ -8,6 +8,7 @@ import streamlit as st
 
 import lstmviz
 from lstmviz.cells import LAYER_CLASS
+from lstmviz.counting import bias_vectors
 from lstmviz.export import formula_latex, gate_rows, tensor_rows, to_csv, to_latex, to_markdown
 from lstmviz.figures.cell_geometry import cell_geometry
 from lstmviz.figures.cell_plotly import cell_figure
@@ -92,7 +93,9 @@ def render(spec: RecurrentSpec, theme: Theme) -> None:
         key="download_svg",
         on_click="ignore",
     )
-    st.subheader("Gate dense layers: input weights x·h, recurrent weights h·h, biases h")
+    biases = {0: "no biases", 1: "biases h", 2: "biases 2h"}[bias_vectors(spec)]
+    recurrent = "h·p" if spec.proj_size else "h·h"
+    st.subheader(f"Gate dense layers: input weights x·h, recurrent weights {recurrent}, {biases}")
     bars_col, table_col = st.columns([3, 2])
     with bars_col:
         st.plotly_chart(
