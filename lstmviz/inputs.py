@@ -65,3 +65,19 @@ def _whole(name: str, value: object, low: int) -> None:
         raise ValueError(f"{name} must be a whole number, got {value!r}")
     if value < low:
         raise ValueError(f"{name} must be at least {low}, got {value}")
+
+
+SINE, ONE_HOT, RANDOM = "sine waves", "one-hot [4, 7, 8, 4]", "random"
+LECTURE_INPUTS = (SINE, ONE_HOT, RANDOM)
+SEED_TOKENS = (4, 7, 8, 4)  # the tutorial's sequence
+
+
+def lecture_input(kind: str, timesteps: int, features: int) -> NDArray[np.float32]:
+    """One sample of a named lecture input: the tutorial's one-hot tokens (always 4 steps), sine or noise."""
+    if kind == ONE_HOT:
+        return one_hot_sequence(SEED_TOKENS, depth=features)
+    if kind == SINE:
+        return sine_waves(1, timesteps, features, seed=0)
+    if kind == RANDOM:
+        return random_inputs(1, timesteps, features, seed=0)
+    raise ValueError(f"input must be one of {', '.join(LECTURE_INPUTS)}; got {kind!r}")

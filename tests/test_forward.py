@@ -425,3 +425,13 @@ def test_core_modules_import_no_app_or_framework() -> None:
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent.parent)
+
+
+def test_lecture_inputs_by_name() -> None:
+    from lstmviz.inputs import LECTURE_INPUTS, ONE_HOT, lecture_input
+
+    one_hot = lecture_input(ONE_HOT, 40, 10)
+    assert one_hot.shape == (1, 4, 10) and one_hot[0].argmax(axis=1).tolist() == [4, 7, 8, 4]
+    assert all(lecture_input(kind, 12, 3).shape == (1, 12, 3) for kind in LECTURE_INPUTS if kind != ONE_HOT)
+    with pytest.raises(ValueError, match="input must be one of"):
+        lecture_input("white noise", 12, 3)

@@ -11,7 +11,7 @@ from lstmviz.counting import DenseCount, LayerCount, breakdown
 from lstmviz.figures.counts import dense_network_figure, gate_counts_figure
 from lstmviz.figures.heatmap import heatmap_data, weight_heatmap
 from lstmviz.forward import ForwardResult, forward
-from lstmviz.inputs import one_hot_sequence, random_inputs, sine_waves
+from lstmviz.inputs import lecture_input
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import Theme
 from lstmviz.weights import init_layer, init_weights
@@ -34,14 +34,9 @@ def heatmap_figure(spec: RecurrentSpec, layer: int, direction: str, seed: int, t
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def forward_pass(spec: RecurrentSpec, input_kind: str, steps: int) -> ForwardResult:
-    """The forward pass on a lecturer's input (one sample), with seeded initial weights; read-only."""
-    if input_kind.startswith("one-hot"):
-        inputs = one_hot_sequence((4, 7, 8, 4), depth=spec.features)
-    elif input_kind == "sine waves":
-        inputs = sine_waves(1, steps, spec.features, seed=0)
-    else:
-        inputs = random_inputs(1, steps, spec.features, seed=0)
+def forward_pass(spec: RecurrentSpec, input_kind: str) -> ForwardResult:
+    """The forward pass on a lecture input of spec.timesteps steps, with seeded initial weights; read-only."""
+    inputs = lecture_input(input_kind, spec.timesteps, spec.features)
     return forward(spec, init_weights(spec, seed=0), inputs)
 
 

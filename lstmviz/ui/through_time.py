@@ -12,6 +12,7 @@ from lstmviz.counting import breakdown
 from lstmviz.figures.cell_geometry import cell_geometry
 from lstmviz.figures.cell_svg import cell_svg
 from lstmviz.figures.timeline import activations_figure, step_bars_figure, unrolled_svg
+from lstmviz.inputs import LECTURE_INPUTS, ONE_HOT
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import Theme
 from lstmviz.ui import cached
@@ -22,8 +23,6 @@ from lstmviz.ui.controls import URL
 MAX_UNITS = 64
 MAX_FEATURES = 256
 MAX_STEPS = 200
-ONE_HOT = "one-hot [4, 7, 8, 4]"
-INPUTS = ("sine waves", ONE_HOT, "random")
 
 
 def _brief(v: NDArray[np.float32]) -> str:
@@ -42,7 +41,7 @@ def render(spec: RecurrentSpec, theme: Theme) -> None:
             f"the sidebar has {spec.units} units and {spec.features} features. Lower them to watch it run."
         )
         return
-    kind = str(st.radio("Input sequence", INPUTS, key="input_kind", horizontal=True))
+    kind = str(st.radio("Input sequence", LECTURE_INPUTS, key="input_kind", horizontal=True))
     if kind == ONE_HOT and spec.features < 9:
         st.info("The tutorial's one-hot tokens 4, 7, 8, 4 need at least 9 features (it uses 10).")
         return
@@ -50,7 +49,7 @@ def render(spec: RecurrentSpec, theme: Theme) -> None:
     if kind != ONE_HOT and spec.timesteps > MAX_STEPS:
         st.caption(f"Showing the first {MAX_STEPS} of {spec.timesteps} timesteps.")
     run_spec = replace(spec, timesteps=steps)
-    result = cached.forward_pass(cached.weight_key(run_spec), kind, steps)
+    result = cached.forward_pass(replace(run_spec, return_sequences=False), kind)
     count = breakdown(run_spec)
     names = [f"layer {lc.layer} {lc.direction}" for lc in count.layers]
     chosen = 0
