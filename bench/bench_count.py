@@ -35,6 +35,7 @@ import torch  # noqa: E402
 
 import lstmviz  # noqa: E402
 from lstmviz.spec import RecurrentSpec  # noqa: E402
+from tools.make_golden import build_keras, build_torch  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 
@@ -47,33 +48,16 @@ SPECS: tuple[tuple[str, RecurrentSpec], ...] = (
     ("x=h=1024", RecurrentSpec(cell="lstm", features=1024, units=1024, timesteps=40)),
 )
 
-KERAS_CLASS = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}
-TORCH_CLASS = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
-
 
 def keras_count(spec: RecurrentSpec) -> int:
-    """Build the Keras Sequential model of the spec and ask it for its count."""
+    """Build the Keras Sequential model of the spec (as the golden file does) and ask it for its count."""
     keras.backend.clear_session()
-    stack: list[Any] = [keras.Input((spec.timesteps, spec.features))]
-    for index in range(spec.layers):
-        kwargs: dict[str, Any] = {
-            "return_sequences": index < spec.layers - 1 or spec.return_sequences,
-            "use_bias": spec.bias,
-        }
-        if spec.cell == "gru":
-            kwargs["reset_after"] = spec.reset_after
-        layer = getattr(keras.layers, KERAS_CLASS[spec.cell])(spec.units, **kwargs)
-        stack.append(keras.layers.Bidirectional(layer) if spec.bidirectional else layer)
-    return int(keras.Sequential(stack).count_params())
+    return int(build_keras(spec, keras, explicit_names=False).count_params())
 
 
 def torch_count(spec: RecurrentSpec) -> int:
-    """Construct the PyTorch module of the spec and sum its parameters' numel."""
-    kwargs: dict[str, Any] = {"num_layers": spec.layers, "bias": spec.bias, "bidirectional": spec.bidirectional}
-    if spec.cell == "lstm":
-        kwargs["proj_size"] = spec.proj_size
-    module = getattr(torch.nn, TORCH_CLASS[spec.cell])(spec.features, spec.units, batch_first=True, **kwargs)
-    return int(sum(p.numel() for p in module.parameters()))
+    """Construct the PyTorch module of the spec (as the golden file does) and sum its parameters' numel."""
+    return int(sum(p.numel() for p in build_torch(spec, torch).parameters()))
 
 
 def median_seconds(func: Callable[[], object], repeat: int, min_time: float) -> tuple[float, int]:

@@ -194,33 +194,8 @@ class SessionResult:
 
 
 def start_server(port: int, log: Path) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.address",
-        "127.0.0.1",  # loopback only
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    with log.open("wb") as sink:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + E2E.SERVER_START_S
-    while not E2E._healthy(f"http://127.0.0.1:{port}"):
-        if process.poll() is not None or time.monotonic() > deadline:
-            E2E._stop(process)
-            tail = log.read_text(errors="replace")[-3000:]
-            raise RuntimeError(f"streamlit did not become healthy (exit code {process.poll()}):\n{tail}")
-        time.sleep(0.25)
-    return process
+    """The app on loopback, started as the browser tests start it."""
+    return E2E.start_app(port, log)
 
 
 def health(url: str, timeout_s: float) -> tuple[bool, float, str]:

@@ -41,6 +41,11 @@ LAYER_CLASS = {
 }
 
 
+def class_name(framework: str, cell: str) -> str:
+    """The layer's class name in its framework's namespace: LSTM, SimpleRNN, RNN (no "nn.")."""
+    return LAYER_CLASS[(framework, cell)].removeprefix("nn.")
+
+
 def gate_kinds(framework: str, cell: str) -> tuple[GateKind, ...]:
     """The gates of a cell in the framework's tensor order."""
     return _GATES[(framework, cell)]

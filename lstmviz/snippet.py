@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
+from lstmviz.cells import class_name
 from lstmviz.counting import breakdown, keras_layer_name
 from lstmviz.shapes import output_shapes
 from lstmviz.spec import RecurrentSpec
-
-_KERAS_CLASS = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}
-_TORCH_CLASS = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
 
 
 def _keras(spec: RecurrentSpec) -> str:
@@ -26,10 +24,10 @@ def _keras(spec: RecurrentSpec) -> str:
             args.append(f"reset_after={spec.reset_after}")
         name = keras_layer_name(spec, index)
         if spec.bidirectional:
-            inner = f"keras.layers.{_KERAS_CLASS[spec.cell]}({', '.join(args)})"
+            inner = f"keras.layers.{class_name('keras', spec.cell)}({', '.join(args)})"
             lines.append(f'    keras.layers.Bidirectional({inner}, name="{name}"),')
         else:
-            lines.append(f'    keras.layers.{_KERAS_CLASS[spec.cell]}({", ".join(args)}, name="{name}"),')
+            lines.append(f'    keras.layers.{class_name("keras", spec.cell)}({", ".join(args)}, name="{name}"),')
     shape = tuple(output_shapes(spec).as_dict()["output"])
     lines += [
         "])",
@@ -64,7 +62,7 @@ def _pytorch(spec: RecurrentSpec) -> str:
         "# Builds the layer in PyTorch and checks lstmviz's count and shapes.",
         "import torch",
         "",
-        f"layer = torch.nn.{_TORCH_CLASS[spec.cell]}({', '.join(args)})",
+        f"layer = torch.nn.{class_name('pytorch', spec.cell)}({', '.join(args)})",
         "count = sum(p.numel() for p in layer.parameters())",
         f"assert count == {count.total}, count",
         f"expected = {[(t.name, t.shape) for t in count.tensors]!r}",

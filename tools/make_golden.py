@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from lstmviz.cells import class_name  # noqa: E402
 from lstmviz.counting import keras_layer_name  # noqa: E402
 from lstmviz.spec import RecurrentSpec  # noqa: E402
 
@@ -61,9 +62,6 @@ SEED_CASES: tuple[tuple[str, dict[str, Any], int], ...] = (
         36,
     ),
 )
-
-KERAS_CLASS = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}
-TORCH_CLASS = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}
 
 
 def load_frameworks() -> tuple[ModuleType, ModuleType]:
@@ -100,7 +98,7 @@ def build_keras(spec: RecurrentSpec, keras: ModuleType, explicit_names: bool = T
             kwargs["reset_after"] = spec.reset_after
         if explicit_names:
             kwargs["name"] = keras_inner_name(spec, index)
-        layer = getattr(layers, KERAS_CLASS[spec.cell])(spec.units, **kwargs)
+        layer = getattr(layers, class_name("keras", spec.cell))(spec.units, **kwargs)
         if spec.bidirectional:
             wrapper_kwargs = {"name": keras_layer_name(spec, index)} if explicit_names else {}
             layer = layers.Bidirectional(layer, **wrapper_kwargs)
@@ -133,7 +131,7 @@ def build_torch(spec: RecurrentSpec, torch: ModuleType) -> Any:
         kwargs["proj_size"] = spec.proj_size
     if spec.cell == "rnn":
         kwargs["nonlinearity"] = "tanh"
-    return getattr(torch.nn, TORCH_CLASS[spec.cell])(spec.features, spec.units, **kwargs)
+    return getattr(torch.nn, class_name("pytorch", spec.cell))(spec.features, spec.units, **kwargs)
 
 
 def _without_batch(shape: Any, axis: int) -> list[int | None]:

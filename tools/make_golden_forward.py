@@ -32,7 +32,7 @@ from lstmviz.forward import forward  # noqa: E402
 from lstmviz.inputs import one_hot_sequence, random_inputs, sine_waves  # noqa: E402
 from lstmviz.spec import RecurrentSpec  # noqa: E402
 from lstmviz.weights import init_weights  # noqa: E402
-from tools.make_golden import load_frameworks  # noqa: E402
+from tools.make_golden import build_torch, load_frameworks  # noqa: E402
 
 GOLDEN_PATH = ROOT / "tests" / "data" / "golden_forward.npz"
 
@@ -81,18 +81,7 @@ def run_keras(
 def run_torch(spec: RecurrentSpec, weights: Mapping[str, np.ndarray], inputs: np.ndarray) -> Arrays:
     """Run nn.LSTM / nn.GRU / nn.RNN (batch_first) with the given weights."""
     _, torch = load_frameworks()
-    kwargs: dict[str, Any] = {
-        "num_layers": spec.layers,
-        "bias": spec.bias,
-        "batch_first": True,
-        "bidirectional": spec.bidirectional,
-    }
-    if spec.cell == "lstm":
-        module = torch.nn.LSTM(spec.features, spec.units, proj_size=spec.proj_size, **kwargs)
-    elif spec.cell == "gru":
-        module = torch.nn.GRU(spec.features, spec.units, **kwargs)
-    else:
-        module = torch.nn.RNN(spec.features, spec.units, nonlinearity="tanh", **kwargs)
+    module = build_torch(spec, torch)
     names = [name for name, _ in module.named_parameters()]
     if names != [t.key for t in breakdown(spec).tensors]:
         raise AssertionError(f"PyTorch parameters {names} differ from lstmviz's tensor keys")

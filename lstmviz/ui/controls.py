@@ -6,6 +6,7 @@ from typing import Any, Final
 
 import streamlit as st
 
+from lstmviz.counting import LayerCount, ParamCount
 from lstmviz.spec import CELLS, FRAMEWORKS, RecurrentSpec
 from lstmviz.style import CELL_LABEL, FRAMEWORK_LABEL
 
@@ -125,6 +126,14 @@ PRESENTATION_CSS = """<style>
 [data-testid="stMain"] [data-testid="stCaptionContainer"] { display: none; }
 [data-testid="stMain"] code { font-size: 1.2rem; }
 </style>"""
+
+
+def layer_picker(count: ParamCount, label: str, key: str) -> LayerCount:
+    """Which layer and direction to draw; shown only for a stack of more than one."""
+    if len(count.layers) == 1:
+        return count.layers[0]
+    names = [f"layer {lc.layer} {lc.direction}" for lc in count.layers]
+    return count.layers[names.index(st.selectbox(label, names, key=key))]
 
 
 def presentation_toggle() -> bool:

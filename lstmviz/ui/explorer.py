@@ -17,7 +17,7 @@ from lstmviz.figures.counts import gate_count_rows
 from lstmviz.snippet import framework_code
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import FRAMEWORK_LABEL, Theme
-from lstmviz.ui import cached
+from lstmviz.ui import cached, controls
 from lstmviz.ui.charts import chart_config
 
 
@@ -29,7 +29,6 @@ def render(spec: RecurrentSpec, theme: Theme) -> None:
     count = lstmviz.breakdown(spec)
     formula = lstmviz.formula(spec)
     shapes = lstmviz.output_shapes(spec).as_dict()
-    layer_names = [f"layer {lc.layer} {lc.direction}" for lc in count.layers]
     layer_gates = count.layers[0].gates
     label = f"{FRAMEWORK_LABEL[spec.framework]} {LAYER_CLASS[(spec.framework, spec.cell)]}"
 
@@ -76,10 +75,7 @@ def render(spec: RecurrentSpec, theme: Theme) -> None:
         )
 
     # --- which layer to draw -------------------------------------------------------------------
-    chosen = 0
-    if len(count.layers) > 1:
-        chosen = layer_names.index(st.selectbox("Layer and direction to draw", layer_names, key="view_layer"))
-    layer = count.layers[chosen]
+    layer = controls.layer_picker(count, "Layer and direction to draw", "view_layer")
 
     # --- cell diagram and gate counts ----------------------------------------------------------
     svg = cell_svg(cell_geometry(spec, layer), theme)

@@ -15,7 +15,7 @@ from lstmviz.figures.timeline import activations_figure, step_bars_figure, unrol
 from lstmviz.inputs import LECTURE_INPUTS, ONE_HOT
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import Theme
-from lstmviz.ui import cached
+from lstmviz.ui import cached, controls
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.controls import URL
 
@@ -51,11 +51,7 @@ def render(spec: RecurrentSpec, theme: Theme) -> None:
     run_spec = replace(spec, timesteps=steps)
     result = cached.forward_pass(replace(run_spec, return_sequences=False), kind)
     count = breakdown(run_spec)
-    names = [f"layer {lc.layer} {lc.direction}" for lc in count.layers]
-    chosen = 0
-    if len(names) > 1:
-        chosen = names.index(st.selectbox("Layer and direction", names, key="time_layer"))
-    layer = count.layers[chosen]
+    layer = controls.layer_picker(count, "Layer and direction", "time_layer")
     key = (layer.layer, layer.direction)
     gates = {s: a[0] for s, a in result.gates[key].items()}  # first sample: (T, h) each
     states = {"hidden state": result.h_t[key][0]}

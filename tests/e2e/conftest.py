@@ -102,6 +102,25 @@ class Explorer:
         return self.log.read_text(errors="replace")
 
 
+def start_app(port: int, log: Path) -> subprocess.Popen[bytes]:
+    """Start the app on 127.0.0.1:port, logging to `log`; RuntimeError if it is not healthy in time."""
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1"]
+    command += ["--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    command += ["--server.fileWatcherType", "none"]
+    with log.open("wb") as sink:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + SERVER_START_S
+    while not _healthy(f"http://127.0.0.1:{port}"):
+        if process.poll() is not None or time.monotonic() > deadline:
+            _stop(process)
+            raise RuntimeError(
+                f"streamlit did not become healthy within {SERVER_START_S:.0f} s "
+                f"(exit code {process.poll()}):\n{log.read_text(errors='replace')[-4000:]}"
+            )
+        time.sleep(0.25)
+    return process
+
+
 @pytest.fixture(scope="session")
 def explorer() -> Iterator[Explorer]:
     require_browser()
@@ -109,35 +128,12 @@ def explorer() -> Iterator[Explorer]:
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    log_dir = Path(tempfile.mkdtemp(prefix="lstmviz-e2e-"))
-    log = log_dir / "streamlit.log"
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    with log.open("wb") as sink:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
+    log = Path(tempfile.mkdtemp(prefix="lstmviz-e2e-")) / "streamlit.log"
     try:
-        deadline = time.monotonic() + SERVER_START_S
-        while not _healthy(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(
-                    f"streamlit did not become healthy within {SERVER_START_S:.0f} s "
-                    f"(exit code {process.poll()}):\n{log.read_text(errors='replace')[-4000:]}",
-                    pytrace=False,
-                )
-            time.sleep(0.25)
+        process = start_app(port, log)
+    except RuntimeError as error:
+        pytest.fail(str(error), pytrace=False)
+    try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             try:
