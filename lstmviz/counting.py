@@ -61,13 +61,21 @@ class GateCount:
 
 @dataclass(frozen=True)
 class LayerCount:
-    """One layer in one direction: its sizes, gates and tensors."""
+    """One layer in one direction: its framework and cell, sizes, gates and tensors.
 
+    It carries everything its figures and initial weights need, and is hashable, so it is
+    the cache key of everything drawn for one layer.
+    """
+
+    framework: str
+    cell: str
     layer: int
     direction: str
     input_size: int
     units: int
     hidden_out: int
+    bias_vectors: int  # per gate: 0 without bias, 2 in PyTorch and a reset-after GRU, else 1
+    reset_after: bool  # a GRU that applies its reset gate after the recurrent matmul
     gates: tuple[GateCount, ...]
     projection: int
     tensors: tuple[Tensor, ...]
@@ -76,6 +84,11 @@ class LayerCount:
     def params(self) -> int:
         """Parameters of this layer and direction: its gates plus any projection."""
         return sum(g.params for g in self.gates) + self.projection
+
+    @property
+    def gates_in_columns(self) -> bool:
+        """Keras stacks gates as column blocks (last axis); PyTorch as row blocks (axis 0)."""
+        return self.framework == "keras"
 
 
 @dataclass(frozen=True)
@@ -239,7 +252,20 @@ def _layer_count(spec: RecurrentSpec, index: int, direction: str) -> LayerCount:
         )
         for k, kind in enumerate(gate_kinds(spec.framework, spec.cell))
     )
-    return LayerCount(index, direction, x, h, spec.hidden_out, gates, spec.proj_size * h, tensors)
+    return LayerCount(
+        spec.framework,
+        spec.cell,
+        index,
+        direction,
+        x,
+        h,
+        spec.hidden_out,
+        bias_vectors(spec),
+        spec.uses_reset_after,
+        gates,
+        spec.proj_size * h,
+        tensors,
+    )
 
 
 def breakdown(spec: RecurrentSpec) -> ParamCount:
