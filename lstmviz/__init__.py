@@ -19,6 +19,7 @@ from lstmviz.counting import (
 # The function shadows its module's name on purpose: the issue asks for lstmviz.forward(...).
 from lstmviz.forward import ForwardResult, forward
 from lstmviz.inputs import one_hot_sequence, random_inputs, sine_waves
+from lstmviz.report import Report, build_report
 from lstmviz.shapes import Cost, OutputShapes, cost, output_shapes
 from lstmviz.spec import RecurrentSpec
 from lstmviz.summary import Formula, formula, keras_summary, tensor_table
@@ -34,9 +35,11 @@ __all__ = [
     "ParamCount",
     "Part",
     "RecurrentSpec",
+    "Report",
     "Tensor",
     "TensorSlice",
     "breakdown",
+    "build_report",
     "closed_form_total",
     "cost",
     "count_params",

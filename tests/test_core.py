@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
 from dataclasses import replace
 from math import prod
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -63,9 +65,9 @@ def test_seed_dense_warmup_is_32() -> None:
 
 
 def test_seed_formula_and_summary() -> None:
-    assert lstmviz.formula(SEED).substituted == "4 × ((3 + 2) × 2 + 2) = 48"
-    assert lstmviz.formula(SEED).symbolic == "4 × ((x + h) × h + h)"
-    text = lstmviz.keras_summary(SEED)
+    assert lstmviz.build_report(SEED).formula.substituted == "4 × ((3 + 2) × 2 + 2) = 48"
+    assert lstmviz.build_report(SEED).formula.symbolic == "4 × ((x + h) × h + h)"
+    text = lstmviz.keras_summary(lstmviz.breakdown(SEED))
     assert "(None, 40, 3)" in text and "(None, 2)" in text and "Total params: 48" in text
 
 
@@ -133,7 +135,7 @@ def test_shapes_multiply_out_to_the_count(spec: RecurrentSpec) -> None:
 @settings(max_examples=200, deadline=None)
 @given(specs())
 def test_formula_evaluates_to_the_count(spec: RecurrentSpec) -> None:
-    text = lstmviz.formula(spec).substituted
+    text = lstmviz.build_report(spec).formula.substituted
     expression, total = text.split(" = ")
     value = eval(expression.replace("×", "*"), {"__builtins__": {}})  # digits, +, *, () only
     assert value == int(total.replace(",", "")) == lstmviz.count_params(spec)
@@ -259,11 +261,37 @@ def test_cli_bad_input_is_one_clear_line(flags: list[str]) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_core_imports_neither_streamlit_nor_plotly() -> None:
+CORE_MODULES = sorted(
+    f"lstmviz.{path.stem}"
+    for path in (Path(__file__).resolve().parents[1] / "lstmviz").glob("*.py")
+    if not path.stem.startswith("__")  # __main__ would run the CLI; __init__ is `lstmviz` itself
+) + ["lstmviz"]
+
+
+def _imported(modules: list[str]) -> list[str]:
+    """The Streamlit and Plotly modules a fresh interpreter has loaded after importing `modules`."""
     code = (
-        "import sys, lstmviz, lstmviz.cli, lstmviz.weights, lstmviz.summary, lstmviz.shapes;"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'streamlit', 'plotly'});"
-        "print(bad); sys.exit(1 if bad else 0)"
+        f"import sys, importlib; [importlib.import_module(m) for m in {modules!r}];"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in {'streamlit', 'plotly'}))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == 0, result.stderr
+    return list(ast.literal_eval(result.stdout.strip()))
+
+
+def test_core_imports_neither_streamlit_nor_plotly() -> None:
+    # Every module of the core, found on disk so a new one is covered without editing this test.
+    assert {"lstmviz.export", "lstmviz.practice", "lstmviz.style", "lstmviz.report", "lstmviz.tables"} <= set(
+        CORE_MODULES
+    )
+    assert _imported(CORE_MODULES) == []
+
+
+def test_figures_import_no_streamlit() -> None:
+    figures = sorted(
+        f"lstmviz.figures.{path.stem}"
+        for path in (Path(__file__).resolve().parents[1] / "lstmviz" / "figures").glob("*.py")
+        if path.stem != "__init__"
+    ) + ["lstmviz.figures"]
+    assert "lstmviz.figures.budget" in figures
+    assert not [m for m in _imported(figures) if m.split(".")[0] == "streamlit"]
