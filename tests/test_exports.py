@@ -20,6 +20,7 @@ from lstmviz import RecurrentSpec
 from lstmviz.export import formula_latex, gate_rows, tensor_rows, to_csv, to_latex, to_markdown
 from lstmviz.snippet import framework_code
 from tests import strategies
+from tests.frameworks import require_frameworks
 
 SEED = RecurrentSpec()
 
@@ -30,15 +31,7 @@ def specs(framework: str) -> st.SearchStrategy[RecurrentSpec]:
 
 
 def _frameworks() -> tuple[ModuleType, ModuleType]:
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    try:
-        import keras
-        import torch
-    except ImportError as error:  # pragma: no cover - depends on the machine
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the framework checks: {error}")
-        pytest.skip(f"keras/torch not installed: {error}")
-    return keras, torch
+    return require_frameworks()
 
 
 def _run(code: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 import re
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from lstmviz.inputs import MAX_VALUES, one_hot_sequence, random_inputs, sine_wav
 from lstmviz.spec import RecurrentSpec
 from lstmviz.weights import init_weights
 from tests import strategies
+from tests.frameworks import require_frameworks
 from tools.make_golden_forward import load_frameworks, oracle_weights, run_framework, run_keras
 
 # lstmviz/__init__.py exports the function forward, which shadows the module's attribute name.
@@ -327,17 +327,7 @@ def test_inputs_validation(call: Any) -> None:
 
 
 def _frameworks() -> tuple[ModuleType, ModuleType]:
-    """Keras 3 (torch backend) and torch; skipped if missing, but a failure when CI is set."""
-    if os.environ.get("CI"):
-        try:
-            return load_frameworks()
-        except ImportError as error:
-            pytest.fail(f"CI must run the oracle tests, but a framework is missing: {error}")
-    pytest.importorskip("torch")
-    if "keras" not in sys.modules:
-        os.environ["KERAS_BACKEND"] = "torch"  # before keras's first import, or it looks for TensorFlow
-    pytest.importorskip("keras")
-    return load_frameworks()
+    return require_frameworks(load_frameworks)
 
 
 def _grid() -> list[RecurrentSpec]:

@@ -9,11 +9,7 @@ when keras or torch is missing, except under CI (env CI set), where a missing fr
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
-import sys
-from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -25,21 +21,14 @@ from hypothesis import strategies as st
 import lstmviz
 from lstmviz.spec import RecurrentSpec
 from tests import strategies
+from tests.frameworks import require_frameworks
+from tools import make_golden
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = json.loads((ROOT / "tests" / "data" / "golden_counts.json").read_text())
 CASES: list[dict[str, Any]] = GOLDEN["cases"]
 
 
-def _load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_golden", ROOT / "tools" / "make_golden.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-make_golden = _load_generator()
 
 
 def _stacked_bidirectional(spec: RecurrentSpec) -> bool:
@@ -123,27 +112,6 @@ def test_golden_keras_paths_of_stacked_bidirectional() -> None:
 
 
 # --- live oracle: real Keras 3 and PyTorch layers -----------------------------------------------
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def require_frameworks(
-    loader: Callable[[], tuple[ModuleType, ModuleType]] = make_golden.load_frameworks,
-) -> tuple[ModuleType, ModuleType]:
-    """keras (torch backend) and torch; skip if missing, but fail under CI, which must run these."""
-    try:
-        if not _in_ci():
-            pytest.importorskip("torch", exc_type=ImportError)
-            if "keras" not in sys.modules:
-                os.environ["KERAS_BACKEND"] = "torch"
-            pytest.importorskip("keras", exc_type=ImportError)
-        return loader()
-    except ImportError as error:
-        if _in_ci():
-            pytest.fail(f"CI is set but keras/torch cannot be used: {error}", pytrace=False)
-        pytest.skip(f"needs keras with the torch backend, and torch: {error}")
 
 
 @pytest.fixture(scope="session")
