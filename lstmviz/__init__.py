@@ -1,10 +1,10 @@
 """lstmviz: exact parameter counts and tensor shapes of recurrent layers, and why."""
 
 from lstmviz.counting import (
+    Breakdown,
     DenseCount,
     GateCount,
     LayerCount,
-    ParamCount,
     Part,
     Tensor,
     TensorSlice,
@@ -16,7 +16,7 @@ from lstmviz.counting import (
     weight_tensors,
 )
 
-# The function shadows its module's name on purpose: the issue asks for lstmviz.forward(...).
+# The function shadows its module's name on purpose: the public call is lstmviz.forward(...).
 from lstmviz.forward import ForwardResult, forward
 from lstmviz.inputs import one_hot_sequence, random_inputs, sine_waves
 from lstmviz.report import Report, build_report
@@ -32,7 +32,7 @@ __all__ = [
     "GateCount",
     "LayerCount",
     "OutputShapes",
-    "ParamCount",
+    "Breakdown",
     "Part",
     "RecurrentSpec",
     "Report",

@@ -110,7 +110,7 @@ class Part:
 
 
 @dataclass(frozen=True)
-class ParamCount:
+class Breakdown:
     """Every layer and direction of a stack, in the framework's tensor order."""
 
     spec: RecurrentSpec
@@ -178,7 +178,7 @@ def bias_vectors(spec: RecurrentSpec) -> int:
 
 
 def closed_form_total(spec: RecurrentSpec) -> int:
-    """The seed's formula, generalised: G × (x·h + h_out·h + n_b·h) (+ h·p) per layer and direction."""
+    """The tutorial example's formula, generalised: G × (x·h + h_out·h + n_b·h) (+ h·p) per layer and direction."""
     g, h, p = len(gate_kinds(spec.framework, spec.cell)), spec.units, spec.proj_size
     per_layer = [
         g * (layer_input_size(spec, i) * h + spec.hidden_out * h + bias_vectors(spec) * h) + p * h
@@ -268,9 +268,9 @@ def _layer_count(spec: RecurrentSpec, index: int, direction: str) -> LayerCount:
     )
 
 
-def breakdown(spec: RecurrentSpec) -> ParamCount:
+def breakdown(spec: RecurrentSpec) -> Breakdown:
     """Count every layer, direction, gate and tensor of the stack."""
-    return ParamCount(
+    return Breakdown(
         spec,
         tuple(
             _layer_count(spec, index, direction)
@@ -297,7 +297,7 @@ def gate_slices(spec: RecurrentSpec, layer: int = 0, direction: str = "forward")
 
 @dataclass(frozen=True)
 class DenseCount:
-    """The seed's warm-up: input i → Dense(h) → Dense(o)."""
+    """The tutorial example's warm-up: input i → Dense(h) → Dense(o)."""
 
     inputs: int
     hidden: int
@@ -320,7 +320,7 @@ class DenseCount:
 
 
 def dense_params(inputs: int = 3, hidden: int = 5, outputs: int = 2) -> DenseCount:
-    """Parameters of the seed's two-Dense-layer warm-up network (defaults: 3 → 5 → 2)."""
+    """Parameters of the tutorial example's two-Dense-layer warm-up network (defaults: 3 → 5 → 2)."""
     for name, value in (("inputs", inputs), ("hidden", hidden), ("outputs", outputs)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{name} must be a positive whole number, got {value!r}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lstmviz.counting import LayerCount, ParamCount, Tensor, breakdown
+from lstmviz.counting import Breakdown, LayerCount, Tensor, breakdown
 from lstmviz.shapes import Cost, OutputShapes, cost, output_shapes
 from lstmviz.spec import RecurrentSpec
 from lstmviz.summary import Formula, formula
@@ -19,7 +19,7 @@ class Report:
     """Everything lstmviz computes for one spec; timesteps change only `outputs` and `cost`."""
 
     spec: RecurrentSpec
-    count: ParamCount
+    count: Breakdown
     formula: Formula
     outputs: OutputShapes
     cost: Cost

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lstmviz.cells import LAYER_CLASS, gate_kinds
-from lstmviz.counting import ParamCount, bias_vectors, keras_layer_name, layer_input_size
+from lstmviz.counting import Breakdown, bias_vectors, keras_layer_name, layer_input_size
 from lstmviz.shapes import Shape, keras_layer_output_shape, output_shapes
 from lstmviz.spec import RecurrentSpec
 
@@ -32,7 +32,7 @@ def _term(spec: RecurrentSpec, x: str, h: str, p: str) -> str:
     return gates + (f" + {p} × {h}" if spec.proj_size else "")
 
 
-def formula(count: ParamCount) -> Formula:
+def formula(count: Breakdown) -> Formula:
     """The parameter formula for the counted stack, e.g. 4 × ((3 + 2) × 2 + 2) = 48."""
     spec, total = count.spec, count.total
     h, p = str(spec.units), str(spec.proj_size)
@@ -56,7 +56,7 @@ def _row(name: str, shape: str, params: int | str) -> str:
     return f"{name:<34}{shape:<26}{params}"
 
 
-def keras_summary(count: ParamCount) -> str:
+def keras_summary(count: Breakdown) -> str:
     """A Keras-style model.summary() table like the tutorial example's (Keras stacks only)."""
     spec = count.spec
     if spec.framework != "keras":
@@ -84,7 +84,7 @@ def keras_summary(count: ParamCount) -> str:
     return "\n".join(lines)
 
 
-def tensor_table(count: ParamCount) -> str:
+def tensor_table(count: Breakdown) -> str:
     """A torchinfo-like table: every tensor's framework name, shape and count, then the total."""
     spec = count.spec
     header = f"{'Tensor':<26}{'Layer':<16}{'Shape':<18}{'Param #':>12}"

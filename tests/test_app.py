@@ -44,7 +44,7 @@ def text(at: AppTest) -> str:
     return "\n".join(str(m.value) for m in at.markdown) + "\n".join(str(c.value) for c in at.code)
 
 
-def test_default_is_the_seed_model(app: AppTest) -> None:
+def test_default_is_the_tutorial_example(app: AppTest) -> None:
     assert total(app) == 48
     assert "4 × ((3 + 2) × 2 + 2) = 48" in text(app)
     assert "Total params: 48" in text(app)
@@ -293,7 +293,7 @@ def test_an_explorer_rerun_counts_the_stack_once(app: AppTest, monkeypatch: pyte
     original = lstmviz.counting.breakdown
     calls: list[RecurrentSpec] = []
 
-    def counted(spec: RecurrentSpec) -> lstmviz.ParamCount:
+    def counted(spec: RecurrentSpec) -> lstmviz.Breakdown:
         calls.append(spec)
         return original(spec)
 

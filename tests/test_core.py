@@ -1,4 +1,4 @@
-"""The counting core: the seed's numbers, invariants that must hold for every spec, the CLI."""
+"""The counting core: the tutorial example's numbers, invariants that must hold for every spec, the CLI."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from lstmviz import RecurrentSpec
 from lstmviz.cli import main
 from tests import strategies
 
-SEED = RecurrentSpec()  # the tutorial's model: Keras LSTM, features=3, units=2, timesteps=40
+TUTORIAL = RecurrentSpec()  # the tutorial's model: Keras LSTM, features=3, units=2, timesteps=40
 
 
 def specs() -> st.SearchStrategy[RecurrentSpec]:
@@ -27,31 +27,31 @@ def specs() -> st.SearchStrategy[RecurrentSpec]:
     return strategies.specs(sizes=st.integers(1, 300), layers=4, timesteps=st.integers(1, 1000))
 
 
-# --- every number in the seed tutorial ---------------------------------------------------
+# --- every number in the tutorial example ---------------------------------------------------
 
 
-def test_seed_lstm_has_48_parameters() -> None:
-    assert lstmviz.count_params(SEED) == 48
+def test_tutorial_lstm_has_48_parameters() -> None:
+    assert lstmviz.count_params(TUTORIAL) == 48
 
 
-def test_seed_tensor_shapes_and_sizes() -> None:
-    tensors = {t.name: t for t in lstmviz.weight_tensors(SEED)}
-    assert [t.name for t in lstmviz.weight_tensors(SEED)] == ["kernel", "recurrent_kernel", "bias"]
+def test_tutorial_tensor_shapes_and_sizes() -> None:
+    tensors = {t.name: t for t in lstmviz.weight_tensors(TUTORIAL)}
+    assert [t.name for t in lstmviz.weight_tensors(TUTORIAL)] == ["kernel", "recurrent_kernel", "bias"]
     assert (tensors["kernel"].shape, tensors["kernel"].params) == ((3, 8), 24)
     assert (tensors["recurrent_kernel"].shape, tensors["recurrent_kernel"].params) == ((2, 8), 16)
     assert (tensors["bias"].shape, tensors["bias"].params) == ((8,), 8)
 
 
-def test_seed_forget_gate_has_12_parameters() -> None:
-    gates = {g.kind.symbol: g for g in lstmviz.breakdown(SEED).layer(0).gates}
+def test_tutorial_forget_gate_has_12_parameters() -> None:
+    gates = {g.kind.symbol: g for g in lstmviz.breakdown(TUTORIAL).layer(0).gates}
     assert list(gates) == ["i", "f", "c", "o"]
     assert gates["f"].params == 12
     assert all(g.params == 12 for g in gates.values())
 
 
-def test_seed_gate_slices_match_the_tutorials_indexing() -> None:
+def test_tutorial_gate_slices_match_the_tutorials_indexing() -> None:
     # W_f = W[:, units: units * 2], b_f = b[units: units * 2]
-    forget = lstmviz.gate_slices(SEED)["f"]
+    forget = lstmviz.gate_slices(TUTORIAL)["f"]
     assert {(s.tensor, s.axis, s.start, s.stop) for s in forget} == {
         ("kernel", 1, 2, 4),
         ("recurrent_kernel", 1, 2, 4),
@@ -59,20 +59,20 @@ def test_seed_gate_slices_match_the_tutorials_indexing() -> None:
     }
 
 
-def test_seed_dense_warmup_is_32() -> None:
+def test_tutorial_dense_warmup_is_32() -> None:
     dense = lstmviz.dense_params(3, 5, 2)
     assert (dense.hidden_params, dense.output_params, dense.total) == (20, 12, 32)
 
 
-def test_seed_formula_and_summary() -> None:
-    assert lstmviz.build_report(SEED).formula.substituted == "4 × ((3 + 2) × 2 + 2) = 48"
-    assert lstmviz.build_report(SEED).formula.symbolic == "4 × ((x + h) × h + h)"
-    text = lstmviz.keras_summary(lstmviz.breakdown(SEED))
+def test_tutorial_formula_and_summary() -> None:
+    assert lstmviz.build_report(TUTORIAL).formula.substituted == "4 × ((3 + 2) × 2 + 2) = 48"
+    assert lstmviz.build_report(TUTORIAL).formula.symbolic == "4 × ((x + h) × h + h)"
+    text = lstmviz.keras_summary(lstmviz.breakdown(TUTORIAL))
     assert "(None, 40, 3)" in text and "(None, 2)" in text and "Total params: 48" in text
 
 
-def test_seed_output_shape() -> None:
-    assert lstmviz.output_shapes(SEED).as_dict() == {"output": [None, 2]}
+def test_tutorial_output_shape() -> None:
+    assert lstmviz.output_shapes(TUTORIAL).as_dict() == {"output": [None, 2]}
 
 
 # --- invariants for every spec -----------------------------------------------------------
@@ -151,10 +151,10 @@ def test_cost_grows_linearly_with_timesteps(spec: RecurrentSpec) -> None:
     assert many.activation_bytes_float32 == 4 * many.activations_per_sequence
 
 
-def test_cost_of_the_seed_counts_matmuls_only() -> None:
+def test_cost_of_the_tutorial_example_counts_matmuls_only() -> None:
     # The four gate matmuls of one step have exactly as many multiply-adds as weights.
-    seed = lstmviz.cost(SEED)
-    weights = sum(t.params for t in lstmviz.weight_tensors(SEED) if t.role != "bias")
+    seed = lstmviz.cost(TUTORIAL)
+    weights = sum(t.params for t in lstmviz.weight_tensors(TUTORIAL) if t.role != "bias")
     assert seed.multiply_adds_per_step == weights
     assert seed.multiply_adds_per_sequence == 40 * weights
 
@@ -205,7 +205,7 @@ def test_proj_size_only_on_a_pytorch_lstm_smaller_than_units() -> None:
 # --- command line -----------------------------------------------------------------------
 
 
-def test_cli_json_defaults_to_the_seed(capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_json_defaults_to_the_tutorial_example(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["count", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["total_params"] == 48

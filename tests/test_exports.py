@@ -22,7 +22,7 @@ from lstmviz.snippet import framework_code
 from tests import strategies
 from tests.frameworks import require_frameworks
 
-SEED = RecurrentSpec()
+TUTORIAL = RecurrentSpec()
 
 
 def specs(framework: str) -> st.SearchStrategy[RecurrentSpec]:
@@ -116,8 +116,8 @@ def test_gate_rows_sum_to_the_total(spec: RecurrentSpec) -> None:
     )
 
 
-def test_seed_formula_as_latex() -> None:
-    assert formula_latex(lstmviz.build_report(SEED).formula) == r"4 \times ((3 + 2) \times 2 + 2) = 48"
+def test_tutorial_formula_as_latex() -> None:
+    assert formula_latex(lstmviz.build_report(TUTORIAL).formula) == r"4 \times ((3 + 2) \times 2 + 2) = 48"
 
 
 def test_cli_json_gates_of_a_projected_lstm_add_up(capsys: pytest.CaptureFixture[str]) -> None:

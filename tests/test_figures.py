@@ -18,9 +18,9 @@ from lstmviz.figures.heatmap import MAX_COLS, MAX_ROWS, heatmap_data, pool_mean,
 from lstmviz.tables import GATE_PARTS
 from lstmviz.weights import init_layer, init_weights
 
-SEED = RecurrentSpec()
+TUTORIAL = RecurrentSpec()
 CASES = [
-    SEED,
+    TUTORIAL,
     RecurrentSpec(framework="pytorch"),
     RecurrentSpec(cell="gru"),
     RecurrentSpec(cell="gru", reset_after=False),
@@ -50,7 +50,7 @@ def test_initial_weights_have_every_tensor_with_its_shape(spec: RecurrentSpec) -
 
 
 def test_initial_weights_are_seeded() -> None:
-    a, b, c = (init_weights(SEED, seed=s) for s in (0, 0, 1))
+    a, b, c = (init_weights(TUTORIAL, seed=s) for s in (0, 0, 1))
     assert all(np.array_equal(a[k], b[k]) for k in a)
     assert not np.array_equal(a["lstm/lstm_cell/kernel"], c["lstm/lstm_cell/kernel"])
 
@@ -106,7 +106,7 @@ def test_heatmap_blocks_are_the_gate_slices_of_each_tensor(spec: RecurrentSpec) 
 
 def test_heatmap_gate_labels_follow_each_frameworks_order() -> None:
     expected = {
-        SEED: ["i", "f", "c", "o"],
+        TUTORIAL: ["i", "f", "c", "o"],
         RecurrentSpec(framework="pytorch"): ["i", "f", "g", "o"],
         RecurrentSpec(cell="gru"): ["z", "r", "h"],
         RecurrentSpec(framework="pytorch", cell="gru"): ["r", "z", "n"],
@@ -119,7 +119,7 @@ def test_heatmap_gate_labels_follow_each_frameworks_order() -> None:
 
 
 def test_heatmap_hover_names_source_gate_and_unit() -> None:
-    spec = replace(SEED, units=4)
+    spec = replace(TUTORIAL, units=4)
     layer, weights = _layer_weights(spec)
     fig = weight_heatmap(heatmap_data(layer, weights))
     forget_kernel = next(t for t in fig.data if t.name == "kernel · f")
@@ -190,8 +190,8 @@ def test_gate_boxes_do_not_overlap() -> None:
                     assert apart_x or apart_y, (spec, a.id, b.id)
 
 
-def test_seed_cell_svg_is_valid_and_labelled() -> None:
-    svg = cell_svg(cell_geometry(lstmviz.breakdown(SEED).layer(0), SEED.timesteps))
+def test_tutorial_cell_svg_is_valid_and_labelled() -> None:
+    svg = cell_svg(cell_geometry(lstmviz.breakdown(TUTORIAL).layer(0), TUTORIAL.timesteps))
     root = ET.fromstring(svg)
     texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
     assert "f · forget" in texts and "c · cell candidate" in texts
@@ -216,7 +216,7 @@ def test_gate_count_bars_add_up_to_the_layer(spec: RecurrentSpec) -> None:
         assert by_part["recurrent weights"][-1] == 0
 
 
-def test_dense_warmup_figure_matches_the_seed() -> None:
+def test_dense_warmup_figure_matches_the_tutorial_example() -> None:
     fig = dense_network_figure(lstmviz.dense_params(3, 5, 2))
     texts = [a.text for a in fig.layout.annotations]
     assert texts == ["3×5 + 5 = 20", "5×2 + 2 = 12"]
@@ -269,8 +269,8 @@ def test_unrolled_strip_shares_one_weight_box_and_marks_the_step() -> None:
 
 
 def test_cell_notes_add_live_values_to_named_nodes() -> None:
-    layer = lstmviz.breakdown(SEED).layer(0)
-    geometry = cell_geometry(layer, SEED.timesteps, {"gate_f": "at t=3: [0.10, 0.20]", "h_t": "mean 0.05"})
+    layer = lstmviz.breakdown(TUTORIAL).layer(0)
+    geometry = cell_geometry(layer, TUTORIAL.timesteps, {"gate_f": "at t=3: [0.10, 0.20]", "h_t": "mean 0.05"})
     assert geometry.node("gate_f").lines[-1] == "at t=3: [0.10, 0.20]"
     assert geometry.node("h_t").lines == ("h_t (2)", "mean 0.05")
     assert "mean 0.05" in cell_svg(geometry)

@@ -163,7 +163,7 @@ def test_golden(name: str) -> None:
     _check_against(result, case)
 
 
-def test_seed_one_hot_example() -> None:
+def test_tutorial_one_hot_example() -> None:
     case = GOLDEN_CASES["seed-keras-lstm-onehot"]
     np.testing.assert_array_equal(case["inputs"], one_hot_sequence((4, 7, 8, 4), depth=10))
     result = forward(case["spec"], case["weights"], case["inputs"])
@@ -400,7 +400,7 @@ def test_oracle_keras_last_output(cell: str, bidirectional: bool) -> None:
 
 
 @pytest.mark.oracle
-def test_oracle_seed_example() -> None:
+def test_oracle_tutorial_example() -> None:
     _frameworks()
     for framework in ("keras", "pytorch"):
         spec = RecurrentSpec(framework=framework, features=10, units=2, timesteps=4)

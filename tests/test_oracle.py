@@ -66,14 +66,14 @@ def test_golden_case(case: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("case_id", "expected"), [(case_id, expected) for case_id, _, expected in make_golden.SEED_CASES]
 )
-def test_golden_seed_totals(case_id: str, expected: int) -> None:
-    # The seed's worked examples: 48, 56, 42 and 36.
+def test_golden_tutorial_totals(case_id: str, expected: int) -> None:
+    # The tutorial example's worked examples: 48, 56, 42 and 36.
     (case,) = [c for c in CASES if c["id"] == case_id]
     assert case["total_params"] == expected
     assert lstmviz.count_params(RecurrentSpec(**case["spec"])) == expected
 
 
-def test_golden_seed_totals_are_the_seeds() -> None:
+def test_golden_tutorial_totals_are_the_tutorials() -> None:
     assert [expected for _, _, expected in make_golden.SEED_CASES] == [48, 56, 42, 36]
 
 
@@ -83,8 +83,8 @@ def test_golden_dense_warmup() -> None:
     dense = lstmviz.dense_params(warmup["inputs"], warmup["hidden"], warmup["outputs"])
     assert [dense.hidden_params, dense.output_params] == warmup["per_layer"]
     assert dense.total == warmup["total_params"]
-    seed = lstmviz.dense_params(3, 5, 2)
-    assert (seed.hidden_params, seed.output_params, seed.total) == (20, 12, 32)
+    warm_up = lstmviz.dense_params(3, 5, 2)
+    assert (warm_up.hidden_params, warm_up.output_params, warm_up.total) == (20, 12, 32)
 
 
 def test_golden_file_matches_generator_cases() -> None:

@@ -1,4 +1,4 @@
-"""Bar and network figures of the counts: per-gate connections, and the seed's dense warm-up."""
+"""Bar and network figures of the counts: per-gate connections, and the tutorial example's dense warm-up."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def gate_counts_figure(layer: LayerCount, theme: Theme = SCREEN) -> go.Figure:
 
 
 def dense_network_figure(dense: DenseCount, theme: Theme = SCREEN) -> go.Figure:
-    """The seed's warm-up network drawn as neurons and connections, each layer's count labelled."""
+    """The tutorial example's warm-up network drawn as neurons and connections, each layer's count labelled."""
     sizes = (dense.inputs, dense.hidden, dense.outputs)
     points = [[(k, (n - 1) / 2 - j) for j in range(n)] for k, n in enumerate(sizes)]
     xs: list[float | None] = []

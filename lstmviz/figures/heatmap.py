@@ -1,9 +1,10 @@
 """The W/U/b heatmap: one layer's fused tensors, cut into gate blocks, in the framework's layout.
 
-Keras stacks gates as column blocks of (x, 4h) kernel, (h, 4h) recurrent_kernel and (4h,) bias,
-so the figure stacks W over U over b with shared columns. PyTorch stacks gates as row blocks of
-(4h, x) weight_ih and (4h, h) weight_hh, so the figure puts the tensors side by side with shared
-rows. Large tensors are mean-pooled per gate block so the payload stays bounded.
+With G gates (4 LSTM, 3 GRU, 1 SimpleRNN), Keras stacks them as column blocks of (x, G·h) kernel,
+(h, G·h) recurrent_kernel and (G·h,) bias, so the figure stacks W over U over b with shared columns.
+PyTorch stacks gates as row blocks of (G·h, x) weight_ih and (G·h, h) weight_hh, so the figure
+puts the tensors side by side with shared rows. Large tensors are mean-pooled per gate block so
+the payload stays bounded.
 """
 
 from __future__ import annotations
