@@ -20,16 +20,34 @@ GATE_COLOURS = {
     "h": "#009E73",
     "n": "#009E73",
 }
-PART_COLOURS = {
-    "input weights": "#0072B2",
-    "recurrent weights": "#E69F00",
-    "biases": "#009E73",
-    "projection weights": "#CC79A7",
+# The same hues darkened for text: every gate label reaches 5:1 on white and on the diagram's grey.
+GATE_TEXT = {
+    "i": "#006BA8",
+    "f": "#885E00",
+    "c": "#007555",
+    "g": "#007555",
+    "o": "#A9407A",
+    "z": "#156D9E",
+    "r": "#AA4B00",
+    "h": "#007555",
+    "n": "#007555",
 }
+# Parts of a gate are not gates: neutral tones plus a hatch, so no colour means two things.
+PART_COLOURS = {
+    "input weights": "#4D4D4D",
+    "recurrent weights": "#8C8C8C",
+    "biases": "#D0D0D0",
+    "projection weights": "#F0F0F0",
+}
+PART_PATTERN = {"input weights": "", "recurrent weights": "/", "biases": ".", "projection weights": "x"}
+PART_TEXT = {"input weights": "#FFFFFF", "recurrent weights": "#000000", "biases": "#000000", "projection weights": "#000000"}
 INK = "#222222"
-MUTED = "#666666"
+MUTED = "#595959"  # the lightest grey text may use: 7:1 on white
 PAPER = "#FFFFFF"
 LINE = "#444444"
+DIAGRAM_BACK = "#F4F4F4"
+SELECTED_FILL = "#FFF2B3"  # a selected table row: pale yellow, no gate hue, black text stays 18:1
+DIM = 0.28  # opacity of what is not selected
 WEIGHT_SCALE = "RdBu_r"  # diverging, colour-blind safe; zero is white
 FONT = "Helvetica, Arial, sans-serif"
 
@@ -54,5 +72,23 @@ PROJECTOR = Theme(font_size=20, title_size=26, line_width=3.0, figure_height=620
 
 
 def gate_colour(symbol: str) -> str:
-    """The colour of a gate, by its symbol."""
+    """The colour of a gate, by its symbol (swatches, boxes, bars)."""
     return GATE_COLOURS.get(symbol, MUTED)
+
+
+def gate_text_colour(symbol: str) -> str:
+    """The darkened colour of a gate for text, at least 4.5:1 on white."""
+    return GATE_TEXT.get(symbol, INK)
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio of two #RRGGBB colours (1 to 21)."""
+    high, low = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
