@@ -40,7 +40,12 @@ PART_COLOURS = {
     "projection weights": "#F0F0F0",
 }
 PART_PATTERN = {"input weights": "", "recurrent weights": "/", "biases": ".", "projection weights": "x"}
-PART_TEXT = {"input weights": "#FFFFFF", "recurrent weights": "#000000", "biases": "#000000", "projection weights": "#000000"}
+PART_TEXT = {
+    "input weights": "#FFFFFF",
+    "recurrent weights": "#000000",
+    "biases": "#000000",
+    "projection weights": "#000000",
+}
 INK = "#222222"
 MUTED = "#595959"  # the lightest grey text may use: 7:1 on white
 PAPER = "#FFFFFF"
@@ -91,4 +96,3 @@ def contrast(first: str, second: str) -> float:
     """WCAG contrast ratio of two #RRGGBB colours (1 to 21)."""
     high, low = sorted((_luminance(first), _luminance(second)), reverse=True)
     return (high + 0.05) / (low + 0.05)
-

@@ -11,7 +11,6 @@ from lstmviz.spec import RecurrentSpec
 from lstmviz.style import TENSOR_LETTER
 
 
-
 @dataclass(frozen=True)
 class Formula:
     """The count as a formula: symbolic per layer and direction, and with numbers substituted."""
@@ -88,9 +87,7 @@ def readable_size(size: float) -> str:
 
 def _box_row(cells: tuple[str, str, str], widths: tuple[int, ...], bar: str) -> str:
     name, shape, params = cells
-    return (
-        f"{bar} {name:<{widths[0]}} {bar} {shape:<{widths[1]}} {bar} {params:>{widths[2]}} {bar}"
-    )
+    return f"{bar} {name:<{widths[0]}} {bar} {shape:<{widths[1]}} {bar} {params:>{widths[2]}} {bar}"
 
 
 def _box_rule(left: str, fill: str, joint: str, right: str, widths: tuple[int, ...]) -> str:

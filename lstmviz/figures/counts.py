@@ -6,14 +6,21 @@ import plotly.graph_objects as go
 
 from lstmviz.counting import DenseCount, LayerCount
 from lstmviz.figures.fast import fast_figure
-from lstmviz.style import FONT, INK, MUTED, PART_COLOURS, SCREEN, Theme
+from lstmviz.style import DIM, FONT, INK, MUTED, PART_COLOURS, PART_PATTERN, PART_TEXT, SCREEN, Theme
 from lstmviz.tables import GATE_PARTS, GATES, gate_parts, rows
 
 
-def gate_counts_figure(layer: LayerCount, theme: Theme = SCREEN) -> go.Figure:
-    """Stacked bars: each gate's input weights x·h, recurrent weights h·h and biases."""
-    table = rows(GATES, gate_parts((layer,)))
+def gate_counts_figure(layer: LayerCount, theme: Theme = SCREEN, selected: str | None = None) -> go.Figure:
+    """Stacked bars: each gate's input weights x·h, recurrent weights h·h and biases; `selected` stands out.
+
+    Parts are neutral tones with hatching (gate hues mean gates only); each bar carries its gate
+    symbol as customdata, so a click on it (Streamlit's on_select) says which gate was chosen.
+    """
+    parts = gate_parts((layer,))
+    table = rows(GATES, parts)
     labels = [str(r["gate"]) for r in table]
+    symbols = [p.symbol for p in parts]
+    opacity = [1.0 if selected in (None, sym) else DIM for sym in symbols]
     bars = [
         {
             "type": "bar",
@@ -21,10 +28,18 @@ def gate_counts_figure(layer: LayerCount, theme: Theme = SCREEN) -> go.Figure:
             "x": [r[part] for r in table],
             "name": part,
             "orientation": "h",
-            "marker": {"color": PART_COLOURS[part]},
+            "customdata": symbols,
+            "marker": {
+                "color": PART_COLOURS[part],
+                "opacity": opacity,
+                "line": {"color": INK, "width": 1},
+                "pattern": {"shape": PART_PATTERN[part], "fgcolor": INK, "size": 6, "solidity": 0.2},
+            },
             "text": [f"{r[part]:,}" if r[part] else "" for r in table],
             "textposition": "inside",
-            "hovertemplate": f"%{{y}}: %{{x:,}} {part}<extra></extra>",
+            "insidetextanchor": "middle",
+            "textfont": {"color": PART_TEXT[part]},
+            "hovertemplate": f"%{{y}}: %{{x:,}} {part}<br>click to follow this gate<extra></extra>",
         }
         for part in GATE_PARTS
         if part != "projection weights" or layer.projection
@@ -33,29 +48,38 @@ def gate_counts_figure(layer: LayerCount, theme: Theme = SCREEN) -> go.Figure:
         {
             "y": r["gate"],
             "x": r["parameters"],
-            "text": f"= {r['parameters']:,}",
+            "text": f"<b>= {r['parameters']:,}</b>" if sym == selected else f"= {r['parameters']:,}",
             "showarrow": False,
             "xanchor": "left",
             "xshift": 6,
             "font": {"size": theme.font_size, "color": INK},
         }
-        for r in table
+        for r, sym in zip(table, symbols, strict=True)
     ]
+    ticks = [f"<b>{label}</b>" if sym == selected else label for label, sym in zip(labels, symbols, strict=True)]
     return fast_figure(
         bars,
         {
             "barmode": "stack",
             "title": {
-                "text": f"{len(layer.gates)} gate dense layers, together {layer.params:,} parameters",
+                "text": f"{len(layer.gates)} gate dense layers · {layer.params:,} parameters",
                 "font": {"size": theme.title_size},
             },
             "font": {"family": FONT, "size": theme.font_size, "color": INK},
-            "yaxis": {"autorange": "reversed", "type": "category"},
-            "xaxis": {"title": {"text": "parameters"}},
-            "legend": {"orientation": "h", "y": -0.25},
-            "height": max(260, 70 * len(table) + 140),
-            "margin": {"l": 20, "r": 70, "t": 60, "b": 20},
+            "yaxis": {
+                "autorange": "reversed",
+                "type": "category",
+                "tickvals": labels,
+                "ticktext": ticks,
+                "tickfont": {"color": INK},
+            },
+            "xaxis": {"title": {"text": "parameters"}, "tickformat": ",d", "rangemode": "tozero"},
+            "legend": {"orientation": "h", "y": -0.3, "font": {"color": INK}},
+            "height": max(280, 70 * len(table) + 160),
+            "margin": {"l": 20, "r": 90, "t": 60, "b": 20},
             "annotations": totals,
+            "clickmode": "event+select",
+            "dragmode": False,
         },
     )
 
@@ -71,9 +95,10 @@ def dense_network_figure(dense: DenseCount, theme: Theme = SCREEN) -> go.Figure:
             for b in right:
                 xs += [a[0], b[0], None]
                 ys += [a[1], b[1], None]
-    fig = go.Figure(go.Scatter(x=xs, y=ys, mode="lines", line={"color": MUTED, "width": 1}, hoverinfo="skip"))
+    wires = go.Scatter(x=xs, y=ys, mode="lines", line={"color": MUTED, "width": 1}, hoverinfo="skip", showlegend=False)
+    fig = go.Figure(wires)
     names = ("input i", "hidden h", "output o")
-    colours = ("#56B4E9", "#E69F00", "#009E73")
+    colours = ("#FFFFFF", "#BDBDBD", "#4D4D4D")  # neutral: gate hues mean gates only
     for k, layer_points in enumerate(points):
         fig.add_trace(
             go.Scatter(

@@ -132,8 +132,68 @@ def layer_picker(count: Breakdown, label: str, key: str) -> LayerCount:
     """Which layer and direction to draw; shown only for a stack of more than one."""
     if len(count.layers) == 1:
         return count.layers[0]
-    names = [f"layer {lc.layer} {lc.direction}" for lc in count.layers]
+    names = [lc.title for lc in count.layers]
+    if st.session_state.get(key) not in names:  # a stale name from another stack
+        st.session_state.pop(key, None)
     return count.layers[names.index(st.selectbox(label, names, key=key))]
+
+
+# --- the followed gate: ?gate=SYMBOL, a click on a gate bar, or the picker -------------------
+
+GATE_KEY: Final = "gate"
+# The same gate under the other framework's symbol, so a followed gate survives a framework switch.
+_EQUIVALENT = {"c": "g", "g": "c", "h": "n", "n": "h"}
+
+
+def _gate_for(layer: LayerCount, value: object) -> str | None:
+    """`value` as a gate symbol of this layer (translated across frameworks), or None."""
+    symbols = [g.symbol for g in layer.gates]
+    if value in symbols:
+        return str(value)
+    other = _EQUIVALENT.get(str(value))
+    return other if other in symbols else None
+
+
+def selected_gate(layer: LayerCount) -> str | None:
+    """The gate the page follows, as one of this layer's symbols, or None; reads state, draws nothing.
+
+    Views that highlight a gate (the explorer, a compare view) call this after `gate_picker` ran.
+    """
+    return _gate_for(layer, st.session_state.get(GATE_KEY))
+
+
+def pick_gate_from(chart_key: str) -> None:
+    """on_select callback of a gate chart: the clicked bar's gate (its customdata) becomes the followed gate."""
+    event = st.session_state.get(chart_key)
+    points = event["selection"]["points"] if event else []
+    clicked = next((p["customdata"] for p in points if isinstance(p.get("customdata"), str)), None)
+    if clicked is not None:
+        # A second click on the followed gate lets it go.
+        st.session_state[GATE_KEY] = None if clicked == st.session_state.get(GATE_KEY) else clicked
+
+
+def gate_picker(layer: LayerCount) -> str | None:
+    """The followed gate's control, bound to the URL as ?gate=SYMBOL (the framework's own symbols)."""
+    # Clean the URL and the state before the widget exists: a symbol this cell lacks (?gate=x,
+    # or c after a switch to PyTorch) is translated or dropped, never an error.
+    raw = st.query_params.get(GATE_KEY)
+    if raw is not None and GATE_KEY not in st.session_state:
+        fixed = _gate_for(layer, raw)
+        if fixed is None:
+            del st.query_params[GATE_KEY]
+        else:
+            st.session_state[GATE_KEY] = fixed
+    if st.session_state.get(GATE_KEY) is not None:
+        st.session_state[GATE_KEY] = _gate_for(layer, st.session_state[GATE_KEY])
+    names = {g.symbol: g.kind.name for g in layer.gates}
+    value = st.segmented_control(
+        "Follow one gate (or click its bar)",
+        list(names),
+        key=GATE_KEY,
+        format_func=lambda s: f"{s} · {names[s]}",
+        bind=URL,
+    )
+    return _gate_for(layer, value)
 
 
 def presentation_toggle() -> bool:
