@@ -40,12 +40,6 @@ PART_COLOURS = {
     "projection weights": "#F0F0F0",
 }
 PART_PATTERN = {"input weights": "", "recurrent weights": "/", "biases": ".", "projection weights": "x"}
-PART_TEXT = {
-    "input weights": "#FFFFFF",
-    "recurrent weights": "#000000",
-    "biases": "#000000",
-    "projection weights": "#000000",
-}
 INK = "#222222"
 MUTED = "#595959"  # the lightest grey text may use: 7:1 on white
 PAPER = "#FFFFFF"
@@ -70,10 +64,12 @@ class Theme:
     title_size: int = 16
     line_width: float = 1.6
     figure_height: int = 460
+    static_tables: bool = False  # plain HTML tables, whose type CSS can enlarge (a canvas grid's cannot)
 
 
 SCREEN = Theme()
-PROJECTOR = Theme(font_size=20, title_size=26, line_width=3.0, figure_height=620)
+# figure_height fits a 1280 × 720 slide with the chart's heading: 720 minus the browser's and Streamlit's bars.
+PROJECTOR = Theme(font_size=20, title_size=24, line_width=3.0, figure_height=540, static_tables=True)
 
 
 def gate_colour(symbol: str) -> str:
@@ -96,3 +92,18 @@ def contrast(first: str, second: str) -> float:
     """WCAG contrast ratio of two #RRGGBB colours (1 to 21)."""
     high, low = sorted((_luminance(first), _luminance(second)), reverse=True)
     return (high + 0.05) / (low + 0.05)
+
+
+def blend(colour: str, opacity: float, under: str = PAPER) -> str:
+    """What `colour` drawn at `opacity` over `under` looks like, as #RRGGBB."""
+
+    def channels(c: str) -> list[int]:
+        return [int(c.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]
+
+    mixed = [round(a * opacity + b * (1 - opacity)) for a, b in zip(channels(colour), channels(under), strict=True)]
+    return "#" + "".join(f"{c:02X}" for c in mixed)
+
+
+def readable_on(fill: str) -> str:
+    """INK or white, whichever contrasts more with `fill` (text on a bar or a swatch)."""
+    return INK if contrast(INK, fill) >= contrast(PAPER, fill) else PAPER

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 
 from lstmviz.counting import DenseCount, LayerCount
 from lstmviz.figures.fast import fast_figure
-from lstmviz.style import DIM, FONT, INK, MUTED, PART_COLOURS, PART_PATTERN, PART_TEXT, SCREEN, Theme
+from lstmviz.style import DIM, FONT, INK, MUTED, PART_COLOURS, PART_PATTERN, SCREEN, Theme, blend, readable_on
 from lstmviz.tables import GATE_PARTS, GATES, gate_parts, rows
 
 
@@ -38,7 +38,8 @@ def gate_counts_figure(layer: LayerCount, theme: Theme = SCREEN, selected: str |
             "text": [f"{r[part]:,}" if r[part] else "" for r in table],
             "textposition": "inside",
             "insidetextanchor": "middle",
-            "textfont": {"color": PART_TEXT[part]},
+            # Text colour per bar, from the colour it is actually drawn on (dimmed bars are paler).
+            "textfont": {"color": [readable_on(blend(PART_COLOURS[part], o)) for o in opacity]},
             "hovertemplate": f"%{{y}}: %{{x:,}} {part}<br>click to follow this gate<extra></extra>",
         }
         for part in GATE_PARTS
@@ -74,7 +75,7 @@ def gate_counts_figure(layer: LayerCount, theme: Theme = SCREEN, selected: str |
                 "tickfont": {"color": INK},
             },
             "xaxis": {"title": {"text": "parameters"}, "tickformat": ",d", "rangemode": "tozero"},
-            "legend": {"orientation": "h", "y": -0.3, "font": {"color": INK}},
+            "legend": {"orientation": "h", "y": -0.3, "font": {"color": INK}, "traceorder": "normal"},
             "height": max(280, 70 * len(table) + 160),
             "margin": {"l": 20, "r": 90, "t": 60, "b": 20},
             "annotations": totals,

@@ -30,9 +30,10 @@ from lstmviz.style import (
     TENSOR_LETTER,
     WEIGHT_SCALE,
     Theme,
-    contrast,
+    blend,
     gate_colour,
     gate_text_colour,
+    readable_on,
 )
 
 MAX_ROWS = 256  # pooled grid bounds: 256 × 1024 float32 cells ≈ 1.4 MB of figure JSON
@@ -307,8 +308,9 @@ def _strip(layer: LayerCount, theme: Theme, selected: str | None) -> dict[str, A
     symbols = [g.kind.symbol for g in layer.gates]
     centres = [k * h + (h - 1) / 2 for k in range(len(symbols))]
     fills = [gate_colour(s) for s in symbols]
-    # Black or white text, whichever reads better on the gate's colour (both kept above 4.5:1).
-    inks = [INK if contrast(INK, f) >= contrast(PAPER, f) else PAPER for f in fills]
+    opacity = [1.0 if selected in (None, s) else DIM for s in symbols]
+    # Black or white text, whichever reads better on the colour the bar is drawn in.
+    inks = [readable_on(blend(f, o)) for f, o in zip(fills, opacity, strict=True)]
     names = {g.kind.symbol: g.kind.name for g in layer.gates}
     text = [f"<b>{s}</b> {names[s]}" if keras else f"<b>{s}</b>" for s in symbols]
     slices = {s: ", ".join(layer.slice_texts(s)) for s in symbols}
@@ -322,7 +324,7 @@ def _strip(layer: LayerCount, theme: Theme, selected: str | None) -> dict[str, A
         "hovertemplate": "%{hovertext}<br>click to follow this gate<extra></extra>",
         "marker": {
             "color": fills,
-            "opacity": [1.0 if selected in (None, s) else DIM for s in symbols],
+            "opacity": opacity,
             "line": {"color": [INK if s == selected else PAPER for s in symbols], "width": 2},
         },
         "text": text,
@@ -388,6 +390,7 @@ def _gate_marks(
             f"{stack_axis}0": 0,
             f"{stack_axis}1": 1,
             "line": line,
+            "opacity": 1,  # the template's shape default is 0.3, which made borders faint
         }
 
     for k, gate in enumerate(layer.gates):
@@ -407,6 +410,8 @@ def _gate_marks(
                         f"{stack_axis}0": 0,
                         f"{stack_axis}1": 1,
                         "line": {"color": INK, "width": theme.line_width * 2.5},
+                        "fillcolor": "rgba(0,0,0,0)",
+                        "opacity": 1,
                     }
                 )
         if not keras:  # the strip is too thin for names: they go left of it, in the gate's text colour

@@ -117,14 +117,18 @@ def sidebar() -> RecurrentSpec:
     )
 
 
-# Projector styling: larger type, black text, captions hidden (less clutter on a slide).
+# Projector styling: larger type and tables, black text, captions hidden (less clutter on a slide),
+# formulas kept on one line, and no horizontal scroll inside code blocks (they wrap instead).
 PRESENTATION_CSS = """<style>
 [data-testid="stMain"] { font-size: 1.3rem; color: #000; }
-[data-testid="stMain"] h1 { font-size: 3rem; }
-[data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 2.1rem; }
+[data-testid="stMain"] h1 { font-size: 2.4rem; }
+[data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 1.9rem; }
 [data-testid="stMetricValue"] { font-size: 4.5rem; }
 [data-testid="stMain"] [data-testid="stCaptionContainer"] { display: none; }
-[data-testid="stMain"] code { font-size: 1.2rem; }
+[data-testid="stMain"] p code { font-size: 1.2rem; white-space: nowrap; }
+[data-testid="stMain"] pre code { font-size: 1.05rem; }
+[data-testid="stMain"] [data-testid="stDataFrame"] { font-size: 1.2rem; }
+[data-testid="stMain"] [data-testid="stTable"] { font-size: 1.3rem; }
 </style>"""
 
 

@@ -21,7 +21,7 @@ from lstmviz.summary import gate_term, tensor_sum
 from lstmviz.tables import LAYER_GATES, LAYERS, TENSORS, TIMESTEPS, gate_parts, rows, timestep_rows
 from lstmviz.ui import cached, controls
 from lstmviz.ui.charts import chart_config
-from lstmviz.ui.frames import frame
+from lstmviz.ui.frames import show
 
 EXPORT_FORMATS = (("csv", to_csv, "text/csv"), ("md", to_markdown, "text/markdown"), ("tex", to_latex, "text/x-tex"))
 
@@ -34,11 +34,11 @@ def render(report: Report, theme: Theme) -> None:
     headline(report)
     layer = controls.layer_picker(report.count, "Layer and direction to draw", "view_layer")
     gate = gate_focus(layer)
-    timesteps(report)
+    timesteps(report, theme)
     cell(report, layer, theme, gate)
     gates(layer, theme, gate, chart_config(image_format, f"{slug}-gates"))
     heatmap(layer, theme, gate, chart_config(image_format, f"{slug}-heatmap"))
-    tables(report)
+    tables(report, theme)
     warm_up(theme, chart_config(image_format, "lstmviz-dense-warmup"))
     exports(report, layer, theme, image_format, slug)
 
@@ -75,10 +75,10 @@ def gate_focus(layer: LayerCount) -> str | None:
     return gate
 
 
-def timesteps(report: Report) -> None:
+def timesteps(report: Report, theme: Theme) -> None:
     """What timesteps change (shapes and cost) and what they never change (the count)."""
     st.markdown("**Timesteps change shapes and cost, never the count**")
-    st.dataframe(frame(rows(TIMESTEPS, timestep_rows(report))), hide_index=True, key="timesteps_table")
+    show(rows(TIMESTEPS, timestep_rows(report)), "timesteps_table", theme)
     st.caption(
         "Per sample; None is the batch dimension. Multiply-adds count the gate matrix products only; activations "
         "are the values a training forward pass keeps per timestep: gate outputs, cell state (LSTM) and hidden output."
@@ -122,7 +122,7 @@ def gates(layer: LayerCount, theme: Theme, gate: str | None, config: dict[str, o
     _gate_chart(cached.gate_counts(layer, theme, gate), "gate_counts", gate, config)
     parts = gate_parts((layer,))
     marked = {p.label for p in parts if p.symbol == gate}
-    st.dataframe(frame(rows(LAYER_GATES, parts), lambda row: row["gate"] in marked), hide_index=True, key="gate_table")
+    show(rows(LAYER_GATES, parts), "gate_table", theme, lambda row: row["gate"] in marked)
 
 
 def heatmap(layer: LayerCount, theme: Theme, gate: str | None, config: dict[str, object]) -> None:
@@ -138,25 +138,24 @@ def heatmap(layer: LayerCount, theme: Theme, gate: str | None, config: dict[str,
     _gate_chart(cached.heatmap_figure(layer, 0, theme, gate), "heatmap", gate, config)
 
 
-def tables(report: Report) -> None:
-    """Every tensor and layer, the outputs, and the framework's own summary."""
+def tables(report: Report, theme: Theme) -> None:
+    """Every tensor and layer, the outputs, and the framework's own summary (full width: it is 76 columns)."""
     spec = report.spec
-    # The summary is 76 characters wide: it gets the wider column, and both stack on a phone.
-    stack_col, summary_col = st.columns([2, 3])
-    with stack_col:
-        st.subheader("Every tensor")
-        st.dataframe(frame(rows(TENSORS, report.tensors)), hide_index=True, key="tensor_table")
-        st.dataframe(frame(rows(LAYERS, report.layers)), hide_index=True, key="layer_table")
+    st.subheader("Every tensor")
+    tensor_col, layer_col = st.columns([3, 2])
+    with tensor_col:
+        show(rows(TENSORS, report.tensors), "tensor_table", theme)
+    with layer_col:
+        show(rows(LAYERS, report.layers), "layer_table", theme)
         outputs = ", ".join(f"{k} {tuple(v)}" for k, v in report.outputs.as_dict().items())
         st.caption(f"Outputs: {outputs} (None = batch).")
-    with summary_col:
-        if spec.framework == "keras":
-            st.subheader("As Keras 3 prints it: model.summary()")
-            st.code(lstmviz.keras_summary(report.count), language=None)
-        else:
-            # torchinfo lists modules; this lists tensors, and says so.
-            st.subheader("PyTorch's tensors, as named_parameters() lists them")
-            st.code(lstmviz.tensor_table(report.count), language=None)
+    if spec.framework == "keras":
+        st.subheader("As Keras 3 prints it: model.summary()")
+        st.code(lstmviz.keras_summary(report.count), language=None)
+    else:
+        # torchinfo lists modules; this lists tensors, and says so.
+        st.subheader("PyTorch's tensors, as named_parameters() lists them")
+        st.code(lstmviz.tensor_table(report.count), language=None)
 
 
 def warm_up(theme: Theme, config: dict[str, object]) -> None:

@@ -6,8 +6,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
+import streamlit as st
 
-from lstmviz.style import INK, SELECTED_FILL
+from lstmviz.style import INK, SELECTED_FILL, Theme
 
 Row = dict[str, Any]
 
@@ -22,3 +23,12 @@ def frame(table: Sequence[Row], marked: Callable[[Row], bool] | None = None) -> 
         style = f"background-color: {SELECTED_FILL}; color: {INK}; font-weight: bold"
         styler = styler.apply(lambda col: [style if flag else "" for flag in flags], axis=0)
     return styler
+
+
+def show(table: Sequence[Row], key: str, theme: Theme, marked: Callable[[Row], bool] | None = None) -> None:
+    """Draw the rows: an interactive grid on screen, a plain enlarged table on a projector."""
+    styled = frame(table, marked)
+    if theme.static_tables:
+        st.table(styled.hide(axis="index"))
+    else:
+        st.dataframe(styled, hide_index=True, key=key)
