@@ -32,7 +32,7 @@ def _node(node: Node, theme: Theme, selected: str | None = None) -> str:
     size = theme.font_size * 0.95
     if node.kind == "label":
         # Lines step by the font size, so projector-sized notes never overprint each other.
-        first = _text(node.x, node.y - 16, node.lines[0], size, "bold")
+        first = _text(node.x, node.y - 16, node.lines[0], size, "bold", kind="minor")
         return first + "".join(
             _text(node.x, node.y - 16 + size * 1.15 * (k + 1), line, size * 0.8, kind="minor")
             for k, line in enumerate(node.lines[1:])
@@ -49,15 +49,20 @@ def _node(node: Node, theme: Theme, selected: str | None = None) -> str:
     # The selected gate: a thick ink frame and a stronger tint; the other gates fade.
     stroke, width = (INK, theme.line_width * 3) if chosen else (node.colour, theme.line_width * 1.5)
     parts = [
-        f'<g opacity="{DIM + 0.17 if dimmed else 1}" id="{node.id}" class="{"selected" if chosen else "gate"}">',
+        # Only the box fades: its text stays ink, readable at full contrast.
+        f'<g id="{node.id}" class="{"selected" if chosen else "gate"}">',
         f'<rect x="{left}" y="{top}" width="{node.w}" height="{node.h}" rx="8" fill="{node.colour}" '
-        f'fill-opacity="{0.32 if chosen else 0.16}" stroke="{stroke}" stroke-width="{width}"/>',
+        f'fill-opacity="{0.32 if chosen else 0.16 * (DIM if dimmed else 1)}" stroke="{stroke}" '
+        f'stroke-opacity="{DIM if dimmed else 1}" stroke-width="{width}"/>',
     ]
     step = node.h / (len(node.lines) + 1)
     last = len(node.lines) - 1
+    if node.kind == "gate":  # on a phone the gate is named by its symbol alone: names would collide
+        parts.append(_text(node.x, top + step, node.id.removeprefix("gate_"), size, "bold", kind="narrow"))
     for k, line in enumerate(node.lines):
         small = size * (0.8 if k else 0.95)
-        kind = "major" if k in (0, last) else "minor"  # name and count stay on a phone; details go
+        # The count stays on a phone; the name (gates: replaced by the symbol) and details go.
+        kind = "major" if k == last or (k == 0 and node.kind != "gate") else "minor"
         parts.append(
             _text(node.x, top + step * (k + 1), line, small, "bold" if k == 0 else "normal", fit=node.w - 10, kind=kind)
         )
@@ -86,9 +91,9 @@ def _edge(edge: Edge, theme: Theme) -> str:
 # Drawn narrower than 560 CSS pixels (a phone), the diagram drops its wire labels and detail lines
 # and keeps gate names and counts at a size that stays readable once the whole canvas is scaled down.
 NARROW_CSS = (
-    "<style>@media (max-width: 560px) { .minor { display: none; } "
-    ".major { font-size: 26px; font-weight: bold; } .title { font-size: 30px; } .caption { font-size: 24px; } }"
-    "</style>"
+    "<style>.narrow { display: none; } @media (max-width: 560px) { .minor { display: none; } "
+    ".narrow { display: inline; font-size: 30px; } .major { font-size: 26px; font-weight: bold; } "
+    ".title { font-size: 30px; } .caption { font-size: 26px; } }</style>"
 )
 
 

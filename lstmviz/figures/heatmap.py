@@ -217,8 +217,8 @@ def _suffixes(layer: LayerCount) -> list[str]:
     return ["" if i == 0 else str(i + 1) for i in range(len(_drawn(layer)))]
 
 
-STRIP = 0.07  # share of the figure the clickable gate strip takes along the stacking axis
-STRIP_GAP = 0.03
+STRIP = 0.06  # share of the figure the clickable gate strip takes along the stacking axis
+STRIP_GAP = 0.05  # room for the gate axis's tick labels (PyTorch) between the strip and the tensors
 PLOT_WIDTH = 900  # pixels a chart gets in the main column at 1280-1400 px windows, for tick spacing
 
 

@@ -121,6 +121,9 @@ def sidebar() -> RecurrentSpec:
 # formulas kept on one line, and no horizontal scroll inside code blocks (they wrap instead).
 PRESENTATION_CSS = """<style>
 [data-testid="stMain"] { font-size: 1.3rem; color: #000; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p { font-size: 1.3rem; }
+[data-testid="stMain"] [data-testid="stWidgetLabel"] p, [data-testid="stMetricLabel"] p { font-size: 1.2rem; }
+[data-testid="stMain"] [data-testid="stImage"] img { max-height: 560px; width: auto !important; margin: 0 auto; }
 [data-testid="stMain"] h1 { font-size: 2.4rem; }
 [data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 1.9rem; }
 [data-testid="stMetricValue"] { font-size: 4.5rem; }

@@ -111,6 +111,7 @@ def _gate_chart(figure: go.Figure, name: str, gate: str | None, config: dict[str
         config=config,
         on_select=partial(controls.pick_gate_from, key),
         selection_mode="points",
+        theme=None,  # the figure's own colours, checked for contrast, not Streamlit's lighter greys
     )
 
 
@@ -167,7 +168,7 @@ def warm_up(theme: Theme, config: dict[str, object]) -> None:
             int(sizes[1].number_input("hidden h", 1, 12, 5, key="dense_hidden")),
             int(sizes[2].number_input("outputs o", 1, 12, 2, key="dense_outputs")),
         )
-        st.plotly_chart(cached.dense_network(dense, theme), key="dense_network", config=config)
+        st.plotly_chart(cached.dense_network(dense, theme), key="dense_network", config=config, theme=None)
         st.markdown(
             f"Dense({dense.hidden}): {dense.inputs}×{dense.hidden} + {dense.hidden} = **{dense.hidden_params}**; "
             f"Dense({dense.outputs}): {dense.hidden}×{dense.outputs} + {dense.outputs} = **{dense.output_params}**; "
