@@ -105,5 +105,7 @@ def blend(colour: str, opacity: float, under: str = PAPER) -> str:
 
 
 def readable_on(fill: str) -> str:
-    """INK or white, whichever contrasts more with `fill` (text on a bar or a swatch)."""
-    return INK if contrast(INK, fill) >= contrast(PAPER, fill) else PAPER
+    """Text colour for a bar or swatch of colour `fill`: INK if it reads at 4.5:1, else black or white."""
+    if contrast(INK, fill) >= 4.5:
+        return INK
+    return max(("#000000", PAPER), key=lambda text: contrast(text, fill))
