@@ -323,7 +323,7 @@ def test_step_bars_fit_a_cell_state_beyond_one() -> None:
     ids=str,
 )
 def test_selected_gate_stands_out_in_every_figure(spec: RecurrentSpec, symbol: str) -> None:
-    from lstmviz.style import DIM
+    from lstmviz.style import DIM, PART_COLOURS, blend
 
     layer, weights = _layer_weights(spec)
     fig = weight_heatmap(heatmap_data(layer, weights), selected=symbol)
@@ -338,7 +338,11 @@ def test_selected_gate_stands_out_in_every_figure(spec: RecurrentSpec, symbol: s
     bars = gate_counts_figure(layer, selected=symbol)
     for trace in bars.data:
         assert list(trace.customdata) == [g.symbol for g in layer.gates]
-        assert [o == 1 for o in trace.marker.opacity] == [g.symbol == symbol for g in layer.gates]
+        full = PART_COLOURS[trace.name]
+        assert [c == full for c in trace.marker.color] == [g.symbol == symbol for g in layer.gates]
+        assert all(
+            c == blend(full, DIM) for c, g in zip(trace.marker.color, layer.gates, strict=True) if g.symbol != symbol
+        )
     svg = cell_svg(cell_geometry(layer, spec.timesteps), selected=symbol)
     chosen = ET.fromstring(svg).find(".//{http://www.w3.org/2000/svg}g[@class='selected']")
     assert chosen is not None and chosen.get("id") == f"gate_{symbol}"

@@ -20,6 +20,7 @@ def gate_counts_figure(layer: LayerCount, theme: Theme = SCREEN, selected: str |
     table = rows(GATES, parts)
     labels = [str(r["gate"]) for r in table]
     symbols = [p.symbol for p in parts]
+    # Dimmed by paler colours, not marker opacity: an opacity array turns off Plotly's click selection.
     opacity = [1.0 if selected in (None, sym) else DIM for sym in symbols]
     bars = [
         {
@@ -30,10 +31,14 @@ def gate_counts_figure(layer: LayerCount, theme: Theme = SCREEN, selected: str |
             "orientation": "h",
             "customdata": symbols,
             "marker": {
-                "color": PART_COLOURS[part],
-                "opacity": opacity,
-                "line": {"color": INK, "width": 1},
-                "pattern": {"shape": PART_PATTERN[part], "fgcolor": INK, "size": 6, "solidity": 0.2},
+                "color": [blend(PART_COLOURS[part], o) for o in opacity],
+                "line": {"color": [blend(INK, o) for o in opacity], "width": 1},
+                "pattern": {
+                    "shape": PART_PATTERN[part],
+                    "fgcolor": [blend(INK, o) for o in opacity],
+                    "size": 6,
+                    "solidity": 0.2,
+                },
             },
             "text": [f"{r[part]:,}" if r[part] else "" for r in table],
             "textposition": "inside",

@@ -323,8 +323,8 @@ def _strip(layer: LayerCount, theme: Theme, selected: str | None) -> dict[str, A
         "hovertext": [f"{names[s]} gate ({s}): {slices[s]}" for s in symbols],
         "hovertemplate": "%{hovertext}<br>click to follow this gate<extra></extra>",
         "marker": {
-            "color": fills,
-            "opacity": opacity,
+            # Paler colours, not an opacity array, which would turn off Plotly's click selection.
+            "color": [blend(f, o) for f, o in zip(fills, opacity, strict=True)],
             "line": {"color": [INK if s == selected else PAPER for s in symbols], "width": 2},
         },
         "text": text,

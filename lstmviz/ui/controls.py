@@ -184,20 +184,22 @@ def gate_picker(layer: LayerCount) -> str | None:
     # Clean the URL and the state before the widget exists: a symbol this cell lacks (?gate=x,
     # or c after a switch to PyTorch) is translated or dropped, never an error.
     raw = st.query_params.get(GATE_KEY)
-    if raw is not None and GATE_KEY not in st.session_state:
+    if raw is not None and _gate_for(layer, raw) != raw:
         fixed = _gate_for(layer, raw)
         if fixed is None:
             del st.query_params[GATE_KEY]
         else:
-            st.session_state[GATE_KEY] = fixed
-    if st.session_state.get(GATE_KEY) is not None:
-        st.session_state[GATE_KEY] = _gate_for(layer, st.session_state[GATE_KEY])
-    names = {g.symbol: g.kind.name for g in layer.gates}
+            st.query_params[GATE_KEY] = fixed
+    held = st.session_state.get(GATE_KEY)
+    if held is not None and _gate_for(layer, held) != held:
+        st.session_state[GATE_KEY] = _gate_for(layer, held)
+    # The buttons show bare symbols: a bound widget writes its shown text into the URL, and the
+    # link is ?gate=f, not ?gate=f+·+forget. The label names them.
+    names = " · ".join(f"{g.symbol} {g.kind.name}" for g in layer.gates)
     value = st.segmented_control(
-        "Follow one gate (or click its bar)",
-        list(names),
+        f"Follow one gate ({names}), or click its bar or its block",
+        [g.symbol for g in layer.gates],
         key=GATE_KEY,
-        format_func=lambda s: f"{s} · {names[s]}",
         bind=URL,
     )
     return _gate_for(layer, value)

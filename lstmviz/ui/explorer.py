@@ -197,7 +197,7 @@ def exports(report: Report, layer: LayerCount, theme: Theme, image_format: str, 
         latex = formula_latex(report.formula)
         st.markdown("**Formula** (LaTeX)")
         st.latex(latex)
-        st.code(latex, language="latex")
+        st.code(latex, language="latex", wrap_lines=True)
         for title, table, name in (("Tensors", tensor_rows(report), "tensors"), ("Gates", gate_rows(report), "gates")):
             st.markdown(f"**{title} table**")
             for col, (fmt, text_of, mime) in zip(st.columns(3), EXPORT_FORMATS, strict=True):
@@ -213,7 +213,7 @@ def exports(report: Report, layer: LayerCount, theme: Theme, image_format: str, 
             f"**Check it in {FRAMEWORK_LABEL[spec.framework]}**: this code builds the layer and asserts the count"
         )
         code = framework_code(report)
-        st.code(code, language="python")
+        st.code(code, language="python", wrap_lines=True)  # long asserts wrap, never scroll
         st.download_button(
             "Code as .py", code, file_name=f"{slug}.py", mime="text/x-python", key="download_code", on_click="ignore"
         )
