@@ -207,10 +207,13 @@ def test_tutorial_cell_svg_is_valid_and_labelled() -> None:
 def test_gate_count_bars_add_up_to_the_layer(spec: RecurrentSpec) -> None:
     layer = lstmviz.breakdown(spec).layer(0)
     fig = gate_counts_figure(layer)
-    assert [t.name for t in fig.data] == list(GATE_PARTS if layer.projection else GATE_PARTS[:3])
-    bars = sum(sum(t.x) for t in fig.data)
+    parts = list(GATE_PARTS if layer.projection else GATE_PARTS[:3])
+    real = [t for t in fig.data if t.showlegend is False]
+    swatches = [t for t in fig.data if t.showlegend is not False]
+    assert [t.name for t in real] == [t.name for t in swatches] == parts  # one undimmed legend swatch per part
+    bars = sum(sum(t.x) for t in real)
     assert bars == layer.params
-    by_part = {t.name: list(t.x) for t in fig.data}
+    by_part = {t.name: list(t.x) for t in real}
     assert by_part["input weights"][: len(layer.gates)] == [g.input_weights for g in layer.gates]
     if layer.projection:  # W_hr is its own part, not a recurrent weight
         assert by_part["projection weights"][-1] == layer.projection
@@ -336,7 +339,7 @@ def test_selected_gate_stands_out_in_every_figure(spec: RecurrentSpec, symbol: s
     axis = "x0" if layer.gates_in_columns else "y0"
     assert {getattr(s, axis) for s in outlines} == {k * layer.units - 0.5}
     bars = gate_counts_figure(layer, selected=symbol)
-    for trace in bars.data:
+    for trace in [t for t in bars.data if t.showlegend is False]:
         assert list(trace.customdata) == [g.symbol for g in layer.gates]
         full = PART_COLOURS[trace.name]
         assert [c == full for c in trace.marker.color] == [g.symbol == symbol for g in layer.gates]

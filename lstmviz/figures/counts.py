@@ -22,6 +22,7 @@ def gate_counts_figure(layer: LayerCount, theme: Theme = SCREEN, selected: str |
     symbols = [p.symbol for p in parts]
     # Dimmed by paler colours, not marker opacity: an opacity array turns off Plotly's click selection.
     opacity = [1.0 if selected in (None, sym) else DIM for sym in symbols]
+    shown = [part for part in GATE_PARTS if part != "projection weights" or layer.projection]
     bars = [
         {
             "type": "bar",
@@ -46,9 +47,28 @@ def gate_counts_figure(layer: LayerCount, theme: Theme = SCREEN, selected: str |
             # Text colour per bar, from the colour it is actually drawn on (dimmed bars are paler).
             "textfont": {"color": [readable_on(blend(PART_COLOURS[part], o)) for o in opacity]},
             "hovertemplate": f"%{{y}}: %{{x:,}} {part}<br>click to follow this gate<extra></extra>",
+            "showlegend": False,  # a legend swatch takes the first bar's colour, which may be dimmed
+            "legendgroup": part,
         }
-        for part in GATE_PARTS
-        if part != "projection weights" or layer.projection
+        for part in shown
+    ]
+    # The legend: one undimmed swatch per part, from traces with no bars of their own.
+    swatches = [
+        {
+            "type": "bar",
+            "x": [None],
+            "y": [None],
+            "name": part,
+            "orientation": "h",
+            "legendgroup": part,
+            "marker": {
+                "color": PART_COLOURS[part],
+                "line": {"color": INK, "width": 1},
+                "pattern": {"shape": PART_PATTERN[part], "fgcolor": INK, "size": 6, "solidity": 0.2},
+            },
+            "hoverinfo": "skip",
+        }
+        for part in shown
     ]
     totals = [
         {
@@ -64,7 +84,7 @@ def gate_counts_figure(layer: LayerCount, theme: Theme = SCREEN, selected: str |
     ]
     ticks = [f"<b>{label}</b>" if sym == selected else label for label, sym in zip(labels, symbols, strict=True)]
     return fast_figure(
-        bars,
+        [*bars, *swatches],
         {
             "barmode": "stack",
             "title": {
@@ -79,10 +99,18 @@ def gate_counts_figure(layer: LayerCount, theme: Theme = SCREEN, selected: str |
                 "ticktext": ticks,
                 "tickfont": {"color": INK},
             },
-            "xaxis": {"title": {"text": "parameters"}, "tickformat": ",d", "rangemode": "tozero"},
-            "legend": {"orientation": "h", "y": -0.3, "font": {"color": INK}, "traceorder": "normal"},
-            "height": max(280, 70 * len(table) + 160),
-            "margin": {"l": 20, "r": 90, "t": 60, "b": 20},
+            # No axis title: the chart's title says parameters, and the legend takes its place below.
+            "xaxis": {"tickformat": ",d", "rangemode": "tozero"},
+            "legend": {
+                "orientation": "h",
+                "y": 0,
+                "yref": "container",
+                "yanchor": "bottom",
+                "font": {"color": INK},
+                "traceorder": "normal",
+            },
+            "height": max(280, int(3.5 * theme.font_size) * len(table) + 8 * theme.font_size),
+            "margin": {"l": 20, "r": 90, "t": 60, "b": 4 * theme.font_size},
             "annotations": totals,
             "clickmode": "event+select",
             "dragmode": False,

@@ -193,7 +193,16 @@ def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN, selected: str | Non
     lines, labels = _gate_marks(layer, theme, selected)
     layout = _panel_axes(layer, theme)
     layout.update(
-        title={"text": _title(data), "font": {"size": theme.title_size}},
+        # The title sits at the top of the figure, above the room reserved for the tensors' axis titles.
+        title={
+            "text": _title(data),
+            "font": {"size": theme.title_size},
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            # Plotly hangs extra title lines above the anchor: push them down by their height.
+            "pad": {"t": int(6 + 1.3 * theme.title_size * (1 + data.pooled + layer.gates_in_columns - 1))},
+        },
         coloraxis={
             "colorscale": get_colorscale(WEIGHT_SCALE),  # a name would reach plotly.js unresolved
             "cmin": -limit,
@@ -202,7 +211,7 @@ def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN, selected: str | Non
         },
         font={"family": FONT, "size": theme.font_size, "color": INK},
         height=theme.figure_height,
-        margin={"t": (110 if keras else 170) + (30 if data.pooled else 0), "l": 20 if keras else 170, "r": 20, "b": 40},
+        margin={"t": _top_margin(data, theme), "l": 20 if keras else 9 * theme.font_size, "r": 20, "b": 40},
         shapes=lines,
         annotations=labels,
         showlegend=False,
@@ -210,6 +219,13 @@ def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN, selected: str | Non
         dragmode=False,
     )
     return fast_figure([*_traces(data, selected), _strip(layer, theme, selected)], layout)
+
+
+def _top_margin(data: HeatmapData, theme: Theme) -> int:
+    """Room above the panels for the title lines, and (PyTorch) the two-line axis titles and tick labels."""
+    title_lines = 1 + data.layer.gates_in_columns + data.pooled
+    above_panels = 0 if data.layer.gates_in_columns else 4.2 * theme.font_size
+    return int(title_lines * 1.4 * theme.title_size + above_panels + 16)
 
 
 def _suffixes(layer: LayerCount) -> list[str]:

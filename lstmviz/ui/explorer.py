@@ -123,7 +123,9 @@ def gates(layer: LayerCount, theme: Theme, gate: str | None, config: dict[str, o
     _gate_chart(cached.gate_counts(layer, theme, gate), "gate_counts", gate, config)
     parts = gate_parts((layer,))
     marked = {p.label for p in parts if p.symbol == gate}
-    show(rows(LAYER_GATES, parts), "gate_table", theme, lambda row: row["gate"] in marked)
+    # The projection column only where there is a projection: a column of zeros says nothing.
+    columns = [c for c in LAYER_GATES if layer.projection or c.key != "projection_weights"]
+    show(rows(columns, parts), "gate_table", theme, lambda row: row["gate"] in marked)
 
 
 def heatmap(layer: LayerCount, theme: Theme, gate: str | None, config: dict[str, object]) -> None:
