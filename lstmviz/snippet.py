@@ -5,7 +5,7 @@ from __future__ import annotations
 from lstmviz.cells import class_name
 from lstmviz.counting import breakdown, keras_layer_name
 from lstmviz.shapes import output_shapes
-from lstmviz.spec import RecurrentSpec
+from lstmviz.spec import RecurrentSpec, require_spec
 
 
 def _keras(spec: RecurrentSpec) -> str:
@@ -80,4 +80,5 @@ def _pytorch(spec: RecurrentSpec) -> str:
 
 def framework_code(spec: RecurrentSpec) -> str:
     """A runnable snippet for the spec's framework that asserts the count, tensors and shapes."""
+    require_spec(spec)
     return _keras(spec) if spec.framework == "keras" else _pytorch(spec)

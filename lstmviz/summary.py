@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from lstmviz.cells import LAYER_CLASS, gate_kinds
 from lstmviz.counting import bias_vectors, breakdown, keras_layer_name, layer_input_size
 from lstmviz.shapes import Shape, keras_layer_output_shape, output_shapes
-from lstmviz.spec import RecurrentSpec
+from lstmviz.spec import RecurrentSpec, require_spec
 
 _RULE = "_" * 70
 _DOUBLE = "=" * 70
@@ -58,6 +58,7 @@ def _row(name: str, shape: str, params: int | str) -> str:
 
 def keras_summary(spec: RecurrentSpec) -> str:
     """A Keras-style model.summary() table like the seed's (Keras specs only)."""
+    require_spec(spec)
     if spec.framework != "keras":
         raise ValueError(f"keras_summary describes Keras layers; use tensor_table for {spec.framework}")
     count = breakdown(spec)

@@ -49,15 +49,17 @@ def render(spec: RecurrentSpec, theme: Theme) -> None:
         rows = []
         for t in sorted({1, spec.timesteps, 10 * spec.timesteps}):
             other = replace(spec, timesteps=t)
+            # PyTorch always returns every step; only Keras has the switch.
+            every_step = replace(other, return_sequences=True) if spec.framework == "keras" else other
             run = lstmviz.cost(other)
             rows.append(
                 {
                     "timesteps T": t,
                     "parameters": lstmviz.count_params(other),
                     "output shape": str(tuple(lstmviz.output_shapes(other).as_dict()["output"])).replace("None", "N"),
-                    "per-timestep outputs": str(
-                        tuple(lstmviz.output_shapes(replace(other, return_sequences=True)).as_dict()["output"])
-                    ).replace("None", "N"),
+                    "per-timestep outputs": str(tuple(lstmviz.output_shapes(every_step).as_dict()["output"])).replace(
+                        "None", "N"
+                    ),
                     "multiply-adds / sequence": run.multiply_adds_per_sequence,
                     "training activations (float32)": f"{run.activation_bytes_float32 / 1024:,.1f} KiB",
                 }
