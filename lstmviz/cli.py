@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import IO, Any, NoReturn
 
 from lstmviz.cells import LAYER_CLASS
 from lstmviz.counting import ParamCount, breakdown, dense_params
@@ -20,6 +21,11 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # One clear line, not argparse's usage block.
         self.exit(2, f"lstmviz: error: {message}\n")
+
+    def _print_message(self, message: str, file: IO[str] | None = None) -> None:
+        # argparse swallows write errors here; let main() report them like any other output's.
+        if message:
+            (file or sys.stderr).write(message)
 
 
 def _spec_flags(parser: argparse.ArgumentParser) -> None:
@@ -112,8 +118,31 @@ def _count_text(count: ParamCount) -> str:
     )
 
 
+# A reader that closes the pipe early (`| head -c 1`) ends the command as SIGPIPE ends POSIX
+# tools: quietly, with status 128 + 13.
+EXIT_CLOSED_PIPE = 141
+EXIT_WRITE_ERROR = 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
+    try:
+        try:
+            code = _run(argv)
+        except SystemExit as done:  # argparse after --help or a bad flag: its output must be flushed too
+            code = done.code if isinstance(done.code, int) else int(done.code is not None)
+        sys.stdout.flush()  # a pipe or file is block-buffered: write errors surface here, not at exit
+        return code
+    except BrokenPipeError:
+        _discard_stdout()
+        return EXIT_CLOSED_PIPE
+    except OSError as error:
+        _discard_stdout()
+        print(f"lstmviz: error: cannot write the output: {error.strerror or error}", file=sys.stderr)
+        return EXIT_WRITE_ERROR
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         spec = spec_from_args(args)
@@ -121,11 +150,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"lstmviz: error: {error}", file=sys.stderr)
         return 2
     if args.command == "code":
-        print(framework_code(spec), end="")
+        sys.stdout.write(framework_code(spec))
         return 0
     count = breakdown(spec)
-    if args.json:
-        print(json.dumps(count_json(count)))
-    else:
-        print(_count_text(count), end="")
+    sys.stdout.write(json.dumps(count_json(count)) + "\n" if args.json else _count_text(count))
     return 0
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's flush at exit cannot fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file descriptor (e.g. captured in tests): nothing to flush later
+        pass
