@@ -7,7 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import IO, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from lstmviz.cells import LAYER_CLASS
 from lstmviz.counting import ParamCount, breakdown, dense_params
@@ -16,13 +16,16 @@ from lstmviz.snippet import framework_code
 from lstmviz.spec import CELLS, FRAMEWORKS, RecurrentSpec
 from lstmviz.summary import formula, keras_summary, tensor_table
 
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # One clear line, not argparse's usage block.
         self.exit(2, f"lstmviz: error: {message}\n")
 
-    def _print_message(self, message: str, file: IO[str] | None = None) -> None:
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
         # argparse swallows write errors here; let main() report them like any other output's.
         if message:
             (file or sys.stderr).write(message)
