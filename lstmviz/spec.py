@@ -81,7 +81,7 @@ class RecurrentSpec:
             value = getattr(self, name)
             if value != default and not option_applies(name, self.framework, self.cell):
                 raise ValueError(
-                    f"{name}={value} does not apply to a {self.framework} {self.cell}: {_WHERE[name]}; "
+                    f"{name}={value} does not apply to a {self.framework} {self.cell}: {OPTION_WHERE[name]}; "
                     f"leave it at {default}"
                 )
         if self.proj_size >= self.units and self.proj_size:
@@ -112,7 +112,8 @@ class RecurrentSpec:
         return tuple(f.name for f in fields(cls))
 
 
-_WHERE = {
+# Where each option exists, in words (errors and the page's notices quote it).
+OPTION_WHERE = {
     "reset_after": "only a Keras GRU has it (PyTorch's GRU always resets after)",
     "return_sequences": "only Keras layers have it (PyTorch always returns the whole sequence)",
     "proj_size": "only a PyTorch LSTM has it",

@@ -12,9 +12,10 @@ from lstmviz.figures.cell_geometry import cell_geometry
 from lstmviz.figures.cell_svg import cell_svg
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import Theme
-from lstmviz.ui import cached
+from lstmviz.ui import cached, url
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.controls import URL
+from lstmviz.urlvalues import Whole
 
 STEPS = (
     "A dense layer, to warm up",
@@ -28,6 +29,7 @@ STEPS = (
 
 def render(spec: RecurrentSpec, theme: Theme) -> None:
     """Draw one step of the lesson for the sidebar's features and units (a Keras LSTM, as the tutorial)."""
+    url.clean("step", Whole(1, len(STEPS)))
     step = int(st.slider("Step", 1, len(STEPS), 1, key="step", bind=URL))
     x, h = spec.features, spec.units
     lesson = RecurrentSpec(features=x, units=h, timesteps=spec.timesteps)
