@@ -15,6 +15,7 @@ from lstmviz.shapes import cost, output_shapes
 from lstmviz.snippet import framework_code
 from lstmviz.spec import CELLS, FRAMEWORKS, RecurrentSpec
 from lstmviz.summary import formula, keras_summary, tensor_table
+from lstmviz.urlvalues import parse_whole, shown
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -31,18 +32,31 @@ class _Parser(argparse.ArgumentParser):
             (file or sys.stderr).write(message)
 
 
+MAX_FLAG = 10**18  # far above every bound; the spec names the real one
+
+
+def _whole(text: str) -> int:
+    """A flag's whole number, read as the URL reads it: ASCII digits only (no 1_000, １２ or 1e3)."""
+    number = parse_whole(text)
+    if number is None:
+        raise argparse.ArgumentTypeError(f"not a whole number in digits 0-9: {shown(text)!r}")
+    if number > MAX_FLAG:
+        raise argparse.ArgumentTypeError(f"far too large: {shown(text)!r}")
+    return number
+
+
 def _spec_flags(parser: argparse.ArgumentParser) -> None:
     defaults = RecurrentSpec()
     parser.add_argument("--framework", choices=FRAMEWORKS, default=defaults.framework)
     parser.add_argument("--cell", choices=CELLS, default=defaults.cell)
-    parser.add_argument("--features", type=int, default=defaults.features, help="input size x")
-    parser.add_argument("--units", type=int, default=defaults.units, help="hidden size h")
-    parser.add_argument("--timesteps", type=int, default=defaults.timesteps, help="sequence length T")
-    parser.add_argument("--layers", type=int, default=defaults.layers, help="stacked layers")
+    parser.add_argument("--features", type=_whole, default=defaults.features, help="input size x")
+    parser.add_argument("--units", type=_whole, default=defaults.units, help="hidden size h")
+    parser.add_argument("--timesteps", type=_whole, default=defaults.timesteps, help="sequence length T")
+    parser.add_argument("--layers", type=_whole, default=defaults.layers, help="stacked layers")
     parser.add_argument("--bidirectional", action="store_true")
     parser.add_argument("--no-bias", dest="bias", action="store_false")
     parser.add_argument("--no-reset-after", dest="reset_after", action="store_false", help="Keras GRU")
-    parser.add_argument("--proj-size", type=int, default=0, help="PyTorch LSTM projection size")
+    parser.add_argument("--proj-size", type=_whole, default=0, help="PyTorch LSTM projection size")
     parser.add_argument("--return-sequences", action="store_true", help="Keras: last layer returns (None, T, h)")
 
 
