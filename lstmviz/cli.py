@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        # One clear line, not argparse's usage block.
+        # One clear line, not argparse's usage block; a pasted 100 kB value is quoted by its start.
+        message = re.sub(r"'([^'\n]{24})[^']*'", r"'\1…'", message).replace("\n", " ")
         self.exit(2, f"lstmviz: error: {message}\n")
 
     def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
