@@ -6,6 +6,9 @@ the stale-option case: ?units=8&proj_size=3 on Keras, then clicking PyTorch, sho
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -97,3 +100,30 @@ def test_a_stale_projection_never_comes_back(page: Any, explorer: Any) -> None:
     settle(page)
     assert url_params(page) == {"framework": ["pytorch"], "units": ["8"]}
     assert_no_exception(page, explorer)
+
+
+@pytest.fixture(scope="module")
+def crashing(explorer: Any) -> Iterator[str]:
+    """A second server, under the project's config.toml, running a page that always raises."""
+    from tests.e2e.conftest import _stop, free_port, start_app
+
+    port = free_port()
+    log = Path(tempfile.mkdtemp(prefix="lstmviz-crash-")) / "streamlit.log"
+    process = start_app(port, log, script="tests/e2e/crash_app.py")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        _stop(process)
+
+
+def test_visitors_never_see_a_traceback(page: Any, crashing: str) -> None:
+    """client.showErrorDetails = "none": one generic line, no type, message, path or traceback."""
+    page.goto(crashing, wait_until="domcontentloaded")
+    box = page.locator("[data-testid='stException']")
+    box.wait_for()
+    shown = page.locator("body").inner_text()
+    for secret in ("Traceback", "RuntimeError", "/srv/secret/path", "crash_app.py", 'File "'):
+        assert secret not in shown
+    message, *buttons = box.inner_text().strip().splitlines()
+    assert "error message is redacted" in message  # Streamlit's generic line
+    assert set(buttons) <= {"Copy", "Ask Google", "Ask ChatGPT"}  # they copy or search that line only
