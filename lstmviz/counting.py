@@ -115,6 +115,10 @@ class ParamCount:
 
     def layer(self, index: int, direction: str = "forward") -> LayerCount:
         """The count of one layer in one direction."""
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise SpecTypeError(f"layer must be a whole number, got {type(index).__name__} {index!r:.60}")
+        if not isinstance(direction, str):
+            raise SpecTypeError(f"direction must be 'forward' or 'backward', got {type(direction).__name__}")
         for item in self.layers:
             if item.layer == index and item.direction == direction:
                 return item

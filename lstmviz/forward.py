@@ -291,6 +291,8 @@ def _frozen(a: Array) -> Array:
 
 
 def _check_inputs(spec: RecurrentSpec, inputs: NDArray[np.generic]) -> Array:
+    if inputs is None or isinstance(inputs, str | bytes | Mapping):
+        raise SpecTypeError(f"inputs must be an array (batch, timesteps, features), got {type(inputs).__name__}")
     x = np.asarray(inputs)
     if x.ndim != 3 or x.shape[2] != spec.features:
         raise ValueError(
