@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 FRAMEWORKS = ("keras", "pytorch")
 CELLS = ("lstm", "gru", "rnn")
@@ -13,6 +13,8 @@ CELLS = ("lstm", "gru", "rnn")
 MAX_SIZE = 65_536
 MAX_TIMESTEPS = 1_000_000
 MAX_LAYERS = 16
+
+T = TypeVar("T")
 
 # Options that only some layers have, with their defaults. Elsewhere they must stay at the
 # default: a value the framework would ignore is refused, so every output echoes what was counted.
@@ -36,8 +38,13 @@ def option_applies(name: str, framework: str, cell: str) -> bool:
 
 def require_spec(value: object, name: str = "spec") -> RecurrentSpec:
     """`value` if it is a RecurrentSpec, else a TypeError naming the argument."""
-    if not isinstance(value, RecurrentSpec):
-        _wrong_type(name, "a RecurrentSpec", value)
+    return require_instance(value, RecurrentSpec, name, "a RecurrentSpec")
+
+
+def require_instance(value: object, kind: type[T], name: str, what: str) -> T:
+    """`value` if it is a `kind`, else a TypeError naming the argument and what it must be."""
+    if not isinstance(value, kind):
+        _wrong_type(name, what, value)
     return value
 
 

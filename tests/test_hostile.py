@@ -284,16 +284,17 @@ KERNEL = "lstm/lstm_cell/kernel"
 WRONG_TYPES: list[tuple[str, Callable[[], object], str]] = [
     ("count_params(None)", lambda: lstmviz.count_params(None), "spec"),  # type: ignore[arg-type]
     ("count_params(dict)", lambda: lstmviz.count_params({"units": 2}), "spec"),  # type: ignore[arg-type]
-    ("formula(dict)", lambda: lstmviz.formula(dict), "spec"),  # type: ignore[arg-type]
+    ("formula(dict)", lambda: lstmviz.formula(dict), "count"),  # type: ignore[arg-type]
     ("breakdown(str)", lambda: lstmviz.breakdown("keras"), "spec"),  # type: ignore[arg-type]
     ("weight_tensors", lambda: lstmviz.weight_tensors(None), "spec"),  # type: ignore[arg-type]
     ("gate_slices", lambda: lstmviz.gate_slices(None), "spec"),  # type: ignore[arg-type]
     ("closed_form_total", lambda: lstmviz.closed_form_total(3), "spec"),  # type: ignore[arg-type]
-    ("keras_summary", lambda: lstmviz.keras_summary(None), "spec"),  # type: ignore[arg-type]
-    ("tensor_table", lambda: lstmviz.tensor_table(None), "spec"),  # type: ignore[arg-type]
+    ("keras_summary", lambda: lstmviz.keras_summary(None), "count"),  # type: ignore[arg-type]
+    ("tensor_table", lambda: lstmviz.tensor_table(SPEC), "count"),  # type: ignore[arg-type]
     ("output_shapes", lambda: lstmviz.output_shapes(None), "spec"),  # type: ignore[arg-type]
     ("cost", lambda: lstmviz.cost(None), "spec"),  # type: ignore[arg-type]
-    ("framework_code", lambda: framework_code(None), "spec"),  # type: ignore[arg-type]
+    ("framework_code", lambda: framework_code(SPEC), "report"),
+    ("build_report", lambda: lstmviz.build_report({"units": 2}), "spec"),  # type: ignore[arg-type]
     ("forward(dict spec)", lambda: lstmviz.forward({"units": 2}, WEIGHTS, X), "spec"),  # type: ignore[arg-type]
     ("forward(list weights)", lambda: lstmviz.forward(SPEC, [1, 2], X), "weights"),  # type: ignore[arg-type]
     ("forward(inputs str)", lambda: lstmviz.forward(SPEC, WEIGHTS, "abc"), "inputs"),  # type: ignore[arg-type]
@@ -302,7 +303,7 @@ WRONG_TYPES: list[tuple[str, Callable[[], object], str]] = [
     ("gate_slices(direction None)", lambda: lstmviz.gate_slices(SPEC, 0, None), "direction"),  # type: ignore[arg-type]
     ("init_weights(None)", lambda: init_weights(None), "spec"),  # type: ignore[arg-type]
     ("init_weights(seed str)", lambda: init_weights(SPEC, seed="1"), "seed"),  # type: ignore[arg-type]
-    ("init_layer(layer str)", lambda: init_layer(SPEC, "layer 0"), "layer"),  # type: ignore[arg-type]
+    ("init_layer(layer str)", lambda: init_layer("layer 0"), "layer"),  # type: ignore[arg-type]
     ("RecurrentSpec(units str)", lambda: RecurrentSpec(units="3"), "units"),  # type: ignore[arg-type]
     ("RecurrentSpec(units float)", lambda: RecurrentSpec(units=2.0), "units"),  # type: ignore[arg-type]
     ("RecurrentSpec(framework None)", lambda: RecurrentSpec(framework=None), "framework"),  # type: ignore[arg-type]
@@ -403,4 +404,4 @@ def test_init_weights_refuses_the_largest_spec_before_allocating() -> None:
 def test_init_layer_is_bounded_too() -> None:
     spec = RecurrentSpec(features=4096, units=4096)
     with pytest.raises(ValueError, match="layer 0 forward has"):
-        init_layer(spec, lstmviz.breakdown(spec).layer(0))
+        init_layer(lstmviz.breakdown(spec).layer(0))

@@ -105,7 +105,7 @@ def test_a_stale_projection_never_comes_back(page: Any, explorer: Any) -> None:
 @pytest.fixture(scope="module")
 def crashing(explorer: Any) -> Iterator[str]:
     """A second server, under the project's config.toml, running a page that always raises."""
-    from tests.e2e.conftest import _stop, free_port, start_app
+    from tools.app_runner import free_port, start_app, stop_app
 
     port = free_port()
     log = Path(tempfile.mkdtemp(prefix="lstmviz-crash-")) / "streamlit.log"
@@ -113,7 +113,7 @@ def crashing(explorer: Any) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
-        _stop(process)
+        stop_app(process)
 
 
 def test_visitors_never_see_a_traceback(page: Any, crashing: str) -> None:
