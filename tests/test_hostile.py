@@ -195,6 +195,20 @@ def test_a_hidden_option_never_comes_back() -> None:
     assert int(at.metric[0].value) == 416  # back on the LSTM, the projection starts from 0 again
 
 
+def test_switches_a_layer_lacks_start_from_their_defaults_again() -> None:
+    at = run_app({"cell": "gru", "reset_after": "false"})
+    assert at.checkbox(key="reset_after").value is False
+    at.checkbox(key="return_sequences").check().run()
+    at.radio(key="cell").set_value("lstm").run()  # no reset_after on an LSTM
+    at.radio(key="framework").set_value("pytorch").run()  # no return_sequences in PyTorch
+    at.radio(key="framework").set_value("keras").run()
+    at.radio(key="cell").set_value("gru").run()
+    assert_clean(at)
+    assert at.checkbox(key="reset_after").value is True
+    assert at.checkbox(key="return_sequences").value is False
+    assert int(at.metric[0].value) == lstmviz.count_params(RecurrentSpec(cell="gru"))
+
+
 @pytest.mark.parametrize(
     ("text", "number"),
     [("12", 12), ("007", 7), ("0", 0), ("1.5", None), ("1_000", None), ("１２", None), ("١٢", None), ("+3", None)],
