@@ -1,6 +1,6 @@
 """Hostile links in a real browser: no exception box, one notice per bad value, a canonical URL.
 
-A representative subset of tests/test_hostile.py's corpus (which covers every key in AppTest), and
+A representative subset of tests/test_hostile_inputs.py's corpus (which covers every key in AppTest), and
 the stale-option case: ?units=8&proj_size=3 on Keras, then clicking PyTorch, shows 416.
 """
 

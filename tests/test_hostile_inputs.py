@@ -1,7 +1,8 @@
 """The hostile-input corpus: URL values in AppTest, CLI flags and pipes, API arguments.
 
 Every case must end in a clear message or a clean refusal: any exception element, traceback or
-unexpected exception type fails the test. The browser subset is tests/e2e/test_hostile_urls.py.
+unexpected exception type fails the test. The browser subset is tests/e2e/test_hostile_urls.py;
+hostile model files are tests/test_hostile.py's.
 """
 
 from __future__ import annotations
