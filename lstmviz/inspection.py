@@ -51,7 +51,7 @@ class GateStats:
 
 def count_check(layer: RecurrentLayer) -> CountCheck:
     """Compare the stored tensors' size with lstmviz's closed-form count."""
-    return CountCheck(layer.params, closed_form_total(layer.spec), formula(layer.spec).substituted)
+    return CountCheck(layer.params, closed_form_total(layer.spec), formula(breakdown(layer.spec)).substituted)
 
 
 def gate_stats(layer: RecurrentLayer) -> tuple[GateStats, ...]:

@@ -8,8 +8,6 @@ weights the reader found: the gate blocks must be in the right places, not just 
 from __future__ import annotations
 
 import json
-import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ from lstmviz import cli
 from lstmviz.inputs import sine_waves
 from lstmviz.inspection import count_check, gate_stats
 from lstmviz.readers import RecurrentLayer, RefusedFile, read_model
+from tests.frameworks import require_frameworks
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "tests" / "data" / "models"
@@ -133,27 +132,10 @@ def test_forget_bias_of_a_fresh_keras_lstm_is_one() -> None:
 # --- oracle: the frameworks run the same weights --------------------------------------------------
 
 
-def _frameworks() -> tuple[Any, Any]:
-    if os.environ.get("CI"):
-        import torch
-
-        os.environ.setdefault("KERAS_BACKEND", "torch")
-        import keras
-
-        return keras, torch
-    pytest.importorskip("torch")
-    if "keras" not in sys.modules:
-        os.environ["KERAS_BACKEND"] = "torch"
-    keras = pytest.importorskip("keras")
-    import torch
-
-    return keras, torch
-
-
 @pytest.mark.oracle
 @pytest.mark.parametrize("name", ["keras_sine_lstm.keras", "keras_stacked_bidirectional.keras", "keras_gru_both.h5"])
 def test_keras_runs_the_same_weights(name: str) -> None:
-    keras, _ = _frameworks()
+    keras, _ = require_frameworks()
     # Our own fixture, written by tools/: loading it with Keras is safe here, never in the app.
     model = keras.saving.load_model(PATHS[name], compile=False)
     x = sine_waves(2, 5, model.inputs[0].shape[-1], seed=3)
@@ -175,7 +157,7 @@ def test_keras_runs_the_same_weights(name: str) -> None:
 @pytest.mark.oracle
 @pytest.mark.parametrize("name", ["torch_encoder_proj.safetensors", "torch_gru_rnn.safetensors"])
 def test_torch_runs_the_same_weights(name: str) -> None:
-    _, torch = _frameworks()
+    _, torch = require_frameworks()
     from safetensors.torch import load_file
 
     state = load_file(PATHS[name])
