@@ -79,3 +79,16 @@ def test_onnx_specs_count_draw_and_run_consistently(spec: lstmviz.RecurrentSpec)
         assert sum(b.values.size for b in data.blocks) == sum(t.params for t in layer.tensors)
     result = lstmviz.forward(spec, weights, np.ones((1, 3, spec.features), np.float32))
     assert np.isfinite(result.outputs).all()
+
+
+def test_explorer_draws_an_onnx_layer() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params.update({"framework": "onnx", "cell": "gru", "bidirectional": "true"})
+    at.run()
+    assert not at.exception
+    spec = lstmviz.RecurrentSpec(framework="onnx", cell="gru", bidirectional=True)
+    assert at.metric[0].value == f"{lstmviz.count_params(spec):,}"
+    at.radio(key="view").set_value("through time").run()
+    assert not at.exception
