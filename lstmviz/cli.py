@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     count.add_argument("--json", action="store_true", help="print one JSON object")
     code = commands.add_parser("code", help="print runnable Keras or PyTorch code that asserts the count")
     _spec_flags(code)
+    inspect = commands.add_parser("inspect", help="read a .keras, .h5, .safetensors or .onnx file and count it")
+    inspect.add_argument("file", help="the model file (never executed: pickles are refused)")
+    inspect.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -141,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "inspect":
+        return _inspect(args.file, args.json)
     try:
         spec = spec_from_args(args)
     except ValueError as error:
@@ -151,6 +156,23 @@ def _run(argv: Sequence[str] | None) -> int:
         sys.stdout.write(framework_code(report))
     else:
         sys.stdout.write(json.dumps(count_json(report)) + "\n" if args.json else _count_text(report))
+    return 0
+
+
+def _inspect(path: str, as_json: bool) -> int:
+    """Read one model file and print its summary or JSON; exit 2 with one line on any refusal."""
+    from lstmviz.inspection import model_json, summary_text
+    from lstmviz.readers import MAX_FILE_BYTES, RefusedFile, read_model
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        model = read_model(data, path)
+    except (OSError, RefusedFile) as error:
+        reason = error.strerror or str(error) if isinstance(error, OSError) else str(error)
+        print(f"lstmviz: error: {path}: {reason}", file=sys.stderr)
+        return 2
+    sys.stdout.write(json.dumps(model_json(model)) + "\n" if as_json else summary_text(model, path))
     return 0
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any, NoReturn, TypeVar
 
-FRAMEWORKS = ("keras", "pytorch")
+FRAMEWORKS = ("keras", "pytorch", "onnx")
 CELLS = ("lstm", "gru", "rnn")
 
 # Bounds keep every derived number exact and every figure bounded; they are far above
@@ -28,9 +28,10 @@ class SpecTypeError(TypeError, ValueError):
 def option_applies(name: str, framework: str, cell: str) -> bool:
     """Whether an optional field (reset_after, return_sequences, proj_size) exists for this framework and cell."""
     if name == "reset_after":
-        return framework == "keras" and cell == "gru"  # PyTorch's GRU always resets after the matmul
+        # Keras reset_after, ONNX linear_before_reset; PyTorch's GRU always resets after the matmul.
+        return framework in ("keras", "onnx") and cell == "gru"
     if name == "return_sequences":
-        return framework == "keras"  # PyTorch always returns the whole sequence
+        return framework == "keras"  # PyTorch and ONNX always return the whole sequence
     if name == "proj_size":
         return framework == "pytorch" and cell == "lstm"
     raise ValueError(f"no optional field {name!r}; the options are {', '.join(OPTION_DEFAULTS)}")
@@ -69,7 +70,7 @@ class RecurrentSpec:
     layers: int = 1
     bidirectional: bool = False
     bias: bool = True
-    reset_after: bool = True  # Keras GRU only; PyTorch's GRU always resets after the matmul
+    reset_after: bool = True  # Keras GRU reset_after / ONNX GRU linear_before_reset; PyTorch's GRU always does
     proj_size: int = 0  # PyTorch LSTM only; 0 = no projection
     return_sequences: bool = False  # Keras only; PyTorch always returns the full sequence
 
@@ -121,8 +122,8 @@ class RecurrentSpec:
 
 # Where each option exists, in words (errors and the page's notices quote it).
 OPTION_WHERE = {
-    "reset_after": "only a Keras GRU has it (PyTorch's GRU always resets after)",
-    "return_sequences": "only Keras layers have it (PyTorch always returns the whole sequence)",
+    "reset_after": "only a Keras or ONNX GRU has it (PyTorch's GRU always resets after)",
+    "return_sequences": "only Keras layers have it (PyTorch and ONNX always return the whole sequence)",
     "proj_size": "only a PyTorch LSTM has it",
 }
 

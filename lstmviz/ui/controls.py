@@ -98,11 +98,13 @@ def sidebar() -> RecurrentSpec:
                 url.clean(key, Flag())
         if option_applies("reset_after", str(framework), str(cell)):
             extra["reset_after"] = st.checkbox(
-                "reset_after (Keras default)",
+                "reset_after (Keras default)" if framework == "keras" else "linear_before_reset",
                 True,
                 key="reset_after",
                 bind=URL,
-                help="On: separate input and recurrent biases, as cuDNN and PyTorch do (2 × 3h biases).",
+                help="On: separate input and recurrent biases, as cuDNN and PyTorch do (2 × 3h biases)."
+                if framework == "keras"
+                else "On: the reset gate multiplies (h R + Rb), as PyTorch exports it; the count is the same.",
             )
         if option_applies("return_sequences", str(framework), str(cell)):
             extra["return_sequences"] = st.checkbox(
