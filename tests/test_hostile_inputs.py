@@ -74,6 +74,7 @@ CONTEXTS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
     "lesson": ({"view": "lesson"}, ("step",)),
     "practice": ({"view": "practice"}, ("question", "budget")),
     "through time": ({"view": "through time"}, ("t",)),
+    "inspect": ({"view": "inspect"}, ("model",)),
 }
 BOUND_KEYS = {key for _, keys in CONTEXTS.values() for key in keys}
 
@@ -112,13 +113,14 @@ def test_hostile_url_values_never_raise(context: str, name: str) -> None:
     for key in hostile:
         kept = at.query_params.get(key)  # what the page left in the URL: nothing, or a valid value
         if kept is not None:
-            assert read(key, [kept], _rule(key)).notice is None, (key, kept)
-        expected = read(key, values, _rule(key)).notice
+            assert read(key, [kept], _rule(key, at)).notice is None, (key, kept)
+        expected = read(key, values, _rule(key, at)).notice
         if expected is not None:  # every value the page could not take as it is gets its notice
             assert expected in said, (key, expected, said)
 
 
-def _rule(key: str) -> Whole | Choice | Flag:
+def _rule(key: str, at: AppTest) -> Whole | Choice | Flag:
+    """The rule the page applies to `key`, from the same constants (choices from the drawn widget)."""
     wholes = {
         "features": Whole(1, SIZE_MAX),
         "units": Whole(1, SIZE_MAX),
@@ -130,12 +132,11 @@ def _rule(key: str) -> Whole | Choice | Flag:
         "budget": Whole(1, MAX_BUDGET),
         "t": Whole(1, 40),
     }
-    choices = {
-        "framework": Choice(("keras", "pytorch")),
-        "cell": Choice(("lstm", "gru", "rnn")),
-        "view": Choice(("explorer", "through time", "lesson", "practice")),
-    }
-    return wholes.get(key) or choices.get(key) or Flag()
+    if key in wholes:
+        return wholes[key]
+    if key in ("framework", "cell", "view", "model"):
+        return Choice(tuple(at.radio(key=key).options))
+    return Flag()
 
 
 def test_the_corpus_covers_every_bound_key() -> None:
