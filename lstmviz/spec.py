@@ -89,7 +89,7 @@ class RecurrentSpec:
             value = getattr(self, name)
             if value != default and not option_applies(name, self.framework, self.cell):
                 raise ValueError(
-                    f"{name}={value} does not apply to a {self.framework} {self.cell}: {OPTION_WHERE[name]}; "
+                    f"{name}={value} does not apply to {self.framework} {self.cell}: {OPTION_WHERE[name]}; "
                     f"leave it at {default}"
                 )
         if self.proj_size >= self.units and self.proj_size:
