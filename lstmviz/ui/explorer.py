@@ -134,9 +134,11 @@ def heatmap(layer: LayerCount, theme: Theme, gate: str | None, config: dict[str,
     st.subheader("W, U and b: the gate blocks inside the fused tensors")
     st.caption(
         f"Keras stores each gate as a column block of kernel (x, {gh}) and recurrent_kernel (h, {gh}); "
-        f"PyTorch as a row block of weight_ih ({gh}, x) and weight_hh ({gh}, h). Click a gate in the coloured "
-        "strip to follow it. Values are seeded initial weights drawn like the framework does (Keras "
-        "glorot_uniform / orthogonal / zeros with the forget bias at 1; PyTorch U(−1/√h, 1/√h))."
+        f"PyTorch as a row block of weight_ih ({gh}, x) and weight_hh ({gh}, h); ONNX as a row block of "
+        f"W[d] ({gh}, x) and R[d] ({gh}, h), with B[d] = [Wb, Rb] drawn as two columns. Click a gate in the "
+        "coloured strip to follow it. Values are seeded initial weights drawn like the framework does (Keras "
+        "glorot_uniform / orthogonal / zeros with the forget bias at 1; PyTorch and ONNX, as torch.onnx "
+        "exports it, U(−1/√h, 1/√h))."
     )
     _gate_chart(cached.heatmap_figure(layer, 0, theme, gate), "heatmap", gate, config)
 
@@ -155,9 +157,12 @@ def tables(report: Report, theme: Theme) -> None:
     if spec.framework == "keras":
         st.subheader("As Keras 3 prints it: model.summary()")
         st.code(lstmviz.keras_summary(report.count), language=None)
-    else:
+    elif spec.framework == "pytorch":
         # torchinfo lists modules; this lists tensors, and says so.
         st.subheader("PyTorch's tensors, as named_parameters() lists them")
+        st.code(lstmviz.tensor_table(report.count), language=None)
+    else:
+        st.subheader("W, R, B per direction (ONNX stacks the directions on axis 0)")
         st.code(lstmviz.tensor_table(report.count), language=None)
 
 
