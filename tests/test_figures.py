@@ -471,7 +471,8 @@ def _all_charts() -> list[tuple[str, object]]:
     from lstmviz.figures.cell_plotly import cell_figure
 
     charts: list[tuple[str, object]] = []
-    for spec in [*CASES, RecurrentSpec(features=1024, units=1024)]:
+    onnx = [RecurrentSpec(framework="onnx"), RecurrentSpec(framework="onnx", cell="gru", bidirectional=True)]
+    for spec in [*CASES, *onnx, RecurrentSpec(features=1024, units=1024)]:
         layer, weights = _layer_weights(spec)
         for symbol in (None, layer.gates[-1].symbol):
             charts.append((f"{spec} heatmap {symbol}", weight_heatmap(heatmap_data(layer, weights), selected=symbol)))
