@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
+from lstmviz import convert_cli
 from lstmviz.cells import LAYER_CLASS
 from lstmviz.counting import ParamCount, breakdown, dense_params
 from lstmviz.shapes import cost, output_shapes
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     count.add_argument("--json", action="store_true", help="print one JSON object")
     code = commands.add_parser("code", help="print runnable Keras or PyTorch code that asserts the count")
     _spec_flags(code)
+    convert_cli.add_parser(commands)
     return parser
 
 
@@ -115,6 +117,8 @@ def _count_text(count: ParamCount) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     args = build_parser().parse_args(argv)
+    if args.command == "convert":
+        return convert_cli.run(args)
     try:
         spec = spec_from_args(args)
     except ValueError as error:
