@@ -101,7 +101,8 @@ def target_spec(spec: RecurrentSpec, to: str) -> RecurrentSpec:
         raise ConversionRefused(why)
     # A Keras twin returns the whole sequence, as every PyTorch module does; a GRU twin in Keras
     # resets after the matmul, as nn.GRU does.
-    return replace(spec, framework=to, return_sequences=to == "keras", reset_after=True)
+    reset_after = True if spec.cell == "gru" else spec.reset_after  # a field other cells ignore
+    return replace(spec, framework=to, return_sequences=to == "keras", reset_after=reset_after)
 
 
 def gate_order(cell: str, source: str, target: str) -> tuple[int, ...]:

@@ -1,0 +1,225 @@
+"""Conversion between Keras and PyTorch layouts, without the frameworks.
+
+The .keras writer is checked against tests/data/keras_layouts.json (written from real Keras by
+tools/make_keras_layouts.py); outputs against real frameworks are in tests/test_convert_oracle.py.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from safetensors.numpy import load
+
+from lstmviz import convert as conv
+from lstmviz.convert import ConversionRefused, convert, convert_weights, gate_order, prove, refusal
+from lstmviz.counting import breakdown
+from lstmviz.keras_file import keras_config, keras_file, weight_paths, weights_h5
+from lstmviz.spec import RecurrentSpec
+from lstmviz.torch_file import pytorch_code, state_dict_bytes
+from lstmviz.weights import init_weights
+from tests import strategies
+
+ROOT = Path(__file__).resolve().parent.parent
+LAYOUTS = json.loads((ROOT / "tests" / "data" / "keras_layouts.json").read_text())
+
+
+def _h5_tree(data: bytes) -> dict[str, Any]:
+    # The same walk as tools/make_keras_layouts.h5_tree, kept here so the test reads the file itself.
+    tree: dict[str, Any] = {}
+    with h5py.File(io.BytesIO(data), "r") as f:
+        tree["/"] = {"attrs": dict(f.attrs)}
+
+        def visit(name: str, obj: Any) -> None:
+            if isinstance(obj, h5py.Dataset):
+                tree[name] = {"shape": list(obj.shape), "dtype": str(obj.dtype)}
+            else:
+                tree[name] = {"attrs": {k: v.decode() if isinstance(v, bytes) else v for k, v in obj.attrs.items()}}
+
+        f.visititems(visit)
+    return tree
+
+
+@pytest.mark.parametrize("case", LAYOUTS["cases"], ids=lambda c: c["id"])
+def test_keras_file_matches_what_keras_saves(case: dict[str, Any]) -> None:
+    spec = RecurrentSpec(**case["spec"])
+    data = keras_file(spec, init_weights(spec))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = [{"name": i.filename, "compress_type": i.compress_type} for i in archive.infolist()]
+        assert members == case["members"]
+        assert json.loads(archive.read("config.json")) == case["config"]
+        assert sorted(json.loads(archive.read("metadata.json"))) == case["metadata_keys"]
+        assert _h5_tree(archive.read("model.weights.h5")) == case["h5"]
+    assert keras_config(spec) == case["config"]
+
+
+@pytest.mark.parametrize("case", LAYOUTS["cases"], ids=lambda c: c["id"])
+def test_keras_file_stores_each_tensor_at_its_path(case: dict[str, Any]) -> None:
+    spec = RecurrentSpec(**case["spec"])
+    weights = init_weights(spec, seed=4)
+    paths = weight_paths(spec)
+    # Keras's own variable order (model.weights) is lstmviz's key order.
+    assert [p.split("/", 1)[1] for p in case["weight_paths"]] == list(weights)
+    with h5py.File(io.BytesIO(weights_h5(spec, weights)), "r") as f:
+        for key, value in weights.items():
+            assert case["h5"][paths[key]]["shape"] == list(value.shape)
+            np.testing.assert_array_equal(f[paths[key]][()], value)
+
+
+# --- the mapping -------------------------------------------------------------------------------
+
+
+def test_gate_orders() -> None:
+    # Keras GRU z, r, h -> PyTorch r, z, n: block 0 of PyTorch is Keras block 1 and back.
+    assert gate_order("gru", "keras", "pytorch") == (1, 0, 2)
+    assert gate_order("gru", "pytorch", "keras") == (1, 0, 2)
+    assert gate_order("lstm", "keras", "pytorch") == (0, 1, 2, 3)
+    assert gate_order("rnn", "pytorch", "keras") == (0,)
+
+
+def test_keras_gru_blocks_land_where_pytorch_expects_them() -> None:
+    spec = RecurrentSpec(framework="keras", cell="gru", features=2, units=3)
+    weights = init_weights(spec, seed=1)
+    target, out = convert_weights(spec, weights, "pytorch")
+    kernel, bias = weights["gru/gru_cell/kernel"], weights["gru/gru_cell/bias"]
+    h = 3
+    z, r, n = kernel[:, :h], kernel[:, h : 2 * h], kernel[:, 2 * h :]
+    np.testing.assert_array_equal(out["weight_ih_l0"], np.concatenate([r, z, n], axis=1).T)
+    np.testing.assert_array_equal(out["bias_hh_l0"][:h], bias[1, h : 2 * h])  # recurrent reset bias
+    assert target.framework == "pytorch" and target.uses_reset_after
+
+
+def test_one_keras_bias_becomes_bias_ih_with_zero_bias_hh() -> None:
+    spec = RecurrentSpec(framework="keras", cell="lstm", features=2, units=3)
+    weights = init_weights(spec, seed=2)
+    _, out = convert_weights(spec, weights, "pytorch")
+    np.testing.assert_array_equal(out["bias_ih_l0"], weights["lstm/lstm_cell/bias"])
+    np.testing.assert_array_equal(out["bias_hh_l0"], np.zeros(12, np.float32))
+
+
+def test_pytorch_lstm_biases_are_summed() -> None:
+    spec = RecurrentSpec(framework="pytorch", cell="lstm", features=2, units=3)
+    weights = init_weights(spec, seed=3)
+    _, out = convert_weights(spec, weights, "keras")
+    np.testing.assert_array_equal(out["lstm/lstm_cell/bias"], weights["bias_ih_l0"] + weights["bias_hh_l0"])
+
+
+@settings(max_examples=25, deadline=None)
+@given(spec=strategies.specs("keras", sizes=st.integers(1, 6), timesteps=st.just(5)))
+def test_keras_round_trip_is_exact(spec: RecurrentSpec) -> None:
+    weights = init_weights(spec, seed=5)
+    if refusal(spec, "pytorch") is not None:
+        with pytest.raises(ConversionRefused):
+            convert(spec, weights, "pytorch")
+        return
+    there = convert(spec, weights, "pytorch")
+    back = convert(there.target, there.target_weights, "keras")
+    assert back.target == replace(spec, return_sequences=True)
+    assert back.target_weights.keys() == weights.keys()
+    for key, value in weights.items():
+        np.testing.assert_array_equal(back.target_weights[key], value)
+    assert there.proof.ok and back.proof.ok
+
+
+@settings(max_examples=25, deadline=None)
+@given(spec=strategies.specs("pytorch", sizes=st.integers(1, 6), timesteps=st.just(5)))
+def test_pytorch_to_keras_keeps_the_outputs(spec: RecurrentSpec) -> None:
+    weights = init_weights(spec, seed=6)
+    if spec.proj_size:
+        with pytest.raises(ConversionRefused, match="proj_size"):
+            convert(spec, weights, "keras")
+        return
+    result = convert(spec, weights, "keras")
+    assert result.proof.max_abs_diff <= conv.TOLERANCE
+    assert result.proof.width == spec.directions * spec.units
+    assert result.target.framework == "keras" and result.target.return_sequences
+
+
+# --- refusals ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spec", "to", "options", "match"),
+    [
+        (RecurrentSpec(framework="keras", cell="gru", reset_after=False), "pytorch", {}, "reset_after=False"),
+        (RecurrentSpec(framework="pytorch", cell="lstm", units=4, proj_size=2), "keras", {}, "proj_size=2"),
+        (RecurrentSpec(framework="keras", cell="rnn"), "pytorch", {"activation": "relu"}, "activation 'relu'"),
+        (RecurrentSpec(framework="pytorch", cell="lstm"), "keras", {"peepholes": True}, "peephole"),
+        (RecurrentSpec(framework="keras"), "keras", {}, "already in keras"),
+        (RecurrentSpec(framework="keras"), "onnx", {}, "must be one of"),
+    ],
+)
+def test_refusals_are_one_line(spec: RecurrentSpec, to: str, options: dict[str, Any], match: str) -> None:
+    with pytest.raises(ConversionRefused, match=match) as error:
+        convert(spec, init_weights(spec), to, name="layer", **options)
+    assert "\n" not in str(error.value) and str(error.value).startswith("layer: ")
+
+
+def test_a_wrong_mapping_is_refused_by_the_proof(monkeypatch: pytest.MonkeyPatch) -> None:
+    # keras-team/keras#15915: a GRU copied with the transpose but without the r/z swap.
+    monkeypatch.setattr(conv, "gate_order", lambda cell, source, target: (0, 1, 2))
+    spec = RecurrentSpec(framework="pytorch", cell="gru", features=3, units=4)
+    with pytest.raises(ConversionRefused, match=r"outputs differ \(max \|Δ\| = .* > 1e-05\); not written"):
+        convert(spec, init_weights(spec, seed=1), "keras", name="gru")
+
+
+def test_misshapen_weights_are_refused() -> None:
+    spec = RecurrentSpec(framework="pytorch", cell="rnn", features=3, units=4)
+    weights = dict(init_weights(spec))
+    weights["weight_ih_l0"] = np.zeros((4, 2), np.float32)
+    with pytest.raises(ConversionRefused, match="wrong shape"):
+        convert(spec, weights, "keras")
+    weights["weight_ih_l0"] = np.full((4, 3), np.nan, np.float32)
+    with pytest.raises(ConversionRefused, match="NaN"):
+        convert(spec, weights, "keras")
+
+
+def test_proof_text() -> None:
+    spec = RecurrentSpec(framework="keras", cell="lstm", features=3, units=2, bidirectional=True)
+    target, out = convert_weights(spec, init_weights(spec), "pytorch")
+    proof = prove(spec, init_weights(spec), target, out)
+    assert proof.text.endswith("over 2×40×4 outputs") and proof.outputs == 320
+    assert proof.text.startswith("max |Δ| = ")
+
+
+def test_converted_weights_are_read_only_copies() -> None:
+    spec = RecurrentSpec(framework="pytorch", cell="rnn")
+    weights = init_weights(spec)
+    result = convert(spec, weights, "keras")
+    weights["weight_ih_l0"][:] = 7.0  # the caller's arrays stay the caller's
+    assert not np.any(result.source_weights["weight_ih_l0"] == 7.0)
+    with pytest.raises(ValueError):
+        result.target_weights["simple_rnn/simple_rnn_cell/kernel"][0, 0] = 1.0
+
+
+# --- the PyTorch state dict ------------------------------------------------------------------
+
+
+def test_state_dict_keys_are_layer_dot_parameter() -> None:
+    spec = RecurrentSpec(framework="keras", cell="gru", bidirectional=True)
+    target, out = convert_weights(spec, init_weights(spec), "pytorch")
+    tensors = load(state_dict_bytes([("bidirectional", target, out), ("enc.rnn", target, out)]))
+    assert "bidirectional.weight_hh_l0_reverse" in tensors
+    assert "enc_rnn.bias_ih_l0" in tensors  # dots would nest in a state dict
+    assert len(tensors) == 2 * len(breakdown(target).tensors)
+    with pytest.raises(ValueError, match="both write"):
+        state_dict_bytes([("a.b", target, out), ("a_b", target, out)])
+
+
+def test_pytorch_code_builds_every_module() -> None:
+    gru = RecurrentSpec(framework="pytorch", cell="gru", features=3, units=2, bidirectional=True)
+    lstm = RecurrentSpec(framework="pytorch", cell="lstm", features=4, units=5, layers=2, bias=False)
+    code = pytorch_code([("bidirectional", gru), ("lstm", lstm)], "out.safetensors")
+    assert "'bidirectional': nn.GRU(3, 2, bidirectional=True, batch_first=True)," in code
+    assert "'lstm': nn.LSTM(4, 5, num_layers=2, bias=False, batch_first=True)," in code
+    assert "load_state_dict(part, strict=True)" in code and "load_file('out.safetensors')" in code
+    compile(code, "code", "exec")
