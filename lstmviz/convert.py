@@ -220,7 +220,9 @@ def convert(
     except (KeyError, ValueError) as error:  # weights missing, misshapen or not finite
         raise ConversionRefused(f"{label}{error}") from None
     if not proof.ok:
-        raise ConversionRefused(f"{label}the converted layer's outputs differ ({proof.text} > {TOLERANCE:g}); not written")
+        raise ConversionRefused(
+            f"{label}the converted layer's outputs differ ({proof.text} > {TOLERANCE:g}); not written"
+        )
     return Conversion(
         name=name,
         source=spec,

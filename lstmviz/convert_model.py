@@ -72,8 +72,10 @@ def convert_model(
         )
         for layer in model.layers
     )
-    notes = tuple(f"{name} ({params:,} parameters) is not a recurrent layer and was not converted"
-                  for name, params in model.other_layers)
+    notes = tuple(
+        f"{name} ({params:,} parameters) is not a recurrent layer and was not converted"
+        for name, params in model.other_layers
+    )
     if to == "pytorch":
         try:
             data = state_dict_bytes([(c.name, c.target, c.target_weights) for c in conversions])
@@ -81,7 +83,9 @@ def convert_model(
             raise ConversionRefused(str(error)) from None
         code = pytorch_code([(c.name, c.target) for c in conversions], out_name)
         renamed = [c.name for c in conversions if module_name(c.name) != c.name]
-        notes += tuple(f"{name} is stored as {module_name(name)}.* (state-dict keys cannot hold dots)" for name in renamed)
+        notes += tuple(
+            f"{name} is stored as {module_name(name)}.* (state-dict keys cannot hold dots)" for name in renamed
+        )
     else:
         only = conversions[0]
         data = keras_file(only.target, only.target_weights, saved_at)

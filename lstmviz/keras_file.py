@@ -126,7 +126,11 @@ def keras_config(spec: RecurrentSpec) -> dict[str, Any]:
         "layers": layers,
         "build_input_shape": input_shape,
     }
-    return {**_object("keras", "Sequential", config), "build_config": {"input_shape": input_shape}, "compile_config": {}}
+    return {
+        **_object("keras", "Sequential", config),
+        "build_config": {"input_shape": input_shape},
+        "compile_config": {},
+    }
 
 
 def weight_paths(spec: RecurrentSpec) -> dict[str, str]:

@@ -54,7 +54,11 @@ def build_model(spec: RecurrentSpec, keras: Any) -> Any:
     """The Sequential a conversion to Keras writes, built by Keras itself."""
     stack: list[Any] = [keras.Input((None, spec.features))]
     for index in range(spec.layers):
-        kwargs: dict[str, Any] = {"return_sequences": True, "use_bias": spec.bias, "name": keras_inner_name(spec, index)}
+        kwargs: dict[str, Any] = {
+            "return_sequences": True,
+            "use_bias": spec.bias,
+            "name": keras_inner_name(spec, index),
+        }
         if spec.cell == "gru":
             kwargs["reset_after"] = spec.reset_after
         layer = getattr(keras.layers, class_name("keras", spec.cell))(spec.units, **kwargs)
