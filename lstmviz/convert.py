@@ -81,8 +81,8 @@ def refusal(spec: RecurrentSpec, to: str, *, activation: str = "default", peepho
         return "peephole connections (an ONNX LSTM's P) exist in neither a Keras 3 LSTM nor nn.LSTM"
     if activation != "default":
         return (
-            f"activation {activation!r} is not the default (tanh, with sigmoid gates), which is all "
-            "nn.LSTM and nn.GRU compute and all lstmviz can prove"
+            f"non-default activation ({activation}): nn.LSTM, nn.GRU and lstmviz's proof compute only "
+            "tanh with sigmoid gates"
         )
     if spec.framework == "keras" and spec.cell == "gru" and not spec.reset_after:
         return (

@@ -152,7 +152,12 @@ def test_pytorch_to_keras_keeps_the_outputs(spec: RecurrentSpec) -> None:
     [
         (RecurrentSpec(framework="keras", cell="gru", reset_after=False), "pytorch", {}, "reset_after=False"),
         (RecurrentSpec(framework="pytorch", cell="lstm", units=4, proj_size=2), "keras", {}, "proj_size=2"),
-        (RecurrentSpec(framework="keras", cell="rnn"), "pytorch", {"activation": "relu"}, "activation 'relu'"),
+        (
+            RecurrentSpec(framework="keras", cell="rnn"),
+            "pytorch",
+            {"activation": "relu"},
+            r"non-default activation \(relu\)",
+        ),
         (RecurrentSpec(framework="pytorch", cell="lstm"), "keras", {"peepholes": True}, "peephole"),
         (RecurrentSpec(framework="keras"), "keras", {}, "already in keras"),
         (RecurrentSpec(framework="keras"), "onnx", {}, "must be one of"),

@@ -243,7 +243,7 @@ def test_refuses_activations(frameworks: tuple[ModuleType, ModuleType], tmp_path
     model.save(tmp_path / "relu.keras")
     out = tmp_path / "relu.safetensors"
     err = _refused(capsys, out, tmp_path / "relu.keras", out, "--to", "pytorch")
-    assert "activation 'relu'" in err
+    assert "non-default activation (activation=relu)" in err
 
 
 def test_refuses_wrong_direction_and_suffix(
