@@ -21,6 +21,7 @@ from lstmviz.counting import LayerCount, Tensor, breakdown
 from lstmviz.forward import forward
 from lstmviz.inputs import random_inputs
 from lstmviz.spec import RecurrentSpec
+from lstmviz.style import FRAMEWORK_LABEL
 
 TARGETS = ("pytorch", "keras")
 TOLERANCE = 1e-5
@@ -118,6 +119,51 @@ def _twin(kind: GateKind, kinds: tuple[GateKind, ...]) -> int:
         if other.name == kind.name or (kind.activation == "tanh" and other.activation == "tanh"):
             return index
     raise AssertionError(f"no twin for gate {kind.name!r}")  # cells.py lists the same gates for both
+
+
+@dataclass(frozen=True)
+class GateMove:
+    """Where one gate's block sits before and after converting: block index and symbol on each side."""
+
+    name: str  # the gate's name in the source framework
+    source_symbol: str
+    source_block: int
+    target_symbol: str
+    target_block: int
+
+    @property
+    def moved(self) -> bool:
+        """Whether the block changes position (the GRU's update and reset gates do)."""
+        return self.source_block != self.target_block
+
+
+def gate_moves(spec: RecurrentSpec, to: str) -> tuple[GateMove, ...]:
+    """Every gate of `spec` in source order, with its block position in the `to` layout."""
+    order = gate_order(spec.cell, spec.framework, to)
+    source, target = gate_kinds(spec.framework, spec.cell), gate_kinds(to, spec.cell)
+    return tuple(
+        GateMove(kind.name, kind.symbol, k, target[order.index(k)].symbol, order.index(k))
+        for k, kind in enumerate(source)
+    )
+
+
+def gate_move_rows(spec: RecurrentSpec, to: str) -> list[dict[str, str]]:
+    """A table of where each gate's input-weight block goes, e.g. kernel[:, 0:2] -> weight_ih[2:4, :]."""
+    h = spec.units
+
+    def where(framework: str, block: int) -> str:
+        span = f"{block * h}:{(block + 1) * h}"
+        return f"kernel[:, {span}]" if framework == "keras" else f"weight_ih[{span}, :]"
+
+    return [
+        {
+            "gate": f"{move.name} ({move.source_symbol})",
+            FRAMEWORK_LABEL[spec.framework]: where(spec.framework, move.source_block),
+            FRAMEWORK_LABEL[to]: f"{where(to, move.target_block)} ({move.target_symbol})",
+            "moved": "yes" if move.moved else "no",
+        }
+        for move in gate_moves(spec, to)
+    ]
 
 
 def _blocks(a: Array, order: tuple[int, ...], h: int, axis: int) -> Array:

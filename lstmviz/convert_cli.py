@@ -6,11 +6,12 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from lstmviz.convert import TARGETS, ConversionRefused
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     """Register the `convert` subcommand."""
     parser = commands.add_parser(
         "convert",

@@ -40,13 +40,22 @@ def _peepholes(layer: RecurrentLayer) -> bool:
     return any(key.rsplit("/", 1)[-1].startswith("P") or "peephole" in key for key in layer.source_keys.values())
 
 
+def target_for(model: ModelFile) -> str | None:
+    """The framework a file converts to: PyTorch for a Keras file, Keras for a state dict, else None."""
+    if model.format in KERAS_FORMATS:
+        return "pytorch"
+    if model.format in PYTORCH_FORMATS:
+        return "keras"
+    return None
+
+
 def _check_format(model: ModelFile, to: str) -> None:
     if to not in TARGETS:
         raise ConversionRefused(f"--to must be one of {', '.join(TARGETS)}; got {to!r}")
     wanted = KERAS_FORMATS if to == "pytorch" else PYTORCH_FORMATS
     if model.format not in wanted:
         kind = "a Keras file (.keras, .h5, .weights.h5)" if to == "pytorch" else "a PyTorch .safetensors state dict"
-        raise ConversionRefused(f"converting to {to} reads {kind}; this is a {model.format} file")
+        raise ConversionRefused(f"converting to {to} reads {kind}; this file is {model.format}")
     if not model.layers:
         raise ConversionRefused("the file holds no LSTM, GRU or SimpleRNN layer to convert")
     if to == "keras" and len(model.layers) > 1:

@@ -228,3 +228,15 @@ def test_pytorch_code_builds_every_module() -> None:
     assert "'lstm': nn.LSTM(4, 5, num_layers=2, bias=False, batch_first=True)," in code
     assert "load_state_dict(part, strict=True)" in code and "load_file('out.safetensors')" in code
     compile(code, "code", "exec")
+
+
+def test_gate_moves_show_the_gru_swap() -> None:
+    spec = RecurrentSpec(framework="keras", cell="gru")
+    moves = conv.gate_moves(spec, "pytorch")
+    assert [(m.source_symbol, m.source_block, m.target_symbol, m.target_block) for m in moves] == [
+        ("z", 0, "z", 1),
+        ("r", 1, "r", 0),
+        ("h", 2, "n", 2),
+    ]
+    assert [m.moved for m in moves] == [True, True, False]
+    assert not any(m.moved for m in conv.gate_moves(RecurrentSpec(framework="pytorch"), "keras"))
