@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     code = commands.add_parser("code", help="print runnable Keras or PyTorch code that asserts the count")
     _spec_flags(code)
     convert_cli.add_parser(commands)
+    inspect = commands.add_parser("inspect", help="read a .keras, .h5, .safetensors or .onnx file and count it")
+    inspect.add_argument("file", help="the model file (never executed: pickles are refused)")
+    inspect.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -119,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "convert":
         return convert_cli.run(args)
+    if args.command == "inspect":
+        return _inspect(args.file, args.json)
     try:
         spec = spec_from_args(args)
     except ValueError as error:
@@ -132,4 +137,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(count_json(count)))
     else:
         print(_count_text(count), end="")
+    return 0
+
+
+def _inspect(path: str, as_json: bool) -> int:
+    """Read one model file and print its summary or JSON; exit 2 with one line on any refusal."""
+    from lstmviz.inspection import model_json, summary_text
+    from lstmviz.readers import MAX_FILE_BYTES, RefusedFile, read_model
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        model = read_model(data, path)
+    except (OSError, RefusedFile) as error:
+        reason = error.strerror or str(error) if isinstance(error, OSError) else str(error)
+        print(f"lstmviz: error: {path}: {reason}", file=sys.stderr)
+        return 2
+    print(json.dumps(model_json(model)) if as_json else summary_text(model, path), end="\n" if as_json else "")
     return 0

@@ -193,10 +193,21 @@ def _ordered_children(
             done.add(group_name)
             yield group_name, entry
     rest = [n for n in names if n not in done]
-    # Without a config, lstm_2 before lstm_10: numbers sort as numbers.
-    rest.sort(key=lambda n: [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", n)])
+    # Without a config, model order is the order Keras wrote the weights: the byte offset of each
+    # layer's first contiguous dataset (HDF5 lists names alphabetically). Ties sort by name, numbers as numbers.
+    rest.sort(key=lambda n: (_first_offset(group[n]), [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", n)]))
     for group_name in rest:
         yield group_name, None
+
+
+def _first_offset(obj: object) -> float:
+    """The smallest file offset of any contiguous dataset under obj (inf when none has one)."""
+    if isinstance(obj, h5py.Dataset):
+        offset = obj.id.get_offset()
+        return float(offset) if offset is not None else float("inf")
+    if isinstance(obj, h5py.Group):
+        return min((_first_offset(obj[k]) for k in obj), default=float("inf"))
+    return float("inf")
 
 
 def _saved_name(child: h5py.Group, entry: Mapping[str, Any] | None, fallback: str) -> str:

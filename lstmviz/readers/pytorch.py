@@ -141,7 +141,7 @@ def _load(data: bytes) -> dict[str, np.ndarray]:
         raise RefusedFile(f"the safetensors package refused this file ({str(error)[:80]})") from None
     out: dict[str, np.ndarray] = {}
     for key, view in flat:
-        dtype, raw = view["dtype"], bytes(view["data"])
+        dtype, raw = view["dtype"], view["data"]  # a bytearray: viewed below, not copied again
         if dtype == "BF16":
             # bfloat16 is the top half of a float32: widen it exactly.
             out[key] = (np.frombuffer(raw, "<u2").astype(np.uint32) << 16).view(np.float32).reshape(view["shape"])

@@ -32,8 +32,8 @@ def read_zip(data: bytes, allowed: tuple[str, ...], what: str) -> dict[str, byte
         infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
         raise RefusedFile(f"this {what} is not a readable zip archive ({error})") from None
-    if len(infos) > len(allowed):
-        raise RefusedFile(f"this {what} has {len(infos)} members; expected only {', '.join(allowed)}")
+    if len(infos) > MAX_OBJECTS:
+        raise RefusedFile(f"this {what} has {len(infos):,} members; expected only {', '.join(allowed)}")
     seen: set[str] = set()
     total = 0
     for info in infos:
@@ -104,10 +104,10 @@ def check_h5(file: h5py.File, max_params: int) -> H5Tree:
     seen: set[int] = set()
     for path, obj in _walk(file, "", seen):
         if isinstance(obj, h5py.Dataset):
-            _check_dataset(path, obj)
-            declared += math.prod(obj.shape)
+            declared += math.prod(obj.shape or ())
             if declared > max_params:
                 raise RefusedFile(f"this file declares more than {max_params:,} parameters, the cap; refused")
+            _check_dataset(path, obj)
             datasets[path] = obj
     return H5Tree(datasets)
 
