@@ -21,6 +21,7 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument("input", metavar="IN", help="the model file to read")
     parser.add_argument("output", metavar="OUT", help="the file to write (.safetensors or .keras)")
     parser.add_argument("--to", required=True, choices=TARGETS, help="the framework to convert to")
+    parser.add_argument("--module", metavar="NAME", help="convert only this recurrent layer or module")
 
 
 def _read(path: Path) -> bytes:
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         if target.exists() and os.path.samefile(source, target):
             raise ConversionRefused("OUT is the input file; choose another name")
         model = read_model(_read(source), source.name)
-        converted = convert_model(model, to, out_name=str(target))
+        converted = convert_model(model, to, out_name=str(target), module=args.module)
         target.write_bytes(converted.data)
     except (RefusedFile, ConversionRefused) as error:
         print(f"lstmviz: error: {error}", file=sys.stderr)

@@ -58,17 +58,30 @@ def _check_format(model: ModelFile, to: str) -> None:
         raise ConversionRefused(f"converting to {to} reads {kind}; this file is {model.format}")
     if not model.layers:
         raise ConversionRefused("the file holds no LSTM, GRU or SimpleRNN layer to convert")
-    if to == "keras" and len(model.layers) > 1:
-        names = ", ".join(layer.name or "(no prefix)" for layer in model.layers)
+
+
+def _chosen(model: ModelFile, to: str, module: str | None) -> tuple[RecurrentLayer, ...]:
+    names = [layer.name for layer in model.layers]
+    if module is not None:
+        if module not in names:
+            raise ConversionRefused(f"no recurrent module named {module!r}; the file holds {', '.join(names)}")
+        return tuple(layer for layer in model.layers if layer.name == module)
+    if to == "keras" and len(names) > 1:
         raise ConversionRefused(
-            f"the file holds {len(model.layers)} recurrent modules ({names}); converting to Keras takes one module"
+            f"the file holds {len(names)} recurrent modules ({', '.join(names)}); a .keras file takes one: "
+            "choose it with --module NAME"
         )
+    return model.layers
 
 
 def convert_model(
-    model: ModelFile, to: str, out_name: str = "converted", saved_at: datetime | None = None
+    model: ModelFile,
+    to: str,
+    out_name: str = "converted",
+    saved_at: datetime | None = None,
+    module: str | None = None,
 ) -> ConvertedModel:
-    """Convert every recurrent layer of `model` to `to`; raises ConversionRefused with one line."""
+    """Convert every recurrent layer of `model` (or the one named `module`) to `to`; raises ConversionRefused."""
     _check_format(model, to)
     conversions = tuple(
         convert(
@@ -79,11 +92,12 @@ def convert_model(
             activation=layer.activation,
             peepholes=_peepholes(layer),
         )
-        for layer in model.layers
+        for layer in _chosen(model, to, module)
     )
     notes = tuple(
         f"{name} ({params:,} parameters) is not a recurrent layer and was not converted"
         for name, params in model.other_layers
+        if params  # an input or dropout layer has nothing to convert
     )
     if to == "pytorch":
         try:

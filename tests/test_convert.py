@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -21,9 +22,11 @@ from hypothesis import strategies as st
 from safetensors.numpy import load
 
 from lstmviz import convert as conv
+from lstmviz.cli import main
 from lstmviz.convert import ConversionRefused, convert, convert_weights, gate_order, prove, refusal
 from lstmviz.counting import breakdown
 from lstmviz.keras_file import keras_config, keras_file, weight_paths, weights_h5
+from lstmviz.readers import read_model
 from lstmviz.spec import RecurrentSpec
 from lstmviz.torch_file import pytorch_code, state_dict_bytes
 from lstmviz.weights import init_weights
@@ -240,3 +243,89 @@ def test_gate_moves_show_the_gru_swap() -> None:
     ]
     assert [m.moved for m in moves] == [True, True, False]
     assert not any(m.moved for m in conv.gate_moves(RecurrentSpec(framework="pytorch"), "keras"))
+
+
+# --- the CLI on the fixture files made by real Keras and PyTorch (tools/make_model_fixtures.py) ----
+
+MODELS = ROOT / "tests" / "data" / "models"
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
+    code = main(["convert", *map(str, argv)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _one_line_refusal(code: int, err: str) -> str:
+    assert code == 2 and err.startswith("lstmviz: error: ") and err.count("\n") == 1
+    return err
+
+
+@pytest.mark.parametrize(
+    ("name", "to", "match"),
+    [
+        ("keras_gru_both.h5", "pytorch", "gru_1: a Keras GRU with reset_after=False"),
+        ("torch_encoder_proj.safetensors", "keras", "encoder.rnn: a PyTorch LSTM with proj_size=3"),
+        ("torch_gru_rnn.safetensors", "keras", r"2 recurrent modules \(gru, rnn\).*--module NAME"),
+        ("torch_gru_rnn.safetensors", "pytorch", "reads a Keras file"),
+        ("keras_sine_lstm.keras", "keras", "reads a PyTorch .safetensors"),
+    ],
+)
+def test_cli_refusals_on_real_files(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, to: str, match: str
+) -> None:
+    out = tmp_path / ("out.safetensors" if to == "pytorch" else "out.keras")
+    code, _, err = _cli(capsys, MODELS / name, out, "--to", to)
+    assert re.search(match, _one_line_refusal(code, err)) and not out.exists()
+
+
+def test_cli_refuses_bad_arguments(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    source = MODELS / "keras_sine_lstm.keras"
+    assert "writes a .safetensors file" in _one_line_refusal(
+        *_cli(capsys, source, tmp_path / "o.pt", "--to", "pytorch")[::2]
+    )
+    missing = _cli(capsys, tmp_path / "nope.keras", tmp_path / "o.safetensors", "--to", "pytorch")
+    assert "No such file" in _one_line_refusal(missing[0], missing[2])
+    pickle = tmp_path / "model.pt"
+    pickle.write_bytes(b"\x80\x04junk")
+    assert "pickle" in _one_line_refusal(*_cli(capsys, pickle, tmp_path / "o.keras", "--to", "keras")[::2])
+    assert not (tmp_path / "o.keras").exists() and not (tmp_path / "o.safetensors").exists()
+    with pytest.raises(SystemExit):
+        main(["convert", str(source), str(tmp_path / "o.keras"), "--to", "onnx"])
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_cli_keras_to_pytorch_writes_every_recurrent_layer(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    source = MODELS / "keras_stacked_bidirectional.keras"
+    out = tmp_path / "stack.safetensors"
+    code, text, _ = _cli(capsys, source, out, "--to", "pytorch")
+    assert code == 0
+    original = read_model(source.read_bytes(), source.name)
+    written = read_model(out.read_bytes(), out.name)
+    assert [layer.name for layer in written.layers] == sorted(layer.name for layer in original.layers)
+    for layer in original.layers:
+        assert f"{layer.name}: max |Δ| = " in text
+        twin = next(w for w in written.layers if w.name == layer.name)
+        assert twin.spec == replace(
+            layer.spec, framework="pytorch", return_sequences=False, timesteps=twin.spec.timesteps
+        )
+        expected = convert(layer.spec, layer.weights, "pytorch").target_weights
+        for key, value in expected.items():
+            np.testing.assert_array_equal(twin.weights[key], value)
+    assert "note: dense_1 (18 parameters) is not a recurrent layer" in text
+    assert f"state = load_file({str(out)!r})" in text
+
+
+def test_cli_picks_one_module_for_keras(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    source = MODELS / "torch_gru_rnn.safetensors"
+    out = tmp_path / "rnn.keras"
+    code, text, err = _cli(capsys, source, out, "--to", "keras", "--module", "rnn")
+    assert code == 0, err
+    assert text.startswith("rnn: max |Δ| = ") and "keras.saving.load_model" in text
+    (layer,) = [x for x in read_model(source.read_bytes(), source.name).layers if x.name == "rnn"]
+    written = read_model(out.read_bytes(), out.name)
+    # A stacked module becomes one Keras layer per stacked layer.
+    assert written.format == "keras" and len(written.layers) == layer.spec.layers > 1
+    assert {(w.spec.cell, w.spec.units) for w in written.layers} == {("rnn", layer.spec.units)}
+    code, _, err = _cli(capsys, source, tmp_path / "x.keras", "--to", "keras", "--module", "nope")
+    assert "no recurrent module named 'nope'" in _one_line_refusal(code, err)

@@ -30,10 +30,10 @@ def _digest(model: ModelFile) -> str:
 
 
 @st.cache_resource(max_entries=4, show_spinner=False, hash_funcs={ModelFile: _digest})
-def _converted(model: ModelFile, to: str, out_name: str) -> ConvertedModel | str:
+def _converted(model: ModelFile, to: str, out_name: str, module: str | None) -> ConvertedModel | str:
     """The conversion, or the one-line reason it was refused."""
     try:
-        return convert_model(model, to, out_name)
+        return convert_model(model, to, out_name, module=module)
     except ConversionRefused as error:
         return str(error)
 
@@ -64,7 +64,10 @@ def render(model: ModelFile, theme: Theme, filename: str = "model") -> None:
         st.caption("Convert works on Keras files (.keras, .h5, .weights.h5) and PyTorch .safetensors state dicts.")
         return
     out_name = PurePath(filename).name.removesuffix(".weights.h5").split(".")[0] + SUFFIX[to]
-    converted = _converted(model, to, out_name)
+    module = None
+    if to == "keras" and len(model.layers) > 1:  # a .keras file holds one PyTorch module
+        module = st.selectbox("Module to convert", [layer.name for layer in model.layers], key="convert_module")
+    converted = _converted(model, to, out_name, module)
     if isinstance(converted, str):
         st.warning(f"Not converted: {converted}")
         return
