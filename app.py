@@ -1,6 +1,6 @@
 """lstmviz: move the sliders and see why a recurrent layer has the parameters it has.
 
-Read top to bottom: widgets → the chosen view (core → figures → layout, in lstmviz/ui/).
+Read top to bottom: widgets → one report per spec (the only count) → the chosen view draws it.
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from __future__ import annotations
 import pandas  # noqa: F401
 import streamlit as st
 
+from lstmviz.report import build_report
 from lstmviz.style import PROJECTOR, SCREEN
-from lstmviz.ui import controls, explorer, lesson, practice, through_time
+from lstmviz.ui import controls, explorer, inspect_model, lesson, practice, through_time
 
 st.set_page_config(page_title="lstmviz: LSTM parameter explorer", page_icon="🧮", layout="wide")
 
@@ -20,6 +21,7 @@ VIEWS = {  # name in the URL (?view=...) → the function that draws it
     "through time": through_time.render,
     "lesson": lesson.render,
     "practice": practice.render,
+    "inspect": inspect_model.render,
 }
 
 # --- widgets -------------------------------------------------------------------------------
@@ -27,8 +29,9 @@ spec = controls.sidebar()
 presentation = controls.presentation_toggle()
 view = controls.view_picker(tuple(VIEWS))
 
-# --- the chosen view -----------------------------------------------------------------------
+# --- one computed report, then the chosen view ---------------------------------------------
+report = build_report(spec)
 theme = PROJECTOR if presentation else SCREEN
 if presentation:
     st.html(controls.PRESENTATION_CSS)
-VIEWS[view](spec, theme)
+VIEWS[view](report, theme)

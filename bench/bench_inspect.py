@@ -21,6 +21,7 @@ import time
 import tracemalloc
 import zipfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -129,9 +130,9 @@ def main() -> None:
             data = build(h)
             buffer = np.frombuffer(data, np.uint8)
             model = read_model(data, filename)
-            read_s = _median_seconds(lambda d=data, f=filename: read_model(d, f), args.repeats)
-            copy_s = _median_seconds(lambda b=buffer: b.copy(), args.repeats)
-            peak = _peak_bytes(lambda d=data, f=filename: read_model(d, f))
+            read_s = _median_seconds(partial(read_model, data, filename), args.repeats)
+            copy_s = _median_seconds(buffer.copy, args.repeats)
+            peak = _peak_bytes(partial(read_model, data, filename))
             row = {
                 "format": fmt,
                 "units": h,

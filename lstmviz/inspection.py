@@ -51,7 +51,7 @@ class GateStats:
 
 def count_check(layer: RecurrentLayer) -> CountCheck:
     """Compare the stored tensors' size with lstmviz's closed-form count."""
-    return CountCheck(layer.params, closed_form_total(layer.spec), formula(layer.spec).substituted)
+    return CountCheck(layer.params, closed_form_total(layer.spec), formula(breakdown(layer.spec)).substituted)
 
 
 def gate_stats(layer: RecurrentLayer) -> tuple[GateStats, ...]:
@@ -142,19 +142,27 @@ def model_json(model: ModelFile) -> dict[str, Any]:
     }
 
 
+def layer_kind(layer: RecurrentLayer) -> str:
+    """'keras LSTM x=8 h=16' and the options that change the count."""
+    spec = layer.spec
+    sizes = f"x={spec.features} h={spec.units}" + (f" p={spec.proj_size}" if spec.proj_size else "")
+    extras = [f"{spec.layers} layers" if spec.layers > 1 else "", "bidirectional" if spec.bidirectional else ""]
+    extras += ["no bias" if not spec.bias else ""]
+    if spec.cell == "gru" and spec.framework == "keras":
+        extras.append(f"reset_after={spec.reset_after}")
+    return " ".join([spec.framework, LAYER_CLASS[(spec.framework, spec.cell)], sizes, *filter(None, extras)])
+
+
+def model_rows(model: ModelFile) -> list[tuple[str, str, int, str]]:
+    """(name, kind, parameters, formula check) for every layer: recurrent first, then the rest, in file order."""
+    out = [(layer.name, layer_kind(layer), layer.params, count_check(layer).text) for layer in model.layers]
+    return out + [(name, "other", params, "") for name, params in model.other_layers]
+
+
 def summary_text(model: ModelFile, filename: str) -> str:
     """A summary table: every layer's count, the total, and each recurrent layer's formula check."""
     rows = [("layer", "kind", "params")]
-    for layer in model.layers:
-        spec = layer.spec
-        sizes = f"x={spec.features} h={spec.units}" + (f" p={spec.proj_size}" if spec.proj_size else "")
-        extras = [f"{spec.layers} layers" if spec.layers > 1 else "", "bidirectional" if spec.bidirectional else ""]
-        extras += ["no bias" if not spec.bias else ""]
-        if spec.cell == "gru" and spec.framework == "keras":
-            extras.append(f"reset_after={spec.reset_after}")
-        kind = " ".join([spec.framework, LAYER_CLASS[(spec.framework, spec.cell)], sizes, *filter(None, extras)])
-        rows.append((layer.name, kind, f"{layer.params:,}"))
-    rows += [(name, "other", f"{params:,}") for name, params in model.other_layers]
+    rows += [(name, kind, f"{params:,}") for name, kind, params, _ in model_rows(model)]
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     lines = [f"{filename} ({model.format}): {model.total_params:,} parameters", ""]
     for name, kind, params in rows:

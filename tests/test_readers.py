@@ -8,8 +8,6 @@ weights the reader found: the gate blocks must be in the right places, not just 
 from __future__ import annotations
 
 import json
-import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +19,13 @@ from lstmviz import cli
 from lstmviz.inputs import sine_waves
 from lstmviz.inspection import count_check, gate_stats
 from lstmviz.readers import RecurrentLayer, RefusedFile, read_model
+from tests.frameworks import require_frameworks
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "tests" / "data" / "models"
+# Keyed by repository-relative path: the app's examples live in lstmviz/examples/, the rest here.
 EXPECTED: dict[str, Any] = json.loads((MODELS / "expected.json").read_text())["files"]
+PATHS = {Path(key).name: ROOT / key for key in EXPECTED}
 LAYER_KEYS = ("name", "framework", "cell", "features", "units", "layers", "bidirectional", "bias", "proj_size")
 
 
@@ -34,10 +35,10 @@ def _inspect_json(path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, A
     return dict(json.loads(out))
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_inspect_json_matches_the_frameworks(name: str, capsys: pytest.CaptureFixture[str]) -> None:
-    expected = EXPECTED[name]
-    got = _inspect_json(MODELS / name, capsys)
+@pytest.mark.parametrize("key", sorted(EXPECTED))
+def test_inspect_json_matches_the_frameworks(key: str, capsys: pytest.CaptureFixture[str]) -> None:
+    expected, name = EXPECTED[key], Path(key).name
+    got = _inspect_json(ROOT / key, capsys)
     assert got["format"] == expected["format"]
     assert got["total_params"] == expected["total_params"]
     assert len(got["recurrent_layers"]) == len(expected["recurrent_layers"])
@@ -52,10 +53,10 @@ def test_inspect_json_matches_the_frameworks(name: str, capsys: pytest.CaptureFi
 
 
 def test_inspect_text_summary(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["inspect", str(MODELS / "keras_sine_lstm.keras")]) == 0
+    assert cli.main(["inspect", str(PATHS["keras_sine_lstm.keras"])]) == 0
     out = capsys.readouterr().out
     assert "matches 4 × ((8 + 16) × 16 + 16) = 1,600 ✓" in out
-    assert f"{EXPECTED['keras_sine_lstm.keras']['total_params']:,}" in out
+    assert f"{EXPECTED['lstmviz/examples/keras_sine_lstm.keras']['total_params']:,}" in out
     assert "optimizer state" in out  # the trained fixture carries Adam's slots, which are not parameters
 
 
@@ -87,18 +88,18 @@ def test_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 
 def test_param_cap_refuses_before_reading() -> None:
-    data = (MODELS / "torch_encoder_proj.safetensors").read_bytes()
+    data = PATHS["torch_encoder_proj.safetensors"].read_bytes()
     with pytest.raises(RefusedFile, match="cap"):
         read_model(data, "x.safetensors", max_params=100)
-    keras_data = (MODELS / "keras_sine_lstm.keras").read_bytes()
+    keras_data = PATHS["keras_sine_lstm.keras"].read_bytes()
     with pytest.raises(RefusedFile, match="cap"):
         read_model(keras_data, "x.keras", max_params=100)
 
 
 def _layers() -> list[tuple[str, RecurrentLayer]]:
     out = []
-    for name in sorted(EXPECTED):
-        model = read_model((MODELS / name).read_bytes(), name)
+    for name, path in sorted(PATHS.items()):
+        model = read_model(path.read_bytes(), name)
         out += [(f"{name}:{layer.name}", layer) for layer in model.layers]
     return out
 
@@ -122,7 +123,7 @@ def test_read_weights_feed_the_core(label: str, layer: RecurrentLayer) -> None:
 def test_forget_bias_of_a_fresh_keras_lstm_is_one() -> None:
     # Keras initialises the forget block of an LSTM bias to 1 (unit_forget_bias); the untrained
     # stacked fixture still has it, so the forget gate's mean bias reads exactly 1 and the others 0.
-    model = read_model((MODELS / "keras_stacked_bidirectional.keras").read_bytes(), "x.keras")
+    model = read_model(PATHS["keras_stacked_bidirectional.keras"].read_bytes(), "x.keras")
     stats = {(s.direction, s.symbol): s.bias_mean for s in gate_stats(model.layers[1])}
     assert stats[("forward", "f")] == 1.0 and stats[("backward", "f")] == 1.0
     assert stats[("forward", "i")] == 0.0 and stats[("forward", "c")] == 0.0
@@ -131,31 +132,14 @@ def test_forget_bias_of_a_fresh_keras_lstm_is_one() -> None:
 # --- oracle: the frameworks run the same weights --------------------------------------------------
 
 
-def _frameworks() -> tuple[Any, Any]:
-    if os.environ.get("CI"):
-        import torch
-
-        os.environ.setdefault("KERAS_BACKEND", "torch")
-        import keras
-
-        return keras, torch
-    pytest.importorskip("torch")
-    if "keras" not in sys.modules:
-        os.environ["KERAS_BACKEND"] = "torch"
-    keras = pytest.importorskip("keras")
-    import torch
-
-    return keras, torch
-
-
 @pytest.mark.oracle
 @pytest.mark.parametrize("name", ["keras_sine_lstm.keras", "keras_stacked_bidirectional.keras", "keras_gru_both.h5"])
 def test_keras_runs_the_same_weights(name: str) -> None:
-    keras, _ = _frameworks()
+    keras, _ = require_frameworks()
     # Our own fixture, written by tools/: loading it with Keras is safe here, never in the app.
-    model = keras.saving.load_model(MODELS / name, compile=False)
+    model = keras.saving.load_model(PATHS[name], compile=False)
     x = sine_waves(2, 5, model.inputs[0].shape[-1], seed=3)
-    read = read_model((MODELS / name).read_bytes(), name)
+    read = read_model(PATHS[name].read_bytes(), name)
     current = x
     for layer in model.layers:
         found = [r for r in read.layers if r.name == layer.name]
@@ -173,11 +157,11 @@ def test_keras_runs_the_same_weights(name: str) -> None:
 @pytest.mark.oracle
 @pytest.mark.parametrize("name", ["torch_encoder_proj.safetensors", "torch_gru_rnn.safetensors"])
 def test_torch_runs_the_same_weights(name: str) -> None:
-    _, torch = _frameworks()
+    _, torch = require_frameworks()
     from safetensors.torch import load_file
 
-    state = load_file(MODELS / name)
-    for layer in read_model((MODELS / name).read_bytes(), name).layers:
+    state = load_file(PATHS[name])
+    for layer in read_model(PATHS[name].read_bytes(), name).layers:
         spec = layer.spec
         cls = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}[spec.cell]
         extra = {"proj_size": spec.proj_size} if spec.cell == "lstm" else {}

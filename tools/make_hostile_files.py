@@ -28,7 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "tests" / "data" / "models"
 VALID_KERAS = MODELS / "keras_stacked_bidirectional.keras"
-VALID_SAFETENSORS = MODELS / "torch_encoder_proj.safetensors"
+VALID_SAFETENSORS = ROOT / "lstmviz" / "examples" / "torch_encoder_proj.safetensors"
 
 
 @dataclass(frozen=True)

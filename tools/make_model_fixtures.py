@@ -1,9 +1,11 @@
 """Write small real model files with Keras 3 (torch backend) and PyTorch, and what the frameworks say about them.
 
-Usage: python tools/make_model_fixtures.py [--out DIR]
+Usage: python tools/make_model_fixtures.py
 
-Writes DIR/*.keras, *.h5, *.weights.h5, *.safetensors (and *.onnx) plus DIR/expected.json: for each
-file its format, total_params (Keras model.count_params() / the sum of numel over the state dict)
+Writes *.keras, *.h5, *.weights.h5, *.safetensors (and *.onnx) into tests/data/models/, except the
+examples the app offers without an upload, which go into lstmviz/examples/ (shipped with the
+package), plus tests/data/models/expected.json keyed by repository-relative path: for each file
+its format, total_params (Keras model.count_params() / the sum of numel over the state dict)
 and every recurrent layer as the framework reports it (units, input size, bias, reset_after,
 bidirectional, its own count_params() or parameter numel). tests/test_readers.py compares
 `python -m lstmviz inspect --json` with that file. Seeds are fixed; each file is a few kB.
@@ -25,7 +27,8 @@ warnings.filterwarnings("ignore")
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "data" / "models"
-EXAMPLES = ("keras_sine_lstm.keras", "torch_encoder_proj.safetensors", "keras_stacked_bidirectional.keras")
+EXAMPLES_DIR = ROOT / "lstmviz" / "examples"
+EXAMPLES = ("keras_sine_lstm.keras", "torch_encoder_proj.safetensors", "keras_gru_both.h5")
 
 
 def _keras() -> Any:
@@ -213,23 +216,26 @@ TORCH_FILES = {
 }
 
 
+def _path(name: str) -> Path:
+    return (EXAMPLES_DIR if name in EXAMPLES else OUT) / name
+
+
 def main() -> None:
     """Write every fixture and expected.json."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=OUT)
-    out: Path = parser.parse_args().out
-    out.mkdir(parents=True, exist_ok=True)
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    EXAMPLES_DIR.mkdir(parents=True, exist_ok=True)
     expected: dict[str, Any] = {}
     for name, (build, fmt) in KERAS_FILES.items():
-        model = build(out / name)
-        expected[name] = {
+        model = build(_path(name))
+        expected[str(_path(name).relative_to(ROOT))] = {
             "format": fmt,
             "total_params": int(model.count_params()),
             "recurrent_layers": _keras_layers(model),
         }
     for name, build_torch in TORCH_FILES.items():
-        module, layers = build_torch(out / name)
-        expected[name] = {
+        module, layers = build_torch(_path(name))
+        expected[str(_path(name).relative_to(ROOT))] = {
             "format": "safetensors",
             "total_params": sum(t.numel() for t in module.state_dict().values()),
             "recurrent_layers": layers,
@@ -240,11 +246,10 @@ def main() -> None:
     document = {
         "_generated_by": "tools/make_model_fixtures.py",
         "_versions": {"keras": keras.__version__, "torch": torch.__version__},
-        "_examples": list(EXAMPLES),
         "files": expected,
     }
-    (out / "expected.json").write_text(json.dumps(document, indent=1) + "\n")
-    sizes = {p.name: p.stat().st_size for p in sorted(out.iterdir())}
+    (OUT / "expected.json").write_text(json.dumps(document, indent=1) + "\n")
+    sizes = {path: (ROOT / path).stat().st_size for path in expected}
     print(json.dumps(sizes, indent=1), f"total {sum(sizes.values()):,} bytes", file=sys.stderr)
 
 

@@ -1,9 +1,10 @@
 """The W/U/b heatmap: one layer's fused tensors, cut into gate blocks, in the framework's layout.
 
-Keras stacks gates as column blocks of (x, 4h) kernel, (h, 4h) recurrent_kernel and (4h,) bias,
-so the figure stacks W over U over b with shared columns. PyTorch stacks gates as row blocks of
-(4h, x) weight_ih and (4h, h) weight_hh, so the figure puts the tensors side by side with shared
-rows. Large tensors are mean-pooled per gate block so the payload stays bounded.
+With G gates (4 LSTM, 3 GRU, 1 SimpleRNN), Keras stacks them as column blocks of (x, G·h) kernel,
+(h, G·h) recurrent_kernel and (G·h,) bias, so the figure stacks W over U over b with shared columns.
+PyTorch stacks gates as row blocks of (G·h, x) weight_ih and (G·h, h) weight_hh, so the figure
+puts the tensors side by side with shared rows. Large tensors are mean-pooled per gate block so
+the payload stays bounded.
 """
 
 from __future__ import annotations
@@ -19,14 +20,13 @@ from plotly.colors import get_colorscale
 from lstmviz.cells import LAYER_CLASS
 from lstmviz.counting import LayerCount, Tensor
 from lstmviz.figures.fast import fast_figure
-from lstmviz.spec import RecurrentSpec
 from lstmviz.style import FONT, FRAMEWORK_LABEL, INK, SCREEN, TENSOR_LETTER, WEIGHT_SCALE, Theme, gate_colour
 
 MAX_ROWS = 256  # pooled grid bounds: 256 × 1024 float32 cells ≈ 1.4 MB of figure JSON
 MAX_COLS = 1024
 HOVER_UNIT_CELLS = 65_536  # per-cell unit indices in the hover only up to this many cells
 
-_ROW_MEANING = {"input": "input feature", "recurrent": "hidden unit", "projection": "hidden unit"}
+_ROW_MEANING = {"input": "input feature", "recurrent": "hidden unit"}
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,6 @@ class Block:
 class HeatmapData:
     """All blocks of one layer and direction, and how much they were pooled."""
 
-    spec: RecurrentSpec
     layer: LayerCount
     blocks: tuple[Block, ...]
     row_factor: int
@@ -68,33 +67,43 @@ def pool_mean(matrix: np.ndarray, row_factor: int, col_factor: int) -> tuple[np.
     return (sums / counts).astype(np.float32), rows, cols
 
 
-def _as_2d(tensor: Tensor, value: np.ndarray, framework: str) -> np.ndarray:
+def _as_2d(value: np.ndarray, columns: bool) -> np.ndarray:
     # A 1-D bias is one row (Keras, gates along columns) or one column (PyTorch, gates along rows).
     if value.ndim == 2:
         return value
-    return value[None, :] if framework == "keras" else value[:, None]
+    return value[None, :] if columns else value[:, None]
+
+
+def _as_2d_shape(tensor: Tensor, columns: bool) -> tuple[int, int]:
+    if len(tensor.shape) == 2:
+        return tensor.shape[0], tensor.shape[1]
+    return (1, tensor.shape[0]) if columns else (tensor.shape[0], 1)
+
+
+def _drawn(layer: LayerCount) -> list[Tensor]:
+    """The tensors cut into gate blocks: all but a projection, which belongs to no gate."""
+    return [t for t in layer.tensors if t.role != "projection"]
 
 
 def heatmap_data(
-    spec: RecurrentSpec,
     layer: LayerCount,
     weights: dict[str, np.ndarray],
     max_rows: int = MAX_ROWS,
     max_cols: int = MAX_COLS,
 ) -> HeatmapData:
     """Cut one layer's tensors (keyed by Tensor.key) into gate blocks, pooled to the bounds."""
-    keras = spec.framework == "keras"
-    tensors = [t for t in layer.tensors if t.role != "projection"]
+    keras = layer.gates_in_columns
+    tensors = _drawn(layer)
     h, gates = layer.units, len(layer.gates)
     # The axis not split by gates stacks the tensors: Keras rows (x + h + b), PyTorch columns.
-    stacked = sum(_as_2d(t, weights[t.key], spec.framework).shape[0 if keras else 1] for t in tensors)
+    stacked = sum(_as_2d_shape(t, keras)[0 if keras else 1] for t in tensors)
     gate_axis_limit, stack_limit = (max_cols, max_rows) if keras else (max_rows, max_cols)
     gate_factor = ceil(gates * h / gate_axis_limit)
     stack_factor = ceil(stacked / stack_limit)
     row_factor, col_factor = (stack_factor, gate_factor) if keras else (gate_factor, stack_factor)
     blocks = []
     for tensor in tensors:
-        matrix = _as_2d(tensor, weights[tensor.key], spec.framework)
+        matrix = _as_2d(weights[tensor.key], keras)
         for k, gate in enumerate(layer.gates):
             part = matrix[:, k * h : (k + 1) * h] if keras else matrix[k * h : (k + 1) * h, :]
             # Biases are never pooled along the stack: they are one or two lines already.
@@ -116,29 +125,30 @@ def heatmap_data(
                     along_gate,
                 )
             )
-    return HeatmapData(spec, layer, tuple(blocks), row_factor, col_factor)
+    return HeatmapData(layer, tuple(blocks), row_factor, col_factor)
 
 
-def _letter(tensor: Tensor, framework: str) -> str:
-    return tensor.name if framework == "pytorch" else TENSOR_LETTER[tensor.role]
+def _letter(tensor: Tensor, columns: bool) -> str:
+    # Keras's W, U, b letters; PyTorch's tensor names already say which is which.
+    return TENSOR_LETTER[tensor.role] if columns else tensor.name
 
 
-def _hover(block: Block, framework: str, pooled: bool, with_units: bool) -> str:
+def _hover(block: Block, columns: bool, pooled: bool, with_units: bool) -> str:
     t = block.tensor
-    letter = _letter(t, framework)
+    letter = _letter(t, columns)
     gate = f"{block.gate_name} gate ({block.gate_symbol})"
     if pooled:
         return f"{letter} block mean from [%{{y}}, %{{x}}]<br>{gate}<br>mean %{{z:.4f}}<extra></extra>"
     unit = ", unit %{customdata}" if with_units else ""
     if t.role == "bias":
-        index = "[%{y}, %{x}]" if len(t.shape) == 2 else ("[%{x}]" if framework == "keras" else "[%{y}]")
+        index = "[%{y}, %{x}]" if len(t.shape) == 2 else ("[%{x}]" if columns else "[%{y}]")
         which = ""
         if len(t.shape) == 2:
             which = " (row 0: input bias, row 1: recurrent bias)"
         return f"{letter}{index}: {gate}{unit}{which}<br>value %{{z:.4f}}<extra></extra>"
     source = _ROW_MEANING[t.role]
     # Keras W[row, col]: row = source, col = gate unit. PyTorch weight[row, col]: row = gate unit.
-    src = "%{y}" if framework == "keras" else "%{x}"
+    src = "%{y}" if columns else "%{x}"
     return f"{letter}[%{{y}}, %{{x}}]: {source} {src} → {gate}{unit}<br>value %{{z:.4f}}<extra></extra>"
 
 
@@ -154,15 +164,15 @@ def _domains(shares: list[float], gap: float) -> list[tuple[float, float]]:
 
 def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN) -> go.Figure:
     """The heatmap figure: tensors in the framework's layout, gate blocks outlined and labelled."""
-    spec, layer = data.spec, data.layer
-    keras = spec.framework == "keras"
-    tensors = [t for t in layer.tensors if t.role != "projection"]
+    layer = data.layer
+    keras = layer.gates_in_columns
+    tensors = _drawn(layer)
     h, n = layer.units, len(tensors)
-    sizes = [(_as_2d_shape(t, spec.framework)[0 if keras else 1]) for t in tensors]
+    sizes = [(_as_2d_shape(t, keras)[0 if keras else 1]) for t in tensors]
     share = [max(s / sum(sizes), 0.07 if keras else 0.1) for s in sizes]
     share = [s / sum(share) for s in share]
     # Keras rows can be thin (a bias is one row): short axis titles there, full names in the title.
-    titles = [_letter(t, spec.framework) if keras else f"{t.name}<br>{t.shape}" for t in tensors]
+    titles = [_letter(t, keras) if keras else f"{t.name}<br>{t.shape}" for t in tensors]
     suffixes = ["" if i == 0 else str(i + 1) for i in range(n)]
     layout: dict[str, Any] = {}
     gate_ticks = {"tick0": 0, "dtick": max(1, ceil(len(layer.gates) * h / 16))}
@@ -204,7 +214,7 @@ def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN) -> go.Figure:
             "xaxis": f"x{suffix}",
             "yaxis": f"y{suffix}",
             "coloraxis": "coloraxis",
-            "hovertemplate": _hover(block, spec.framework, data.pooled, with_units),
+            "hovertemplate": _hover(block, keras, data.pooled, with_units),
             "name": f"{block.tensor.name} · {block.gate_symbol}",
         }
         if with_units:
@@ -277,11 +287,11 @@ def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN) -> go.Figure:
                 }
             )
     title = (
-        f"{FRAMEWORK_LABEL[spec.framework]} {LAYER_CLASS[(spec.framework, spec.cell)]}"
+        f"{FRAMEWORK_LABEL[layer.framework]} {LAYER_CLASS[(layer.framework, layer.cell)]}"
         f" · layer {layer.layer} {layer.direction} · {layer.params:,} parameters"
     )
     if keras:
-        title += "<br><sup>" + " · ".join(f"{_letter(t, 'keras')} = {t.name} {t.shape}" for t in tensors) + "</sup>"
+        title += "<br><sup>" + " · ".join(f"{_letter(t, True)} = {t.name} {t.shape}" for t in tensors) + "</sup>"
     if data.pooled:
         title += (
             f"<br><sup>pooled: each cell is the mean of up to {data.row_factor} × {data.col_factor} weights"
@@ -302,9 +312,3 @@ def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN) -> go.Figure:
         annotations=labels,
     )
     return fast_figure(traces, layout)
-
-
-def _as_2d_shape(tensor: Tensor, framework: str) -> tuple[int, int]:
-    if len(tensor.shape) == 2:
-        return tensor.shape[0], tensor.shape[1]
-    return (1, tensor.shape[0]) if framework == "keras" else (tensor.shape[0], 1)

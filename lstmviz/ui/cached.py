@@ -1,36 +1,33 @@
-"""Cached builders: the only work that is slow at large sizes (initial weights, heatmap figure)."""
+"""Cached builders: the only work that is slow at large sizes (initial weights, heatmap figure).
+
+Each is keyed by what it draws: a hashable LayerCount (plus seed and theme), so changing
+timesteps or return_sequences, which never change a layer's weights, reuses the figure.
+"""
 
 from __future__ import annotations
-
-from dataclasses import replace
 
 import plotly.graph_objects as go
 import streamlit as st
 
-from lstmviz.counting import DenseCount, LayerCount, breakdown
+from lstmviz.counting import DenseCount, LayerCount
 from lstmviz.figures.counts import dense_network_figure, gate_counts_figure
 from lstmviz.figures.heatmap import heatmap_data, weight_heatmap
 from lstmviz.forward import ForwardResult, forward
 from lstmviz.inputs import lecture_input
+from lstmviz.readers import ModelFile, RecurrentLayer, RefusedFile, read_model
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import Theme
 from lstmviz.weights import init_layer, init_weights
 
 
-def weight_key(spec: RecurrentSpec) -> RecurrentSpec:
-    """The spec with the fields that never change weights (timesteps, return_sequences) fixed, for cache hits."""
-    return replace(spec, timesteps=1, return_sequences=False)
-
-
-# cache_resource hands back the same figure object (no unpickling copy on every rerun); callers
-# only pass it to st.plotly_chart, which does not modify it.
+# cache_resource hands back the same object (no unpickling copy on every rerun, as cache_data
+# would make); callers only pass it to st.plotly_chart, which does not modify it.
 @st.cache_resource(max_entries=16, show_spinner=False)
-def heatmap_figure(spec: RecurrentSpec, layer: int, direction: str, seed: int, theme: Theme) -> go.Figure:
+def heatmap_figure(layer: LayerCount, seed: int, theme: Theme) -> go.Figure:
     """The W/U/b heatmap of one layer and direction with seeded initial weights."""
-    layer_count = breakdown(spec).layer(layer, direction)
-    values = init_layer(spec, layer_count, seed)
-    weights = {t.key: values[t.name] for t in layer_count.tensors}
-    return weight_heatmap(heatmap_data(spec, layer_count, weights), theme)
+    values = init_layer(layer, seed)
+    weights = {t.key: values[t.name] for t in layer.tensors}
+    return weight_heatmap(heatmap_data(layer, weights), theme)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -48,5 +45,29 @@ def gate_counts(layer: LayerCount, theme: Theme) -> go.Figure:
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def dense_network(dense: DenseCount, theme: Theme) -> go.Figure:
-    """The seed's warm-up network."""
+    """The tutorial example's warm-up network."""
     return dense_network_figure(dense, theme)
+
+
+# Model files are cached by a short key (an upload's file_id, or the example's name), never by
+# hashing their bytes or weights on every rerun; the underscored arguments are not hashed.
+@st.cache_resource(max_entries=4, show_spinner="Reading the model file…")
+def read_model_file(key: str, name: str, _data: bytes) -> ModelFile | str:
+    """The file read by lstmviz.readers, or the one-line reason it was refused (refusals are cached too)."""
+    try:
+        return read_model(_data, name)
+    except RefusedFile as refusal:
+        return str(refusal)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def file_heatmap(key: str, index: int, lc: LayerCount, theme: Theme, _layer: RecurrentLayer) -> go.Figure:
+    """The W/U/b heatmap of one layer and direction of a file, with its real weights."""
+    return weight_heatmap(heatmap_data(lc, dict(_layer.weights)), theme)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def file_forward(key: str, index: int, input_kind: str, timesteps: int, _layer: RecurrentLayer) -> ForwardResult:
+    """A file layer's forward pass on a lecture input; read-only."""
+    inputs = lecture_input(input_kind, timesteps, _layer.spec.features)
+    return forward(_layer.spec, _layer.weights, inputs)
