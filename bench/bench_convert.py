@@ -21,6 +21,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -76,11 +77,11 @@ def measure(repeats: int) -> list[dict[str, Any]]:
     for h in SIZES:
         for fmt, (data, name, to) in files(h).items():
             model = read_model(data, name)
-            read_s = _median(lambda data=data, name=name: read_model(data, name), repeats)
-            convert_s = _median(lambda model=model, to=to: convert_model(model, to), repeats)
+            read_s = _median(partial(read_model, data, name), repeats)
+            convert_s = _median(partial(convert_model, model, to), repeats)
             layer = model.layers[0]
             inputs = random_inputs(PROOF_BATCH, PROOF_TIMESTEPS, layer.spec.features)
-            forward_s = _median(lambda layer=layer, x=inputs: forward(layer.spec, layer.weights, x), repeats)
+            forward_s = _median(partial(forward, layer.spec, layer.weights, inputs), repeats)
             rows.append(
                 {
                     "units": h,
@@ -92,7 +93,7 @@ def measure(repeats: int) -> list[dict[str, Any]]:
                     "forward_s": round(forward_s, 5),
                     "convert_over_read": round(convert_s / read_s, 2),
                     "convert_over_forward": round(convert_s / forward_s, 2),
-                    "peak_over_file": round(_peak(lambda model=model, to=to: convert_model(model, to)) / len(data), 2),
+                    "peak_over_file": round(_peak(partial(convert_model, model, to)) / len(data), 2),
                 }
             )
             print(json.dumps(rows[-1]))

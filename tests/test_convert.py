@@ -248,6 +248,7 @@ def test_gate_moves_show_the_gru_swap() -> None:
 # --- the CLI on the fixture files made by real Keras and PyTorch (tools/make_model_fixtures.py) ----
 
 MODELS = ROOT / "tests" / "data" / "models"
+EXAMPLES = ROOT / "lstmviz" / "examples"
 
 
 def _cli(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
@@ -262,25 +263,25 @@ def _one_line_refusal(code: int, err: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("name", "to", "match"),
+    ("path", "to", "match"),
     [
-        ("keras_gru_both.h5", "pytorch", "gru_1: a Keras GRU with reset_after=False"),
-        ("torch_encoder_proj.safetensors", "keras", "encoder.rnn: a PyTorch LSTM with proj_size=3"),
-        ("torch_gru_rnn.safetensors", "keras", r"2 recurrent modules \(gru, rnn\).*--module NAME"),
-        ("torch_gru_rnn.safetensors", "pytorch", "reads a Keras file"),
-        ("keras_sine_lstm.keras", "keras", "reads a PyTorch .safetensors"),
+        (EXAMPLES / "keras_gru_both.h5", "pytorch", "gru_1: a Keras GRU with reset_after=False"),
+        (EXAMPLES / "torch_encoder_proj.safetensors", "keras", "encoder.rnn: a PyTorch LSTM with proj_size=3"),
+        (MODELS / "torch_gru_rnn.safetensors", "keras", r"2 recurrent modules \(gru, rnn\).*--module NAME"),
+        (MODELS / "torch_gru_rnn.safetensors", "pytorch", "reads a Keras file"),
+        (EXAMPLES / "keras_sine_lstm.keras", "keras", "reads a PyTorch .safetensors"),
     ],
 )
 def test_cli_refusals_on_real_files(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, to: str, match: str
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, path: Path, to: str, match: str
 ) -> None:
     out = tmp_path / ("out.safetensors" if to == "pytorch" else "out.keras")
-    code, _, err = _cli(capsys, MODELS / name, out, "--to", to)
+    code, _, err = _cli(capsys, path, out, "--to", to)
     assert re.search(match, _one_line_refusal(code, err)) and not out.exists()
 
 
 def test_cli_refuses_bad_arguments(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    source = MODELS / "keras_sine_lstm.keras"
+    source = EXAMPLES / "keras_sine_lstm.keras"
     assert "writes a .safetensors file" in _one_line_refusal(
         *_cli(capsys, source, tmp_path / "o.pt", "--to", "pytorch")[::2]
     )

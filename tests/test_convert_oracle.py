@@ -7,7 +7,6 @@ nn.RNN, or keras.saving.load_model on the .keras file lstmviz wrote) and run on 
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -20,20 +19,11 @@ from hypothesis import strategies as st
 from lstmviz.cli import main
 from lstmviz.counting import keras_layer_name
 from lstmviz.spec import RecurrentSpec
-from tests.test_oracle import ROOT, make_golden, require_frameworks
+from tests.frameworks import require_frameworks
+from tools import make_golden, make_keras_layouts
 
 pytestmark = pytest.mark.oracle
 
-
-def _load_tool(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-make_keras_layouts = _load_tool("make_keras_layouts")
 TOLERANCE = 1e-5
 SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

@@ -11,6 +11,7 @@ from lstmviz.readers import read_model
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "tests" / "data" / "models"
+EXAMPLES = ROOT / "lstmviz" / "examples"
 
 # The panel as the inspect view calls it, on a file given by path.
 SCRIPT = """
@@ -22,7 +23,7 @@ from lstmviz.style import SCREEN
 from lstmviz.ui import convert_panel
 
 path = Path({path!r})
-convert_panel.render(read_model(path.read_bytes(), path.name), SCREEN, path.name)
+convert_panel.render(read_model(path.read_bytes(), path.name), SCREEN, path.name, str(path))
 """
 
 
@@ -79,7 +80,7 @@ def _gate_order(figure: dict[str, object]) -> list[str]:
 
 
 def test_panel_shows_a_refusal_in_one_line() -> None:
-    at = _panel(MODELS / "torch_encoder_proj.safetensors")
+    at = _panel(EXAMPLES / "torch_encoder_proj.safetensors")
     (warning,) = at.warning
     assert warning.value.startswith("Not converted: encoder.rnn: a PyTorch LSTM with proj_size=3")
     assert not at.get("download_button")
@@ -93,3 +94,12 @@ def test_panel_picks_one_module_for_keras() -> None:
     at.selectbox(key="convert_module").select("rnn").run()
     assert any(m.value.startswith("- `rnn: max |Δ| = ") for m in at.markdown)
     assert "torch_gru_rnn.keras" in at.get("download_button")[0].proto.label
+
+
+def test_panel_converts_one_layer_of_a_partly_refused_file() -> None:
+    # keras_gru_both.h5 holds GRUs with reset_after True (convertible) and False (refused).
+    at = _panel(EXAMPLES / "keras_gru_both.h5")
+    assert "reset_after=False" in at.warning[0].value
+    at.selectbox(key="convert_module").select("gru").run()
+    assert not at.warning and any(m.value.startswith("- `gru: max |Δ| = ") for m in at.markdown)
+    assert list(at.dataframe[0].value["moved"]) == ["yes", "yes", "no"]

@@ -24,14 +24,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tools"))
 
 import h5py  # noqa: E402
-from make_golden import keras_inner_name, load_frameworks, versions  # noqa: E402
 
 from lstmviz.cells import class_name  # noqa: E402
 from lstmviz.counting import keras_layer_name  # noqa: E402
 from lstmviz.spec import RecurrentSpec  # noqa: E402
+from tools.make_golden import keras_inner_name, load_frameworks, versions  # noqa: E402
 
 LAYOUTS_PATH = ROOT / "tests" / "data" / "keras_layouts.json"
 

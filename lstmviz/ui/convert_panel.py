@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import PurePath
 
 import plotly.graph_objects as go
@@ -18,45 +17,47 @@ from lstmviz.ui import controls
 from lstmviz.ui.charts import chart_config
 
 
-def _digest(model: ModelFile) -> str:
-    # Hashing the weights (bounded by the readers' parameter cap) makes equal files share one conversion.
-    digest = hashlib.sha256(repr((model.format, model.other_layers)).encode())
-    for layer in model.layers:
-        digest.update(repr((layer.name, layer.spec, layer.activation, sorted(layer.source_keys.items()))).encode())
-        for key in sorted(layer.weights):
-            digest.update(key.encode())
-            digest.update(layer.weights[key].tobytes())
-    return digest.hexdigest()
-
-
-@st.cache_resource(max_entries=4, show_spinner=False, hash_funcs={ModelFile: _digest})
-def _converted(model: ModelFile, to: str, out_name: str, module: str | None) -> ConvertedModel | str:
+# Cached by the inspect view's short file key (an upload's file_id or the example's name), never by
+# hashing the weights, as lstmviz.ui.cached does for the file itself.
+@st.cache_resource(max_entries=4, show_spinner="Converting and checking…")
+def _converted(key: str, to: str, out_name: str, module: str | None, _model: ModelFile) -> ConvertedModel | str:
     """The conversion, or the one-line reason it was refused."""
     try:
-        return convert_model(model, to, out_name, module=module)
+        return convert_model(_model, to, out_name, module=module)
     except ConversionRefused as error:
         return str(error)
 
 
-def _file_digest(converted: ConvertedModel) -> str:
-    return hashlib.sha256(converted.data).hexdigest()  # the written file holds every converted weight
-
-
-@st.cache_resource(max_entries=8, show_spinner=False, hash_funcs={ConvertedModel: _file_digest})
-def _heatmaps(converted: ConvertedModel, index: int, row: int, theme: Theme) -> tuple[go.Figure, go.Figure]:
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _heatmaps(
+    key: str, module: str | None, index: int, row: int, theme: Theme, _converted: ConvertedModel
+) -> tuple[go.Figure, go.Figure]:
     """One layer and direction's gate blocks in the source layout and in the converted one."""
-    conversion = converted.conversions[index]
+    conversion = _converted.conversions[index]
     figures = []
     for spec, weights in (
         (conversion.source, conversion.source_weights),
         (conversion.target, conversion.target_weights),
     ):
         layer = breakdown(spec).layers[row]
-        figures.append(weight_heatmap(heatmap_data(spec, layer, dict(weights)), theme))
+        figures.append(weight_heatmap(heatmap_data(layer, dict(weights)), theme))
     return figures[0], figures[1]
 
 
-def render(model: ModelFile, theme: Theme, filename: str = "model") -> None:
+ALL_LAYERS = "every recurrent layer"
+
+
+def _module_picker(model: ModelFile, to: str) -> str | None:
+    """Which layer to convert when there are several: one (a .keras file holds one PyTorch module) or all."""
+    names = [layer.name for layer in model.layers]
+    if len(names) < 2:
+        return None
+    options = names if to == "keras" else [ALL_LAYERS, *names]
+    choice = str(st.selectbox("Layer to convert", options, key="convert_module"))
+    return None if choice == ALL_LAYERS else choice
+
+
+def render(model: ModelFile, theme: Theme, filename: str, key: str) -> None:
     """Offer the converted file, show each layer's proof and the gate blocks before and after."""
     st.subheader("Convert")
     to = target_for(model)
@@ -64,10 +65,8 @@ def render(model: ModelFile, theme: Theme, filename: str = "model") -> None:
         st.caption("Convert works on Keras files (.keras, .h5, .weights.h5) and PyTorch .safetensors state dicts.")
         return
     out_name = PurePath(filename).name.removesuffix(".weights.h5").split(".")[0] + SUFFIX[to]
-    module = None
-    if to == "keras" and len(model.layers) > 1:  # a .keras file holds one PyTorch module
-        module = st.selectbox("Module to convert", [layer.name for layer in model.layers], key="convert_module")
-    converted = _converted(model, to, out_name, module)
+    module = _module_picker(model, to)
+    converted = _converted(key, to, out_name, module, model)
     if isinstance(converted, str):
         st.warning(f"Not converted: {converted}")
         return
@@ -93,7 +92,7 @@ def render(model: ModelFile, theme: Theme, filename: str = "model") -> None:
     count = breakdown(conversion.source)
     layer = controls.layer_picker(count, "Layer and direction to compare", "convert_direction")
     st.dataframe(gate_move_rows(conversion.source, to), hide_index=True, key="convert_moves")
-    before, after = _heatmaps(converted, index, count.layers.index(layer), theme)
+    before, after = _heatmaps(key, module, index, count.layers.index(layer), theme, converted)
     left, right = st.columns(2)
     with left:
         st.markdown(f"**Before: {source_label}**")

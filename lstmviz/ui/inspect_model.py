@@ -17,7 +17,7 @@ from lstmviz.readers import MAX_FILE_BYTES, MAX_PARAMS, ModelFile, RecurrentLaye
 from lstmviz.report import Report
 from lstmviz.style import Theme
 from lstmviz.tables import GATE_STATS, MODEL_LAYERS, rows
-from lstmviz.ui import cached, controls
+from lstmviz.ui import cached, controls, convert_panel
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.controls import URL
 
@@ -61,6 +61,7 @@ def render(report: Report, theme: Theme) -> None:
     weights(key, pick, layer, lc, theme)
     statistics(layer)
     through_time(key, pick, layer, lc, theme)
+    convert_panel.render(model, theme, name, key)
 
 
 def source() -> tuple[str, str, ModelFile | str] | None:
