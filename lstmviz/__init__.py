@@ -25,6 +25,7 @@ from lstmviz.spec import RecurrentSpec
 from lstmviz.summary import Formula, formula, keras_summary, tensor_table
 
 __all__ = [
+    "Breakdown",
     "Cost",
     "DenseCount",
     "Formula",
@@ -32,7 +33,6 @@ __all__ = [
     "GateCount",
     "LayerCount",
     "OutputShapes",
-    "Breakdown",
     "Part",
     "RecurrentSpec",
     "Report",

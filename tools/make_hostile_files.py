@@ -28,6 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "tests" / "data" / "models"
 VALID_KERAS = MODELS / "keras_stacked_bidirectional.keras"
+VALID_ONNX = MODELS / "onnx_lstm.onnx"
 VALID_SAFETENSORS = ROOT / "lstmviz" / "examples" / "torch_encoder_proj.safetensors"
 
 
@@ -252,6 +253,24 @@ def safetensors_past_eof() -> bytes:
     return len(raw).to_bytes(8, "little") + raw + data[8 + length :]
 
 
+# --- ONNX -----------------------------------------------------------------------------------------
+
+
+def onnx_external_data() -> bytes:
+    """A real exported LSTM whose W says its bytes live in /etc/passwd (ONNX external data)."""
+    import onnx
+
+    model = onnx.load(str(VALID_ONNX))
+    node = next(n for n in model.graph.node if n.op_type == "LSTM")
+    weight = next(t for t in model.graph.initializer if t.name == node.input[1])
+    weight.ClearField("raw_data")
+    weight.data_location = onnx.TensorProto.EXTERNAL
+    for key, value in (("location", "/etc/passwd"), ("offset", "0"), ("length", "384")):
+        entry = weight.external_data.add()
+        entry.key, entry.value = key, value
+    return bytes(model.SerializeToString())
+
+
 # --- pickles --------------------------------------------------------------------------------------
 
 
@@ -296,6 +315,8 @@ def corpus(marker: Path, big: bool = True) -> list[Hostile]:
         Hostile("strings.weights.h5", h5_strings(), "plain numbers"),
         Hostile("absurd_header.safetensors", safetensors_absurd_header(), "absurd header length"),
         Hostile("past_eof.safetensors", safetensors_past_eof(), "past the end"),
+        Hostile("external_data.onnx", onnx_external_data(), "external data"),
+        Hostile("not_protobuf.onnx", b"\xff" * 64, "not a readable onnx"),
         Hostile("model.pt", pickle_payload(marker), "pickle"),
         Hostile("model.bin", pickle_payload(marker), "pickle"),
         Hostile("pickle_named.safetensors", pickle_payload(marker), "pickle"),

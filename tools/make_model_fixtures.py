@@ -203,6 +203,92 @@ def torch_gru_rnn(path: Path) -> tuple[Any, list[dict[str, Any]]]:
     return model, [_torch_entry(model.gru, "gru"), _torch_entry(model.rnn, "rnn")]
 
 
+def _export_onnx(module: Any, features: int, path: Path) -> None:
+    """torch.onnx's TorchScript exporter: it emits one ONNX LSTM/GRU/RNN node per layer, named by module path."""
+    import torch
+
+    module.eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, (torch.zeros(1, 7, features),), str(path), dynamo=False)
+
+
+def onnx_lstm(path: Path) -> tuple[Any, list[dict[str, Any]]]:
+    """ONNX from torch: rnn = nn.LSTM(4, 6) → head Linear(6, 2) on the last step."""
+    import torch
+
+    torch.manual_seed(9)
+
+    class Model(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rnn = torch.nn.LSTM(4, 6, batch_first=True)
+            self.head = torch.nn.Linear(6, 2)
+
+        def forward(self, x: Any) -> Any:
+            return self.head(self.rnn(x)[0][:, -1])
+
+    model = Model()
+    _export_onnx(model, 4, path)
+    return model, [{**_torch_entry(model.rnn, "/rnn/LSTM"), "framework": "onnx"}]
+
+
+def onnx_bigru(path: Path) -> tuple[Any, list[dict[str, Any]]]:
+    """ONNX from torch: rnn = nn.GRU(3, 5, bidirectional) → head Linear(10, 1): linear_before_reset = 1."""
+    import torch
+
+    torch.manual_seed(10)
+
+    class Model(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rnn = torch.nn.GRU(3, 5, batch_first=True, bidirectional=True)
+            self.head = torch.nn.Linear(10, 1)
+
+        def forward(self, x: Any) -> Any:
+            return self.head(self.rnn(x)[0][:, -1])
+
+    model = Model()
+    _export_onnx(model, 3, path)
+    return model, [{**_torch_entry(model.rnn, "/rnn/GRU"), "framework": "onnx"}]
+
+
+ONNX_GRID = [  # (cell, features, units, layers, bidirectional, bias) exported for tests/data/golden_onnx.json
+    (cell, x, h, layers, bidirectional, bias)
+    for cell in ("lstm", "gru", "rnn")
+    for (x, h, layers, bidirectional, bias) in ((3, 2, 1, False, True), (5, 4, 2, True, True), (6, 3, 1, False, False))
+]
+
+
+def onnx_golden(tmp: Path) -> list[dict[str, Any]]:
+    """Counts and W/R/B shapes of ONNX files torch.onnx writes for a small grid of recurrent modules."""
+    import onnx
+    import torch
+
+    cases = []
+    for cell, x, h, layers, bidirectional, bias in ONNX_GRID:
+        cls = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}[cell]
+        module = cls(x, h, num_layers=layers, bidirectional=bidirectional, bias=bias, batch_first=True)
+        path = tmp / f"{cell}.onnx"
+        _export_onnx(module, x, path)
+        graph = onnx.load(str(path)).graph
+        shapes = {t.name: list(t.dims) for t in graph.initializer}
+        nodes = []
+        for node in graph.node:
+            if node.op_type in ("LSTM", "GRU", "RNN"):
+                inputs = list(node.input) + [""] * 4
+                nodes.append({name: shapes.get(inputs[i]) for i, name in ((1, "W"), (2, "R"), (3, "B"))})
+        cases.append(
+            {
+                "spec": {"framework": "onnx", "cell": cell, "features": x, "units": h, "layers": layers,
+                         "bidirectional": bidirectional, "bias": bias},
+                "nodes": nodes,
+                "total_params": sum(p.numel() for p in module.parameters()),
+            }
+        )  # fmt: skip
+    return cases
+
+
 KERAS_FILES: dict[str, tuple[Callable[[Path], Any], str]] = {
     "keras_sine_lstm.keras": (keras_sine_lstm, "keras"),
     "keras_functional_embedding.keras": (keras_functional_embedding, "keras"),
@@ -214,6 +300,7 @@ TORCH_FILES = {
     "torch_encoder_proj.safetensors": torch_encoder_proj,
     "torch_gru_rnn.safetensors": torch_gru_rnn,
 }
+ONNX_FILES = {"onnx_lstm.onnx": onnx_lstm, "onnx_bigru.onnx": onnx_bigru}
 
 
 def _path(name: str) -> Path:
@@ -240,9 +327,21 @@ def main() -> None:
             "total_params": sum(t.numel() for t in module.state_dict().values()),
             "recurrent_layers": layers,
         }
+    for name, build_onnx in ONNX_FILES.items():
+        module, layers = build_onnx(_path(name))
+        expected[str(_path(name).relative_to(ROOT))] = {
+            "format": "onnx",
+            "total_params": sum(t.numel() for t in module.state_dict().values()),
+            "recurrent_layers": layers,
+        }
+    import tempfile
+
     import keras
     import torch
 
+    with tempfile.TemporaryDirectory(prefix="lstmviz-onnx-") as tmp:
+        golden = {"_generated_by": "tools/make_model_fixtures.py", "cases": onnx_golden(Path(tmp))}
+    (ROOT / "tests" / "data" / "golden_onnx.json").write_text(json.dumps(golden, indent=1) + "\n")
     document = {
         "_generated_by": "tools/make_model_fixtures.py",
         "_versions": {"keras": keras.__version__, "torch": torch.__version__},

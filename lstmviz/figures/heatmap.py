@@ -164,47 +164,84 @@ def _domains(shares: list[float], gap: float) -> list[tuple[float, float]]:
 
 def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN) -> go.Figure:
     """The heatmap figure: tensors in the framework's layout, gate blocks outlined and labelled."""
-    layer = data.layer
+    layer, keras = data.layer, data.layer.gates_in_columns
+    # Colour range from the weight matrices, robust to outliers: a Keras forget bias of 1 (or
+    # pooled means near 0 at large sizes) would otherwise wash out every weight.
+    weights_only = [b.values.ravel() for b in data.blocks if b.tensor.role != "bias"]
+    limit = float(np.percentile(np.abs(np.concatenate(weights_only)), 99)) or 1.0
+    lines, labels = _gate_marks(layer, theme)
+    layout = _panel_axes(layer, theme)
+    layout.update(
+        title={"text": _title(data), "font": {"size": theme.title_size}},
+        coloraxis={
+            "colorscale": get_colorscale(WEIGHT_SCALE),  # a name would reach plotly.js unresolved
+            "cmin": -limit,
+            "cmax": limit,
+            "colorbar": {"title": {"text": "weight"}},
+        },
+        font={"family": FONT, "size": theme.font_size, "color": INK},
+        height=theme.figure_height,
+        margin={"t": (130 if keras else 170) + (30 if data.pooled else 0), "l": 20 if keras else 190, "r": 20, "b": 40},
+        shapes=lines,
+        annotations=labels,
+    )
+    return fast_figure(_traces(data), layout)
+
+
+def _suffixes(layer: LayerCount) -> list[str]:
+    """Plotly axis suffixes, one panel per drawn tensor: "", "2", "3"."""
+    return ["" if i == 0 else str(i + 1) for i in range(len(_drawn(layer)))]
+
+
+def _panel_axes(layer: LayerCount, theme: Theme) -> dict[str, Any]:
+    """One panel per tensor: Keras stacks them top to bottom sharing columns, PyTorch side by side sharing rows."""
     keras = layer.gates_in_columns
     tensors = _drawn(layer)
-    h, n = layer.units, len(tensors)
+    n = len(tensors)
     sizes = [(_as_2d_shape(t, keras)[0 if keras else 1]) for t in tensors]
     share = [max(s / sum(sizes), 0.07 if keras else 0.1) for s in sizes]
     share = [s / sum(share) for s in share]
     # Keras rows can be thin (a bias is one row): short axis titles there, full names in the title.
     titles = [_letter(t, keras) if keras else f"{t.name}<br>{t.shape}" for t in tensors]
-    suffixes = ["" if i == 0 else str(i + 1) for i in range(n)]
-    layout: dict[str, Any] = {}
-    gate_ticks = {"tick0": 0, "dtick": max(1, ceil(len(layer.gates) * h / 16))}
-    # One panel per tensor: Keras stacks them top to bottom sharing columns, PyTorch side by side
-    # sharing rows (what make_subplots would do, written out so the figure is built in one step).
+    # The gate axis and the stacking axis, by Plotly letter.
+    gate_axis, stack_axis = ("x", "y") if keras else ("y", "x")
+    gate_ticks = {"tick0": 0, "dtick": max(1, ceil(len(layer.gates) * layer.units / 16))}
+    # What make_subplots would do, written out so the figure is built in one step.
     spans = _domains(share[::-1], 0.04)[::-1] if keras else _domains(share, 0.02)
-    for i, (suffix, span) in enumerate(zip(suffixes, spans, strict=True)):
+    layout: dict[str, Any] = {}
+    for i, (suffix, span) in enumerate(zip(_suffixes(layer), spans, strict=True)):
         own = {  # the tensor's own axis: whole-number ticks only, an index is never 0.5
             "title": {"text": titles[i], "font": {"size": theme.font_size}},
             "tick0": 0,
             "dtick": max(1, ceil(sizes[i] / 8)),
             "domain": list(span),
-            "anchor": f"{'x' if keras else 'y'}{suffix}",
+            "anchor": f"{gate_axis}{suffix}",
         }
-        shared = {**gate_ticks, "anchor": f"{'y' if keras else 'x'}{suffix}"}
+        shared: dict[str, Any] = {**gate_ticks, "anchor": f"{stack_axis}{suffix}"}
         if i:
-            shared["matches"] = "x" if keras else "y"
+            shared["matches"] = gate_axis
+        # Rows read top to bottom; the shared axis shows its ticks once, next to the gate labels.
         if keras:
             own["autorange"] = "reversed"
             shared["showticklabels"] = i == n - 1
-            layout[f"yaxis{suffix}"], layout[f"xaxis{suffix}"] = own, shared
         else:
             own["side"] = "top"
             shared["autorange"] = "reversed"
             shared["showticklabels"] = i == 0
-            layout[f"xaxis{suffix}"], layout[f"yaxis{suffix}"] = own, shared
+        layout[f"{stack_axis}axis{suffix}"], layout[f"{gate_axis}axis{suffix}"] = own, shared
+    return layout
+
+
+def _traces(data: HeatmapData) -> list[dict[str, Any]]:
+    """One heatmap trace per gate block, in its tensor's panel."""
+    layer, keras = data.layer, data.layer.gates_in_columns
+    tensors, suffixes = _drawn(layer), _suffixes(layer)
     cells = sum(b.values.size for b in data.blocks)
     with_units = not data.pooled and cells <= HOVER_UNIT_CELLS
     traces = []
     for block in data.blocks:
         suffix = suffixes[tensors.index(block.tensor)]
-        units = block.units.astype(np.int16 if h < 32_768 else np.int32)
+        units = block.units.astype(np.int16 if layer.units < 32_768 else np.int32)
         custom = np.broadcast_to(units[None, :] if keras else units[:, None], block.values.shape)
         trace = {
             "type": "heatmap",
@@ -220,95 +257,60 @@ def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN) -> go.Figure:
         if with_units:
             trace["customdata"] = np.ascontiguousarray(custom)
         traces.append(trace)
-    # Colour range from the weight matrices, robust to outliers: a Keras forget bias of 1 (or
-    # pooled means near 0 at large sizes) would otherwise wash out every weight.
-    weights_only = [b.values.ravel() for b in data.blocks if b.tensor.role != "bias"]
-    limit = float(np.percentile(np.abs(np.concatenate(weights_only)), 99)) or 1.0
-    # Gate boundaries in every panel, and gate labels along the gate axis.
+    return traces
+
+
+def _gate_marks(layer: LayerCount, theme: Theme) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Gate boundaries in every panel, and gate labels along the gate axis."""
+    keras, h = layer.gates_in_columns, layer.units
+    gate_axis, stack_axis = ("x", "y") if keras else ("y", "x")
+    boundary = {"color": INK, "width": theme.line_width}
     lines: list[dict[str, Any]] = []
     labels: list[dict[str, Any]] = []
-    boundary = {"color": INK, "width": theme.line_width}
     for k, gate in enumerate(layer.gates):
         edge, centre = k * h - 0.5, k * h + (h - 1) / 2
-        font = {"color": gate_colour(gate.kind.symbol), "size": theme.font_size}
-        label = f"<b>{gate.kind.symbol}</b> {gate.kind.name}"
-        for suffix in suffixes if k else []:
-            if keras:
-                lines.append(
-                    {
-                        "type": "line",
-                        "xref": f"x{suffix}",
-                        "yref": f"y{suffix} domain",
-                        "x0": edge,
-                        "x1": edge,
-                        "y0": 0,
-                        "y1": 1,
-                        "line": boundary,
-                    }
-                )
-            else:
-                lines.append(
-                    {
-                        "type": "line",
-                        "yref": f"y{suffix}",
-                        "xref": f"x{suffix} domain",
-                        "y0": edge,
-                        "y1": edge,
-                        "x0": 0,
-                        "x1": 1,
-                        "line": boundary,
-                    }
-                )
+        for suffix in _suffixes(layer) if k else []:
+            lines.append(
+                {
+                    "type": "line",
+                    f"{gate_axis}ref": f"{gate_axis}{suffix}",
+                    f"{stack_axis}ref": f"{stack_axis}{suffix} domain",
+                    f"{gate_axis}0": edge,
+                    f"{gate_axis}1": edge,
+                    f"{stack_axis}0": 0,
+                    f"{stack_axis}1": 1,
+                    "line": boundary,
+                }
+            )
+        label = {
+            gate_axis: centre,
+            f"{gate_axis}ref": gate_axis,
+            f"{stack_axis}ref": "paper",
+            "text": f"<b>{gate.kind.symbol}</b> {gate.kind.name}",
+            "showarrow": False,
+            "font": {"color": gate_colour(gate.kind.symbol), "size": theme.font_size},
+        }
+        # Keras: above the top panel; PyTorch: left of the rows, right-aligned.
         if keras:
-            labels.append(
-                {
-                    "x": centre,
-                    "y": 1.0,
-                    "xref": "x",
-                    "yref": "paper",
-                    "yshift": theme.font_size + 2,
-                    "text": label,
-                    "showarrow": False,
-                    "font": font,
-                }
-            )
+            label.update(y=1.0, yshift=theme.font_size + 2)
         else:
-            labels.append(
-                {
-                    "y": centre,
-                    "x": 0.0,
-                    "yref": "y",
-                    "xref": "paper",
-                    "xshift": -44,
-                    "text": label,
-                    "showarrow": False,
-                    "xanchor": "right",
-                    "font": font,
-                }
-            )
+            label.update(x=0.0, xshift=-44, xanchor="right")
+        labels.append(label)
+    return lines, labels
+
+
+def _title(data: HeatmapData) -> str:
+    """Layer, count, Keras's W/U/b legend, and whether cells are pooled."""
+    layer = data.layer
     title = (
         f"{FRAMEWORK_LABEL[layer.framework]} {LAYER_CLASS[(layer.framework, layer.cell)]}"
         f" · layer {layer.layer} {layer.direction} · {layer.params:,} parameters"
     )
-    if keras:
-        title += "<br><sup>" + " · ".join(f"{_letter(t, True)} = {t.name} {t.shape}" for t in tensors) + "</sup>"
+    if layer.gates_in_columns:
+        title += "<br><sup>" + " · ".join(f"{_letter(t, True)} = {t.name} {t.shape}" for t in _drawn(layer)) + "</sup>"
     if data.pooled:
         title += (
             f"<br><sup>pooled: each cell is the mean of up to {data.row_factor} × {data.col_factor} weights"
             " (per gate block); hover shows where a block starts</sup>"
         )
-    layout.update(
-        title={"text": title, "font": {"size": theme.title_size}},
-        coloraxis={
-            "colorscale": get_colorscale(WEIGHT_SCALE),  # a name would reach plotly.js unresolved
-            "cmin": -limit,
-            "cmax": limit,
-            "colorbar": {"title": {"text": "weight"}},
-        },
-        font={"family": FONT, "size": theme.font_size, "color": INK},
-        height=theme.figure_height,
-        margin={"t": (130 if keras else 170) + (30 if data.pooled else 0), "l": 20 if keras else 190, "r": 20, "b": 40},
-        shapes=lines,
-        annotations=labels,
-    )
-    return fast_figure(traces, layout)
+    return title

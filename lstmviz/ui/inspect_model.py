@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from lstmviz.cells import LAYER_CLASS
 from lstmviz.counting import LayerCount, breakdown
 from lstmviz.figures.cell_geometry import cell_geometry
 from lstmviz.figures.cell_svg import cell_svg
@@ -15,7 +16,7 @@ from lstmviz.inputs import LECTURE_INPUTS, ONE_HOT
 from lstmviz.inspection import count_check, gate_stats, model_rows
 from lstmviz.readers import MAX_FILE_BYTES, MAX_PARAMS, ModelFile, RecurrentLayer
 from lstmviz.report import Report
-from lstmviz.style import Theme
+from lstmviz.style import FRAMEWORK_LABEL, Theme
 from lstmviz.tables import GATE_STATS, MODEL_LAYERS, rows
 from lstmviz.ui import cached, controls, convert_panel
 from lstmviz.ui.charts import chart_config
@@ -46,7 +47,7 @@ def render(report: Report, theme: Theme) -> None:
         return
     name, key, model = loaded
     if isinstance(model, str):
-        st.error(f"{name}: {model}")
+        st.error(f"Refused, nothing was loaded: {model}")
         return
     summary(name, model)
     if not model.layers:
@@ -66,7 +67,7 @@ def render(report: Report, theme: Theme) -> None:
 
 def source() -> tuple[str, str, ModelFile | str] | None:
     """The file to inspect: an upload or a shipped example (kept in the URL as model=)."""
-    choice = str(st.radio("Model file", [UPLOAD, *EXAMPLES], key="model", bind=URL, format_func=_label))
+    choice = str(st.radio("Model file", [UPLOAD, *EXAMPLES], key="model", bind=URL, captions=["", *EXAMPLES.values()]))
     if choice == UPLOAD:
         upload = st.file_uploader("Model file", type=None, key="inspect_upload", label_visibility="collapsed")
         if upload is None:
@@ -78,14 +79,15 @@ def source() -> tuple[str, str, ModelFile | str] | None:
     return choice, key, cached.read_model_file(key, choice, (EXAMPLES_DIR / choice).read_bytes())
 
 
-def _label(option: str) -> str:
-    return EXAMPLES.get(option, option)
-
-
 def summary(name: str, model: ModelFile) -> None:
     """Every layer's count and the total, each recurrent layer checked against lstmviz's formula."""
     st.metric(f"{name} ({model.format}): total parameters", f"{model.total_params:,}")
-    st.dataframe(rows(MODEL_LAYERS, model_rows(model)), hide_index=True, key="model_table")
+    st.dataframe(
+        rows(MODEL_LAYERS, model_rows(model)),
+        hide_index=True,
+        key="model_table",
+        column_config={"parameters": st.column_config.NumberColumn(format="localized")},
+    )
     for note in model.notes:
         st.caption(f"Note: {note}.")
 
@@ -95,7 +97,7 @@ def count(layer: RecurrentLayer) -> None:
     check = count_check(layer)
     spec = layer.spec
     how = "inferred from tensor names and shapes" if layer.inferred else "read from the file's config"
-    st.subheader(f"{layer.name}: {spec.framework} {spec.cell.upper() if spec.cell != 'rnn' else 'RNN'}")
+    st.subheader(f"{layer.name}: {FRAMEWORK_LABEL[spec.framework]} {LAYER_CLASS[(spec.framework, spec.cell)]}")
     st.markdown(
         f"x = {spec.features} features, h = {spec.units} units"
         + (f", p = {spec.proj_size}" if spec.proj_size else "")

@@ -1,0 +1,61 @@
+"""ONNX as lstmviz's third convention: counts and shapes from files torch.onnx wrote, values from ONNX's own
+reference evaluator (onnx.reference, the specification in NumPy) on the fixture models.
+
+tests/data/golden_onnx.json and tests/data/models/*.onnx come from tools/make_model_fixtures.py.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnx
+import pytest
+from onnx.reference import ReferenceEvaluator
+
+import lstmviz
+from lstmviz.cells import gate_kinds
+from lstmviz.readers import read_model
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN: list[dict[str, Any]] = json.loads((ROOT / "tests" / "data" / "golden_onnx.json").read_text())["cases"]
+MODELS = ROOT / "tests" / "data" / "models"
+
+
+@pytest.mark.parametrize("case", GOLDEN, ids=lambda c: "-".join(str(v) for v in c["spec"].values()))
+def test_onnx_counts_and_shapes_match_torch_onnx_exports(case: dict[str, Any]) -> None:
+    spec = lstmviz.RecurrentSpec(**case["spec"])
+    assert lstmviz.count_params(spec) == case["total_params"]
+    assert lstmviz.closed_form_total(spec) == case["total_params"]
+    count = lstmviz.breakdown(spec)
+    assert len(case["nodes"]) == spec.layers
+    for index, node in enumerate(case["nodes"]):
+        forward = {t.name: t.shape for t in count.layer(index, "forward").tensors}
+        assert node["W"] == [spec.directions, *forward["W"]]
+        assert node["R"] == [spec.directions, *forward["R"]]
+        assert node["B"] == ([spec.directions, *forward["B"]] if spec.bias else None)
+
+
+def test_onnx_gate_orders() -> None:
+    assert [g.symbol for g in gate_kinds("onnx", "lstm")] == ["i", "o", "f", "c"]
+    assert [g.symbol for g in gate_kinds("onnx", "gru")] == ["z", "r", "h"]
+
+
+@pytest.mark.parametrize("name", ["onnx_lstm.onnx", "onnx_bigru.onnx"])
+def test_forward_on_read_weights_matches_the_onnx_reference_evaluator(name: str) -> None:
+    model = onnx.load(str(MODELS / name))
+    node = next(n for n in model.graph.node if n.op_type in ("LSTM", "GRU", "RNN"))
+    features = model.graph.input[0].type.tensor_type.shape.dim[2].dim_value
+    x = np.random.default_rng(5).standard_normal((1, 7, features)).astype(np.float32)
+    y = ReferenceEvaluator(model).run([node.output[0]], {model.graph.input[0].name: x})[0]  # (T, D, N, h)
+    (layer,) = read_model((MODELS / name).read_bytes(), name).layers
+    ours = lstmviz.forward(layer.spec, layer.weights, x).outputs  # (N, T, D·h)
+    np.testing.assert_allclose(ours, np.transpose(y, (2, 0, 1, 3)).reshape(1, 7, -1), atol=1e-5)
+
+
+def test_gate_slices_of_onnx_bias_cover_both_vectors() -> None:
+    spec = lstmviz.RecurrentSpec(framework="onnx", cell="gru", features=3, units=2)
+    slices = lstmviz.gate_slices(spec)["z"]
+    assert [(s.tensor, s.start, s.stop) for s in slices] == [("W", 0, 2), ("R", 0, 2), ("B", 0, 2), ("B", 6, 8)]
