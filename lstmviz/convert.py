@@ -27,6 +27,7 @@ TARGETS = ("pytorch", "keras")
 TOLERANCE = 1e-5
 PROOF_BATCH = 2
 PROOF_TIMESTEPS = 40
+PEEPHOLES = "peephole connections (an ONNX LSTM's P) exist in neither a Keras 3 LSTM nor nn.LSTM"
 
 Array = NDArray[np.float32]
 
@@ -79,7 +80,9 @@ def refusal(spec: RecurrentSpec, to: str, *, activation: str = "default", peepho
     if spec.framework == to:
         return f"the layer is already in {to} layout"
     if peepholes:
-        return "peephole connections (an ONNX LSTM's P) exist in neither a Keras 3 LSTM nor nn.LSTM"
+        return PEEPHOLES
+    if spec.framework not in TARGETS:
+        return f"convert reads Keras and PyTorch layers, not {spec.framework} ones"
     if activation != "default":
         return (
             f"non-default activation ({activation}): nn.LSTM, nn.GRU and lstmviz's proof compute only "

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from lstmviz.convert import TARGETS, Conversion, ConversionRefused, convert
+from lstmviz.convert import PEEPHOLES, TARGETS, Conversion, ConversionRefused, convert
 from lstmviz.keras_file import keras_file
 from lstmviz.readers import ModelFile, RecurrentLayer
 from lstmviz.torch_file import module_name, pytorch_code, state_dict_bytes
@@ -36,8 +36,15 @@ class ConvertedModel:
 
 
 def _peepholes(layer: RecurrentLayer) -> bool:
-    # Readers keep an ONNX LSTM's peephole tensor P next to W, R and B.
-    return any(key.rsplit("/", 1)[-1].startswith("P") or "peephole" in key for key in layer.source_keys.values())
+    # The ONNX reader records an LSTM's peephole tensor P among the options it does not model.
+    return "peephole" in layer.activation
+
+
+def _refuse_peepholes(model: ModelFile) -> None:
+    # Checked before the format: whatever the file, peepholes have no Keras or PyTorch twin.
+    for layer in model.layers:
+        if _peepholes(layer):
+            raise ConversionRefused(f"{layer.name}: {PEEPHOLES}")
 
 
 def target_for(model: ModelFile) -> str | None:
@@ -82,6 +89,7 @@ def convert_model(
     module: str | None = None,
 ) -> ConvertedModel:
     """Convert every recurrent layer of `model` (or the one named `module`) to `to`; raises ConversionRefused."""
+    _refuse_peepholes(model)
     _check_format(model, to)
     conversions = tuple(
         convert(

@@ -330,3 +330,41 @@ def test_cli_picks_one_module_for_keras(capsys: pytest.CaptureFixture[str], tmp_
     assert {(w.spec.cell, w.spec.units) for w in written.layers} == {("rnn", layer.spec.units)}
     code, _, err = _cli(capsys, source, tmp_path / "x.keras", "--to", "keras", "--module", "nope")
     assert "no recurrent module named 'nope'" in _one_line_refusal(code, err)
+
+
+def _onnx_lstm(peepholes: bool) -> bytes:
+    """A one-node ONNX LSTM (x = 3, h = 2), with or without the peephole input P."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(0)
+    arrays = {"W": (1, 8, 3), "R": (1, 8, 2), "B": (1, 16)} | ({"P": (1, 6)} if peepholes else {})
+    inits = [
+        numpy_helper.from_array(rng.standard_normal(shape).astype(np.float32), name) for name, shape in arrays.items()
+    ]
+    inputs = ["X", "W", "R", "B"] + (["", "", "", "P"] if peepholes else [])
+    node = helper.make_node("LSTM", inputs, ["Y"], name="lstm", hidden_size=2)
+    graph = helper.make_graph(
+        [node],
+        "g",
+        [helper.make_tensor_value_info("X", TensorProto.FLOAT, [5, 1, 3])],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)],
+        inits,
+    )
+    return bytes(onnx.shape_inference.infer_shapes(helper.make_model(graph)).SerializeToString())
+
+
+@pytest.mark.parametrize("to", ["pytorch", "keras"])
+def test_cli_refuses_peepholes_and_onnx(capsys: pytest.CaptureFixture[str], tmp_path: Path, to: str) -> None:
+    out = tmp_path / ("o.safetensors" if to == "pytorch" else "o.keras")
+    (tmp_path / "peep.onnx").write_bytes(_onnx_lstm(peepholes=True))
+    code, _, err = _cli(capsys, tmp_path / "peep.onnx", out, "--to", to)
+    assert "lstm: peephole connections (an ONNX LSTM's P)" in _one_line_refusal(code, err)
+    (tmp_path / "plain.onnx").write_bytes(_onnx_lstm(peepholes=False))
+    code, _, err = _cli(capsys, tmp_path / "plain.onnx", out, "--to", to)
+    assert "this file is onnx" in _one_line_refusal(code, err) and not out.exists()
+
+
+def test_onnx_layers_are_refused_by_the_core() -> None:
+    spec = RecurrentSpec(framework="onnx", cell="gru")
+    assert refusal(spec, "pytorch") == "convert reads Keras and PyTorch layers, not onnx ones"
