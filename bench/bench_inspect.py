@@ -4,7 +4,7 @@ Usage: python bench/bench_inspect.py [--repeats 5] [--out PATH]
 
 Files are built in memory with NumPy, h5py and safetensors in the frameworks' own layouts (no
 framework needed): an LSTM with x = h = H for H = 64 ... 1024, as a PyTorch state dict in
-.safetensors, a Keras 3 .weights.h5 and a .keras zip. For each file the median read time is
+.safetensors, a Keras 3 .weights.h5, a .keras zip and an ONNX LSTM node. For each file the median read time is
 reported as a ratio to copying the file's bytes once in the same process (np.copy of the
 buffer: the least any reader must do), and the peak Python/NumPy allocation (tracemalloc) as
 a ratio to the file size. Results go to bench/results/bench_inspect.json.
@@ -92,10 +92,29 @@ def keras_file(h: int) -> bytes:
     return buffer.getvalue()
 
 
+def onnx_file(h: int) -> bytes:
+    """An ONNX graph with one LSTM node (W [1, 4h, h], R [1, 4h, h], B [1, 8h]) built with onnx.helper."""
+    import onnx
+    from onnx import helper, numpy_helper
+
+    a = _arrays(h)
+    inits = [
+        numpy_helper.from_array(np.ascontiguousarray(a["kernel"].T)[None], "W"),
+        numpy_helper.from_array(np.ascontiguousarray(a["recurrent_kernel"].T)[None], "R"),
+        numpy_helper.from_array(np.concatenate([a["bias"], a["bias"]])[None], "B"),
+    ]
+    node = helper.make_node("LSTM", ["X", "W", "R", "B"], ["Y"], name="lstm", hidden_size=h)
+    x = helper.make_tensor_value_info("X", onnx.TensorProto.FLOAT, [10, 1, h])
+    y = helper.make_tensor_value_info("Y", onnx.TensorProto.FLOAT, None)
+    graph = helper.make_graph([node], "bench", [x], [y], inits)
+    return bytes(helper.make_model(graph).SerializeToString())
+
+
 BUILDERS: dict[str, tuple[str, Callable[[int], bytes]]] = {
     "safetensors": ("model.safetensors", safetensors_file),
     "keras-weights": ("model.weights.h5", weights_h5_file),
     "keras": ("model.keras", keras_file),
+    "onnx": ("model.onnx", onnx_file),
 }
 
 

@@ -163,8 +163,9 @@ def timestep_rows(report: Report) -> tuple[TimestepRow, ...]:
     found = []
     for t in sorted({1, spec.timesteps, 10 * spec.timesteps}):
         run = replace(report.cost, timesteps=t)
-        output = output_shapes(replace(spec, timesteps=t)).as_dict()["output"]
-        sequence = output_shapes(replace(spec, timesteps=t, return_sequences=True)).as_dict()["output"]
+        # The first output is the layer's output in every framework (Keras output, PyTorch output, ONNX Y).
+        output = output_shapes(replace(spec, timesteps=t)).shapes[0][1]
+        sequence = output_shapes(replace(spec, timesteps=t, return_sequences=True)).shapes[0][1]
         found.append(
             TimestepRow(
                 t,

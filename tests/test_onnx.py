@@ -13,11 +13,16 @@ from typing import Any
 import numpy as np
 import onnx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from onnx.reference import ReferenceEvaluator
 
 import lstmviz
 from lstmviz.cells import gate_kinds
+from lstmviz.figures.heatmap import heatmap_data
 from lstmviz.readers import read_model
+from lstmviz.weights import init_weights
+from tests import strategies
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN: list[dict[str, Any]] = json.loads((ROOT / "tests" / "data" / "golden_onnx.json").read_text())["cases"]
@@ -59,3 +64,31 @@ def test_gate_slices_of_onnx_bias_cover_both_vectors() -> None:
     spec = lstmviz.RecurrentSpec(framework="onnx", cell="gru", features=3, units=2)
     slices = lstmviz.gate_slices(spec)["z"]
     assert [(s.tensor, s.start, s.stop) for s in slices] == [("W", 0, 2), ("R", 0, 2), ("B", 0, 2), ("B", 6, 8)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(strategies.specs(framework="onnx", sizes=st.integers(1, 12)))
+def test_onnx_specs_count_draw_and_run_consistently(spec: lstmviz.RecurrentSpec) -> None:
+    count = lstmviz.breakdown(spec)
+    assert count.total == lstmviz.closed_form_total(spec)
+    assert count.tree().mismatches() == []
+    weights = init_weights(spec)
+    for layer in count.layers:
+        data = heatmap_data(layer, weights)
+        # Every value of every tensor lands in exactly one gate block (nothing pooled at these sizes).
+        assert sum(b.values.size for b in data.blocks) == sum(t.params for t in layer.tensors)
+    result = lstmviz.forward(spec, weights, np.ones((1, 3, spec.features), np.float32))
+    assert np.isfinite(result.outputs).all()
+
+
+def test_explorer_draws_an_onnx_layer() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params.update({"framework": "onnx", "cell": "gru", "bidirectional": "true"})
+    at.run()
+    assert not at.exception
+    spec = lstmviz.RecurrentSpec(framework="onnx", cell="gru", bidirectional=True)
+    assert at.metric[0].value == f"{lstmviz.count_params(spec):,}"
+    at.radio(key="view").set_value("through time").run()
+    assert not at.exception
