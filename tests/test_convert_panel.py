@@ -51,8 +51,9 @@ def _figure(at: AppTest, index: int) -> dict[str, object]:
 
 def test_panel_offers_the_file_and_its_proof(tmp_path: Path) -> None:
     at = _panel(_gru_file(tmp_path))
-    text = " ".join(m.value for m in at.markdown)
-    assert "Keras 3 → PyTorch" in text and "bidirectional: max |Δ| = " in text and "over 2×40×8 outputs" in text
+    assert "Keras 3 → PyTorch" in " ".join(m.value for m in at.markdown)
+    (proof,) = at.success
+    assert proof.value.startswith("bidirectional: max |Δ| = ") and proof.value.endswith("over 2×40×8 outputs ✓")
     downloads = at.get("download_button")
     assert len(downloads) == 1 and "my_gru.safetensors" in downloads[0].proto.label
     assert "load_state_dict(part, strict=True)" in at.code[0].value
@@ -92,7 +93,7 @@ def test_panel_picks_one_module_for_keras() -> None:
     names = [layer.name for layer in read_model(path.read_bytes(), path.name).layers]
     assert at.selectbox(key="convert_module").options == names
     at.selectbox(key="convert_module").select("rnn").run()
-    assert any(m.value.startswith("- `rnn: max |Δ| = ") for m in at.markdown)
+    assert at.success[0].value.startswith("rnn: max |Δ| = ")
     assert "torch_gru_rnn.keras" in at.get("download_button")[0].proto.label
 
 
@@ -101,5 +102,5 @@ def test_panel_converts_one_layer_of_a_partly_refused_file() -> None:
     at = _panel(EXAMPLES / "keras_gru_both.h5")
     assert "reset_after=False" in at.warning[0].value
     at.selectbox(key="convert_module").select("gru").run()
-    assert not at.warning and any(m.value.startswith("- `gru: max |Δ| = ") for m in at.markdown)
+    assert not at.warning and at.success[0].value.startswith("gru: max |Δ| = ")
     assert list(at.dataframe[0].value["moved"]) == ["yes", "yes", "no"]

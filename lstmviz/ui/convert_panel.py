@@ -76,7 +76,7 @@ def render(model: ModelFile, theme: Theme, filename: str, key: str) -> None:
         "inputs; the file is offered only when their outputs agree within 1e-5."
     )
     for line in converted.proof_lines:
-        st.markdown(f"- `{line}`")
+        st.success(line)
     st.download_button(
         f"Download {out_name}", converted.data, file_name=out_name, mime="application/octet-stream", key="convert_file"
     )

@@ -25,8 +25,8 @@ TWO_MODULES = ROOT / "tests" / "data" / "models" / "torch_gru_rnn.safetensors"
 CONVERT = "[data-testid='stMain'] h3:has-text('Convert')"
 
 
-def _open_inspect(page: Any, explorer: Any) -> None:
-    page.goto(f"{explorer.url}/?view=inspect", wait_until="domcontentloaded")
+def _open_inspect(page: Any, explorer: Any, query: str = "") -> None:
+    page.goto(f"{explorer.url}/?view=inspect{query}", wait_until="domcontentloaded")
     page.wait_for_selector("[data-testid='stMain'] h1:has-text('Inspect your own model')")
     settle(page)
 
@@ -46,8 +46,7 @@ def _download(page: Any, tmp_path: Path, name: str) -> bytes:
 
 
 def test_convert_panel_on_the_gru_example(page: Any, explorer: Any, tmp_path: Path) -> None:
-    _open_inspect(page, explorer)
-    page.get_by_text("Keras GRUs, reset_after").first.click()
+    _open_inspect(page, explorer, f"&model={EXAMPLE.name}")
     page.wait_for_selector(CONVERT)
     settle(page)
     main = page.locator("[data-testid='stMain']")
