@@ -32,8 +32,18 @@ def _open_inspect(page: Any, explorer: Any, query: str = "") -> None:
 
 
 def _pick(page: Any, label: str, option: str) -> None:
-    page.locator("[data-testid='stSelectbox']").filter(has_text=label).click()
-    page.get_by_role("option", name=option, exact=True).click()
+    # A rerun that lands while the list is open closes it again: open it until the option shows.
+    box = page.locator("[data-testid='stSelectbox']").filter(has_text=label)
+    choice = page.get_by_role("option", name=option, exact=True)
+    for _ in range(5):
+        settle(page)
+        box.click()
+        try:
+            choice.wait_for(timeout=5_000)
+            break
+        except Exception:  # noqa: BLE001 - Playwright's TimeoutError; try opening the list again
+            page.keyboard.press("Escape")
+    choice.click()
     settle(page)
 
 
@@ -55,6 +65,8 @@ def test_convert_panel_on_the_gru_example(page: Any, explorer: Any, tmp_path: Pa
     _pick(page, "Layer to convert", "gru")
     page.get_by_text("gru: max |Δ| = ").wait_for()
     settle(page)
+    # The table's grid draws after the rerun settles: wait for its rows.
+    page.wait_for_function(f"() => ({GRID_JS})(['gate', 'moved']) !== null")
     moves = page.evaluate(GRID_JS, ["gate", "moved"])
     assert moves["gate"] == ["update (z)", "reset (r)", "candidate (h)"] and moves["moved"] == ["yes", "yes", "no"]
 
