@@ -6,7 +6,6 @@ Never a traceback, never another exception type, never a file created by unpickl
 from __future__ import annotations
 
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,10 +16,9 @@ from hypothesis import strategies as st
 import lstmviz
 from lstmviz import cli
 from lstmviz.readers import ModelFile, RefusedFile, read_model
+from tools import make_hostile_files
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-import make_hostile_files  # noqa: E402
 
 MARKER_NAME = "pickle-was-executed"
 

@@ -92,3 +92,50 @@ def test_explorer_draws_an_onnx_layer() -> None:
     assert at.metric[0].value == f"{lstmviz.count_params(spec):,}"
     at.radio(key="view").set_value("through time").run()
     assert not at.exception
+
+
+def _helper_model(op: str, gates: int, bidirectional: bool, bias: bool, **attrs: Any) -> bytes:
+    """A one-node ONNX model built with onnx.helper (not torch), random weights, x = 3, h = 4."""
+    from onnx import helper, numpy_helper
+
+    d, h, x = (2 if bidirectional else 1), 4, 3
+    rng = np.random.default_rng(11)
+    inits = [
+        numpy_helper.from_array(rng.standard_normal((d, gates * h, x)).astype(np.float32), "W"),
+        numpy_helper.from_array(rng.standard_normal((d, gates * h, h)).astype(np.float32) * 0.5, "R"),
+    ]
+    if bias:
+        inits.append(numpy_helper.from_array(rng.standard_normal((d, 2 * gates * h)).astype(np.float32), "B"))
+    direction = "bidirectional" if bidirectional else "forward"
+    node = helper.make_node(
+        op, ["X", "W", "R", "B" if bias else ""], ["Y"], hidden_size=h, direction=direction, **attrs
+    )
+    graph = helper.make_graph(
+        [node],
+        "g",
+        [helper.make_tensor_value_info("X", onnx.TensorProto.FLOAT, [6, 1, x])],
+        [helper.make_tensor_value_info("Y", onnx.TensorProto.FLOAT, None)],
+        inits,
+    )
+    return bytes(helper.make_model(graph).SerializeToString())
+
+
+@pytest.mark.parametrize(
+    ("op", "gates", "bidirectional", "bias", "attrs"),
+    [
+        ("GRU", 3, False, True, {"linear_before_reset": 0}),  # the ONNX default, which torch never exports
+        ("GRU", 3, True, True, {"linear_before_reset": 1}),
+        ("LSTM", 4, True, False, {}),
+        ("RNN", 1, False, True, {}),
+    ],
+)
+def test_hand_built_onnx_nodes_match_the_reference_evaluator(
+    op: str, gates: int, bidirectional: bool, bias: bool, attrs: dict[str, int]
+) -> None:
+    data = _helper_model(op, gates, bidirectional, bias, **attrs)
+    x = np.random.default_rng(12).standard_normal((6, 1, 3)).astype(np.float32)  # ONNX layout 0: (T, N, x)
+    y = ReferenceEvaluator(onnx.load_model_from_string(data)).run(None, {"X": x})[0]  # (T, D, N, h)
+    (layer,) = read_model(data, "hand.onnx").layers
+    assert layer.spec.reset_after == bool(attrs.get("linear_before_reset", 1)) or op != "GRU"
+    ours = lstmviz.forward(layer.spec, layer.weights, np.transpose(x, (1, 0, 2))).outputs  # (N, T, D·h)
+    np.testing.assert_allclose(ours, np.transpose(y, (2, 0, 1, 3)).reshape(1, 6, -1), atol=1e-5)

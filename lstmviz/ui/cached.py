@@ -51,7 +51,7 @@ def dense_network(dense: DenseCount, theme: Theme) -> go.Figure:
 
 # Model files are cached by a short key (an upload's file_id, or the example's name), never by
 # hashing their bytes or weights on every rerun; the underscored arguments are not hashed.
-@st.cache_resource(max_entries=4, show_spinner="Reading the model file…")
+@st.cache_resource(max_entries=3, ttl=3600, show_spinner="Reading the model file…")
 def read_model_file(key: str, name: str, _data: bytes) -> ModelFile | str:
     """The file read by lstmviz.readers, or the one-line reason it was refused (refusals are cached too)."""
     try:
