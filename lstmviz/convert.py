@@ -83,6 +83,11 @@ def refusal(spec: RecurrentSpec, to: str, *, activation: str = "default", peepho
         return PEEPHOLES
     if spec.framework not in TARGETS:
         return f"convert reads Keras and PyTorch layers, not {spec.framework} ones"
+    if "go_backwards" in activation or "merge_mode" in activation:
+        return (
+            f"{activation}: nn.LSTM, nn.GRU and nn.RNN read forward in time and concatenate the two "
+            "directions, so this layer has no PyTorch twin"
+        )
     if activation != "default":
         return (
             f"non-default activation ({activation}): nn.LSTM, nn.GRU and lstmviz's proof compute only "

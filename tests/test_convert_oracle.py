@@ -252,3 +252,21 @@ def test_refuses_wrong_direction_and_suffix(
     assert "No such file" in _refused(
         capsys, tmp_path / "y.safetensors", tmp_path / "none.keras", tmp_path / "y.safetensors", "--to", "pytorch"
     )
+
+
+@pytest.mark.parametrize("option", ["go_backwards", "merge_mode"])
+def test_refuses_options_that_change_outputs_but_not_weights(
+    frameworks: tuple[ModuleType, ModuleType], tmp_path: Path, capsys: Any, option: str
+) -> None:
+    # The weights would convert, but nn.LSTM reads forward and concatenates: the outputs would differ.
+    keras, _ = frameworks
+    keras.backend.clear_session()
+    if option == "go_backwards":
+        layer = keras.layers.LSTM(2, go_backwards=True)
+    else:
+        layer = keras.layers.Bidirectional(keras.layers.LSTM(2), merge_mode="sum")
+    keras.Sequential([keras.Input((None, 3)), layer]).save(tmp_path / "m.keras")
+    out = tmp_path / "m.safetensors"
+    err = _refused(capsys, out, tmp_path / "m.keras", out, "--to", "pytorch")
+    assert ("go_backwards=True" if option == "go_backwards" else "merge_mode=sum") in err
+    assert "no PyTorch twin" in err
