@@ -66,6 +66,7 @@ def pytorch_code(modules: Sequence[tuple[str, RecurrentSpec]], filename: str) ->
         "for name, module in modules.items():\n"
         '    part = {k.removeprefix(name + "."): v for k, v in state.items() if k.startswith(name + ".")}\n'
         "    module.load_state_dict(part, strict=True)\n\n"
-        "# Each module maps (batch, T, features) to the Keras layer's full output sequence:\n"
+        "# Each module maps (batch, T, features) to every timestep's output, as the Keras layer does\n"
+        "# with return_sequences=True (with False, Keras keeps the last step of a forward layer):\n"
         f"outputs, _ = modules[{name!r}](torch.randn(2, 40, {first.features}))\n"
     )
