@@ -18,8 +18,9 @@ from lstmviz.ui.charts import chart_config
 
 
 # Cached by the inspect view's short file key (an upload's file_id or the example's name), never by
-# hashing the weights, as lstmviz.ui.cached does for the file itself.
-@st.cache_resource(max_entries=4, show_spinner="Converting and checking…")
+# hashing the weights, as lstmviz.ui.cached does for the file itself. An entry holds up to three
+# copies of the weights (both layouts and the written file), so few entries and an hour at most.
+@st.cache_resource(max_entries=2, ttl=3600, show_spinner="Converting and checking…")
 def _converted(key: str, to: str, out_name: str, module: str | None, _model: ModelFile) -> ConvertedModel | str:
     """The conversion, or the one-line reason it was refused."""
     try:
