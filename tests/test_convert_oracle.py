@@ -45,8 +45,8 @@ def layer_specs(draw: st.DrawFn, framework: str) -> RecurrentSpec:
         layers=draw(st.integers(1, 3)),
         bidirectional=draw(st.booleans()),
         bias=draw(st.booleans()),
-        reset_after=draw(st.booleans()) if cell == "gru" else True,
-        return_sequences=True,
+        reset_after=draw(st.booleans()) if cell == "gru" and framework == "keras" else True,
+        return_sequences=framework == "keras",  # a PyTorch spec has no such option
     )
 
 
@@ -105,7 +105,7 @@ def test_keras_to_pytorch(
     printed: dict[str, Any] = {}  # the printed PyTorch code runs as printed
     exec(compile(text.out[text.out.index("import torch") :], "printed", "exec"), printed)
     assert tuple(printed["outputs"].shape) == (2, 40, spec.directions * spec.units)
-    one_layer = RecurrentSpec(**{**spec.as_dict(), "framework": "pytorch", "layers": 1})
+    one_layer = RecurrentSpec(**{**spec.as_dict(), "framework": "pytorch", "layers": 1, "return_sequences": False})
     names = [keras_layer_name(spec, i) for i in range(spec.layers)]
     stack = [(name, one_layer if i == 0 else _above(one_layer)) for i, name in enumerate(names)]
     x = _inputs(spec.features)
@@ -202,7 +202,9 @@ def test_other_keras_formats(
     assert _run(source, out, "--to", "pytorch") == 0, capsys.readouterr().err
     capsys.readouterr()
     (module,) = _torch_modules(
-        torch, out, [("bidirectional", RecurrentSpec(**{**spec.as_dict(), "framework": "pytorch"}))]
+        torch,
+        out,
+        [("bidirectional", RecurrentSpec(**{**spec.as_dict(), "framework": "pytorch", "return_sequences": False}))],
     )
     x = _inputs(3)
     with torch.no_grad():
