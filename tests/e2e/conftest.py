@@ -102,11 +102,14 @@ class Explorer:
         return self.log.read_text(errors="replace")
 
 
-def start_app(port: int, log: Path) -> subprocess.Popen[bytes]:
-    """Start the app on 127.0.0.1:port, logging to `log`; RuntimeError if it is not healthy in time."""
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1"]
+def start_app(port: int, log: Path, script: str = "app.py", options: tuple[str, ...] = ()) -> subprocess.Popen[bytes]:
+    """Start a script (default the app) on 127.0.0.1:port, logging to `log`; RuntimeError if not healthy in time.
+
+    `options` are extra `streamlit run` flags (e.g. "--runner.postScriptGC", "false") for benchmarks.
+    """
+    command = [sys.executable, "-m", "streamlit", "run", script, "--server.address", "127.0.0.1"]
     command += ["--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    command += ["--server.fileWatcherType", "none"]
+    command += ["--server.fileWatcherType", "none", *options]
     with log.open("wb") as sink:
         process = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + SERVER_START_S
