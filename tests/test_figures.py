@@ -309,3 +309,17 @@ def test_step_bars_fit_a_cell_state_beyond_one() -> None:
     fig = step_bars_figure(values, {"f": "forget", "cell state": "c_t"})
     low, high = fig.layout.yaxis.range
     assert low <= -2.2 and high >= 2.2
+
+
+def test_blocked_orthogonal_path_is_orthonormal_and_equals_qr() -> None:
+    from lstmviz.weights import _INVERSE_BLOCK, _lower_inverse, _orthonormal_columns
+
+    # Wide enough that the blocked triangular inverse splits (twice) instead of calling np.linalg.inv.
+    wide = 2 * _INVERSE_BLOCK + 37
+    a = np.random.default_rng(5).standard_normal((3 * wide, wide)).astype(np.float32)
+    q = _orthonormal_columns(a)
+    np.testing.assert_allclose(q.T @ q, np.eye(wide), atol=2e-5)
+    q_ref, r = np.linalg.qr(a.astype(np.float64))
+    np.testing.assert_allclose(q, q_ref * np.sign(np.diag(r)), atol=2e-5)  # the same Q: the same (Haar) law
+    lower = np.linalg.cholesky(a.T.astype(np.float64) @ a)
+    np.testing.assert_allclose(_lower_inverse(lower) @ lower, np.eye(wide), atol=1e-9)
