@@ -7,6 +7,7 @@ import streamlit as st
 
 import lstmviz
 from lstmviz.cells import LAYER_CLASS
+from lstmviz.figures.fast import TEMPLATE
 from lstmviz.practice import MAX_QUESTION, Fit, budget_frontier, quiz_question
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import FONT, FRAMEWORK_LABEL, INK, Theme
@@ -41,7 +42,7 @@ def frontier_figure(fits: list[Fit], budget: int, theme: Theme) -> go.Figure:
         yaxis={"title": "largest features x", "type": "log"},
         font={"family": FONT, "size": theme.font_size, "color": INK},
         height=theme.figure_height,
-        template="simple_white",
+        template=TEMPLATE,
     )
     return fig
 
