@@ -47,6 +47,23 @@ def _template() -> dict[str, Any]:
 pio.templates[TEMPLATE] = go.layout.Template(_template())  # validated figures name it: template=TEMPLATE
 
 
-def fast_figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
-    """A figure from trace and layout dicts, with the house template, built without validation."""
-    return go.Figure(data=data, layout={"template": _template(), **layout}, _validate=False)
+class FrozenFigure(go.Figure):
+    """A figure treated as read-only that makes its plain dict once and hands out that same dict.
+
+    st.plotly_chart calls to_dict() on every rerun, even for a cached figure: a deep copy plus a
+    base64 pass over every array (tens of ms for the 1.5 MB max-size heatmap). Callers must not
+    change the figure or the dict; the cached builders only pass it to st.plotly_chart.
+    """
+
+    def to_dict(self) -> dict[str, Any]:
+        """The figure as a dict, built on the first call."""
+        frozen: dict[str, Any] | None = self.__dict__.get("_frozen_dict")
+        if frozen is None:
+            frozen = super().to_dict()
+            self.__dict__["_frozen_dict"] = frozen
+        return frozen
+
+
+def fast_figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> FrozenFigure:
+    """A read-only figure from trace and layout dicts, with the house template, built without validation."""
+    return FrozenFigure(data=data, layout={"template": _template(), **layout}, _validate=False)
