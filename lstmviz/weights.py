@@ -38,7 +38,8 @@ def _orthonormal_columns(a: np.ndarray) -> np.ndarray:
         # factor of aᵀa is the same Q (to float32 rounding), and matrix products are 3× faster
         # than a QR here.
         lower = np.linalg.cholesky(a.T @ a)  # (wide, wide), aᵀa = L Lᵀ, R = Lᵀ
-        return a @ _lower_inverse(lower).T
+        q: np.ndarray = a @ _lower_inverse(lower).T
+        return q
     q, r = np.linalg.qr(a)  # (tall, wide): orthonormal columns
     return (q * np.sign(np.diag(r))).astype(np.float32)
 

@@ -47,7 +47,7 @@ def _template() -> dict[str, Any]:
 pio.templates[TEMPLATE] = go.layout.Template(_template())  # validated figures name it: template=TEMPLATE
 
 
-class FrozenFigure(go.Figure):
+class FrozenFigure(go.Figure):  # type: ignore[misc]  # plotly ships no type hints
     """A figure treated as read-only that makes its plain dict once and hands out that same dict.
 
     st.plotly_chart calls to_dict() on every rerun, even for a cached figure: a deep copy plus a
