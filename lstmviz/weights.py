@@ -7,6 +7,8 @@ are the frameworks'; the random streams are NumPy's, so values differ from a fra
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from lstmviz.counting import LayerCount, Tensor, breakdown
@@ -38,8 +40,7 @@ def _orthonormal_columns(a: np.ndarray) -> np.ndarray:
         # factor of aᵀa is the same Q (to float32 rounding), and matrix products are 3× faster
         # than a QR here.
         lower = np.linalg.cholesky(a.T @ a)  # (wide, wide), aᵀa = L Lᵀ, R = Lᵀ
-        q: np.ndarray = a @ _lower_inverse(lower).T
-        return q
+        return _times_upper(a, _lower_inverse(lower).T)
     q, r = np.linalg.qr(a)  # (tall, wide): orthonormal columns
     return (q * np.sign(np.diag(r))).astype(np.float32)
 
@@ -63,6 +64,17 @@ def _lower_inverse(lower: np.ndarray) -> np.ndarray:
     inverse[k:, k:] = bottom
     inverse[k:, :k] = -(bottom @ lower[k:, :k]) @ top
     return inverse
+
+
+def _times_upper(a: np.ndarray, upper: np.ndarray, blocks: int = 4) -> np.ndarray:
+    """a @ upper for an upper-triangular `upper`, skipping its zero triangle: column block j of the
+    product needs only the first rows of block j of `upper` (10/16 of the full product's work)."""
+    n = upper.shape[0]
+    edges = [n * k // blocks for k in range(blocks + 1)]
+    out = np.empty((a.shape[0], n), dtype=np.result_type(a, upper))
+    for start, stop in itertools.pairwise(edges):
+        np.matmul(a[:, :stop], upper[:stop, start:stop], out=out[:, start:stop])
+    return out
 
 
 def _keras_tensor(rng: np.random.Generator, tensor: Tensor, spec: RecurrentSpec) -> np.ndarray:
