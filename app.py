@@ -1,6 +1,6 @@
 """lstmviz: move the sliders and see why a recurrent layer has the parameters it has.
 
-Read top to bottom: widgets → the chosen view (core → figures → layout, in lstmviz/ui/).
+Read top to bottom: widgets → one report per spec (the only count) → the chosen view draws it.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas  # noqa: F401
 import streamlit as st
 
+from lstmviz.report import build_report
 from lstmviz.style import PROJECTOR, SCREEN
 from lstmviz.ui import controls, explorer, lesson, practice, through_time
 
@@ -27,8 +28,9 @@ spec = controls.sidebar()
 presentation = controls.presentation_toggle()
 view = controls.view_picker(tuple(VIEWS))
 
-# --- the chosen view -----------------------------------------------------------------------
+# --- one computed report, then the chosen view ---------------------------------------------
+report = build_report(spec)
 theme = PROJECTOR if presentation else SCREEN
 if presentation:
     st.html(controls.PRESENTATION_CSS)
-VIEWS[view](spec, theme)
+VIEWS[view](report, theme)

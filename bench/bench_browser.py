@@ -2,7 +2,7 @@
 
 Usage: python bench/bench_browser.py [--reps N] [--play-seconds S] [--option FLAG=VALUE ...] [--out PATH]
 
-Starts two servers the way the browser tests do (tests/e2e/conftest.py: loopback, free port, stopped by
+Starts two servers with tools/app_runner.py as the browser tests do (loopback, free port, stopped by
 PID), both with the same flags: bench/bare_app.py (one slider, one metric, one 8×5 Plotly heatmap) and
 app.py. One headless Debian Chromium at 1400×900 drives both, alternating bare and app so machine load
 hits both alike. Measured, each --reps times (medians and min–max ranges printed):
@@ -30,7 +30,6 @@ apply to both servers (the README shows how to compare).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import platform
@@ -40,10 +39,14 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tools import app_runner  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results"
 VIEWPORT = {"width": 1400, "height": 900}
 QUIET_MS = 600  # the page counts as settled after this long without a DOM change
@@ -79,20 +82,6 @@ STATE_JS = """() => ({change: __bench.change, paint: __bench.paint, key: __bench
   running: !!document.querySelector('[data-testid="stStatusWidget"]')
     || !!document.querySelector('[data-stale="true"]'),
   exception: !!document.querySelector('[data-testid="stException"]')})"""
-
-
-def _load_conftest() -> ModuleType:
-    """tests/e2e/conftest.py, for its Chromium path and flags, free port and server start/stop."""
-    path = ROOT / "tests" / "e2e" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("lstmviz_e2e_conftest", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-E2E = _load_conftest()
 
 
 def cpu_seconds(pid: int) -> float:
@@ -272,8 +261,8 @@ def describe(values: list[float], scale: float, unit: str) -> str:
 def start_servers(options: tuple[str, ...], logs: Path) -> tuple[Server, Server]:
     servers = []
     for name, script in (("bare", "bench/bare_app.py"), ("app", "app.py")):
-        port = E2E.free_port()
-        process = E2E.start_app(port, logs / f"{name}.log", script, options)
+        port = app_runner.free_port()
+        process = app_runner.start_app(port, logs / f"{name}.log", script, options)
         servers.append(Server(name, script, process, f"http://127.0.0.1:{port}"))
     return servers[0], servers[1]
 
@@ -288,7 +277,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     runs |= {"bare_load": [], "app_load": [], "play": []}
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(E2E.CHROMIUM), args=E2E.CHROMIUM_ARGS)
+            chromium = str(app_runner.CHROMIUM)
+            browser = playwright.chromium.launch(executable_path=chromium, args=app_runner.CHROMIUM_ARGS)
             try:
                 # Warm both servers (imports, caches), then cold loads alternating bare / app.
                 for server in (bare, app):
@@ -322,7 +312,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                 browser.close()
     finally:
         for server in (bare, app):
-            E2E._stop(server.process)
+            app_runner.stop_app(server.process)
     errors = [line for s in ("bare", "app") for line in (logs / f"{s}.log").read_text().splitlines() if "Error" in line]
     return {"runs": runs, "server_options": list(options), "server_log_errors": errors}
 
@@ -430,7 +420,7 @@ def main() -> int:
     args = parser.parse_args()
     if not 3 <= args.reps <= 20 or not 0 <= args.play_seconds <= 60:
         parser.error("--reps must be 3..20 and --play-seconds 0..60")
-    problem = E2E.browser_problem()
+    problem = app_runner.browser_problem()
     if problem:
         print(f"cannot run: {problem}", file=sys.stderr)
         return 2

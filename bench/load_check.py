@@ -2,7 +2,7 @@
 
 Usage: python bench/load_check.py [--sessions N] [--presses N] [--timeout S] [--option FLAG=VALUE ...]
 
-Starts app.py on a free loopback port (as tests/e2e/conftest.py does: a subprocess, polled on
+Starts app.py on a free loopback port with tools/app_runner.py (as the browser tests do: a subprocess, polled on
 /_stcore/health, stopped by its own PID), launches one headless Debian Chromium and opens one browser
 context per session, each on a different URL: explorer sessions over many framework / cell / size
 combinations, plus lesson (step 3) and run-through-time sessions. All sessions are driven at once
@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import itertools
 import json
 import math
@@ -47,7 +46,6 @@ import os
 import platform
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -55,7 +53,6 @@ import time
 import urllib.request
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -65,6 +62,7 @@ if str(ROOT) not in sys.path:
 
 import lstmviz  # noqa: E402
 from lstmviz import RecurrentSpec  # noqa: E402
+from tools import app_runner  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 VIEWPORT = {"width": 1280, "height": 1000}
@@ -75,20 +73,6 @@ UPDATE_TIMEOUT_S = 60.0
 DEFAULT_TIMEOUT_S = 300.0
 MAX_PRESSES = 10
 HEALTH_TIMEOUT_S = 5.0  # a health check slower than this counts as a failure
-
-
-def _load_conftest() -> ModuleType:
-    """tests/e2e/conftest.py, for its Chromium path and flags, free port and server start/stop."""
-    path = ROOT / "tests" / "e2e" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("lstmviz_e2e_conftest", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-E2E = _load_conftest()
 
 
 # --- the sessions ------------------------------------------------------------------------------
@@ -193,11 +177,6 @@ class SessionResult:
 
 
 # --- the server --------------------------------------------------------------------------------
-
-
-def start_server(port: int, log: Path, options: tuple[str, ...] = ()) -> subprocess.Popen[bytes]:
-    """The app on loopback, started as the browser tests start it (plus any extra `streamlit run` flags)."""
-    return E2E.start_app(port, log, "app.py", options)
 
 
 def memory_mb(pid: int) -> dict[str, float]:
@@ -443,7 +422,9 @@ async def drive(
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(E2E.CHROMIUM), args=E2E.CHROMIUM_ARGS)
+        browser = await playwright.chromium.launch(
+            executable_path=str(app_runner.CHROMIUM), args=app_runner.CHROMIUM_ARGS
+        )
         sessions.extend(Session(case, browser, base, port) for case in cases)
         try:
             clock.mark("browser")
@@ -472,18 +453,18 @@ def main() -> int:
     args = parser.parse_args()
     if not 1 <= args.sessions <= len(CASES) or not 1 <= args.presses <= MAX_PRESSES or not 0 < args.timeout <= 900:
         parser.error("out of range: sessions 1..20, presses 1..10, timeout 0..900 s")
-    problem = E2E.browser_problem()
+    problem = app_runner.browser_problem()
     if problem:
         print(f"cannot run: {problem}", file=sys.stderr)
         return 2
 
     cases = CASES[: args.sessions]
-    port = E2E.free_port()
+    port = app_runner.free_port()
     base = f"http://127.0.0.1:{port}"
     log = Path(tempfile.mkdtemp(prefix="lstmviz-load-")) / "streamlit.log"
     clock = Clock()
     options = tuple(o if o.startswith("--") else f"--{o}" for o in args.option)
-    process = start_server(port, log, options)
+    process = app_runner.start_app(port, log, "app.py", options)
     clock.server_pid = process.pid
     clock.mark("server_start")
     monitor = HealthMonitor(base, process.pid)
@@ -502,7 +483,7 @@ def main() -> int:
         healthy_at_end = alive and health(base, HEALTH_TIMEOUT_S)[0]
         memory_at_end = memory_mb(process.pid)
         clock.mark("close")
-        E2E._stop(process)
+        app_runner.stop_app(process)
     total_s = time.perf_counter() - clock.marks[0][1]
 
     server_log = log.read_text(errors="replace")
@@ -560,7 +541,7 @@ def main() -> int:
         "cpu_count": os.cpu_count(),
         "python": platform.python_version(),
         "platform": platform.platform(),
-        "chromium": str(E2E.CHROMIUM),
+        "chromium": str(app_runner.CHROMIUM),
         "poll_ms": POLL_MS,
         "viewport": VIEWPORT,
         "note": "server, Chromium and this script share the CPUs: numbers as measured",

@@ -1,10 +1,10 @@
 """lstmviz: exact parameter counts and tensor shapes of recurrent layers, and why."""
 
 from lstmviz.counting import (
+    Breakdown,
     DenseCount,
     GateCount,
     LayerCount,
-    ParamCount,
     Part,
     Tensor,
     TensorSlice,
@@ -16,14 +16,16 @@ from lstmviz.counting import (
     weight_tensors,
 )
 
-# The function shadows its module's name on purpose: the issue asks for lstmviz.forward(...).
+# The function shadows its module's name on purpose: the public call is lstmviz.forward(...).
 from lstmviz.forward import ForwardResult, forward
 from lstmviz.inputs import one_hot_sequence, random_inputs, sine_waves
+from lstmviz.report import Report, build_report
 from lstmviz.shapes import Cost, OutputShapes, cost, output_shapes
 from lstmviz.spec import RecurrentSpec
 from lstmviz.summary import Formula, formula, keras_summary, tensor_table
 
 __all__ = [
+    "Breakdown",
     "Cost",
     "DenseCount",
     "Formula",
@@ -31,12 +33,13 @@ __all__ = [
     "GateCount",
     "LayerCount",
     "OutputShapes",
-    "ParamCount",
     "Part",
     "RecurrentSpec",
+    "Report",
     "Tensor",
     "TensorSlice",
     "breakdown",
+    "build_report",
     "closed_form_total",
     "cost",
     "count_params",

@@ -9,11 +9,12 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from lstmviz.cells import LAYER_CLASS
-from lstmviz.counting import ParamCount, breakdown, dense_params
-from lstmviz.shapes import cost, output_shapes
+from lstmviz.counting import dense_params
+from lstmviz.report import Report, build_report
 from lstmviz.snippet import framework_code
 from lstmviz.spec import CELLS, FRAMEWORKS, RecurrentSpec
-from lstmviz.summary import formula, keras_summary, tensor_table
+from lstmviz.summary import keras_summary, tensor_table
+from lstmviz.tables import GATES, LAYERS, TENSORS, gate_parts, json_rows
 
 
 class _Parser(argparse.ArgumentParser):
@@ -54,40 +55,18 @@ def spec_from_args(args: argparse.Namespace) -> RecurrentSpec:
     return RecurrentSpec(**{name: getattr(args, name) for name in RecurrentSpec.field_names()})
 
 
-def count_json(count: ParamCount) -> dict[str, Any]:
-    """The count as a JSON-ready dict: total, tensors and gates in framework order, shapes, cost."""
-    spec = count.spec
-    run_cost = cost(spec)
+def count_json(report: Report) -> dict[str, Any]:
+    """The report as a JSON-ready dict: total, tensors, layers and gates in framework order, shapes, cost."""
+    spec, run_cost = report.spec, report.cost
     result: dict[str, Any] = {
         "spec": spec.as_dict(),
         "layer_class": LAYER_CLASS[(spec.framework, spec.cell)],
-        "total_params": count.total,
-        "formula": formula(spec).substituted,
-        "tensors": [
-            {"name": t.name, "shape": list(t.shape), "params": t.params, "layer": t.layer, "direction": t.direction}
-            for t in count.tensors
-        ],
-        "layers": [
-            {"layer": lc.layer, "direction": lc.direction, "input_size": lc.input_size, "params": lc.params}
-            for lc in count.layers
-        ],
-        "gates": [
-            {
-                "layer": lc.layer,
-                "direction": lc.direction,
-                "name": g.kind.name,
-                "symbol": g.kind.symbol,
-                "activation": g.kind.activation,
-                "input_weights": g.input_weights,
-                "recurrent_weights": g.recurrent_weights,
-                "biases": g.biases,
-                "params": g.params,
-                "slices": [{"tensor": s.tensor, "axis": s.axis, "start": s.start, "stop": s.stop} for s in g.slices],
-            }
-            for lc in count.layers
-            for g in lc.gates
-        ],
-        "outputs": output_shapes(spec).as_dict(),
+        "total_params": report.total,
+        "formula": report.formula.substituted,
+        "tensors": json_rows(TENSORS, report.tensors),
+        "layers": json_rows(LAYERS, report.layers),
+        "gates": json_rows(GATES, gate_parts(report.layers)),
+        "outputs": report.outputs.as_dict(),
         "cost": {
             "multiply_adds_per_step": run_cost.multiply_adds_per_step,
             "multiply_adds_per_sequence": run_cost.multiply_adds_per_sequence,
@@ -101,13 +80,12 @@ def count_json(count: ParamCount) -> dict[str, Any]:
     return result
 
 
-def _count_text(count: ParamCount) -> str:
-    spec = count.spec
-    f = formula(spec)
-    table = keras_summary(spec) if spec.framework == "keras" else tensor_table(spec)
+def _count_text(report: Report) -> str:
+    spec, f = report.spec, report.formula
+    table = keras_summary(report.count) if spec.framework == "keras" else tensor_table(report.count)
     cls = LAYER_CLASS[(spec.framework, spec.cell)]
     return (
-        f"{spec.framework} {cls}: {count.total:,} parameters (timesteps={spec.timesteps} does not change it)\n\n"
+        f"{spec.framework} {cls}: {report.total:,} parameters (timesteps={spec.timesteps} does not change it)\n\n"
         f"{table}\n\nper layer and direction: {f.symbolic}\n{f.substituted}\n"
     )
 
@@ -120,12 +98,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         print(f"lstmviz: error: {error}", file=sys.stderr)
         return 2
+    report = build_report(spec)
     if args.command == "code":
-        print(framework_code(spec), end="")
-        return 0
-    count = breakdown(spec)
-    if args.json:
-        print(json.dumps(count_json(count)))
+        print(framework_code(report), end="")
+    elif args.json:
+        print(json.dumps(count_json(report)))
     else:
-        print(_count_text(count), end="")
+        print(_count_text(report), end="")
     return 0

@@ -61,13 +61,21 @@ class GateCount:
 
 @dataclass(frozen=True)
 class LayerCount:
-    """One layer in one direction: its sizes, gates and tensors."""
+    """One layer in one direction: its framework and cell, sizes, gates and tensors.
 
+    It carries everything its figures and initial weights need, and is hashable, so it is
+    the cache key of everything drawn for one layer.
+    """
+
+    framework: str
+    cell: str
     layer: int
     direction: str
     input_size: int
     units: int
     hidden_out: int
+    bias_vectors: int  # per gate: 0 without bias, 2 in PyTorch and a reset-after GRU, else 1
+    reset_after: bool  # a GRU that applies its reset gate after the recurrent matmul
     gates: tuple[GateCount, ...]
     projection: int
     tensors: tuple[Tensor, ...]
@@ -76,6 +84,11 @@ class LayerCount:
     def params(self) -> int:
         """Parameters of this layer and direction: its gates plus any projection."""
         return sum(g.params for g in self.gates) + self.projection
+
+    @property
+    def gates_in_columns(self) -> bool:
+        """Keras stacks gates as column blocks (last axis); PyTorch as row blocks (axis 0)."""
+        return self.framework == "keras"
 
 
 @dataclass(frozen=True)
@@ -97,7 +110,7 @@ class Part:
 
 
 @dataclass(frozen=True)
-class ParamCount:
+class Breakdown:
     """Every layer and direction of a stack, in the framework's tensor order."""
 
     spec: RecurrentSpec
@@ -165,7 +178,7 @@ def bias_vectors(spec: RecurrentSpec) -> int:
 
 
 def closed_form_total(spec: RecurrentSpec) -> int:
-    """The seed's formula, generalised: G × (x·h + h_out·h + n_b·h) (+ h·p) per layer and direction."""
+    """The tutorial example's formula, generalised: G × (x·h + h_out·h + n_b·h) (+ h·p) per layer and direction."""
     g, h, p = len(gate_kinds(spec.framework, spec.cell)), spec.units, spec.proj_size
     per_layer = [
         g * (layer_input_size(spec, i) * h + spec.hidden_out * h + bias_vectors(spec) * h) + p * h
@@ -239,12 +252,25 @@ def _layer_count(spec: RecurrentSpec, index: int, direction: str) -> LayerCount:
         )
         for k, kind in enumerate(gate_kinds(spec.framework, spec.cell))
     )
-    return LayerCount(index, direction, x, h, spec.hidden_out, gates, spec.proj_size * h, tensors)
+    return LayerCount(
+        spec.framework,
+        spec.cell,
+        index,
+        direction,
+        x,
+        h,
+        spec.hidden_out,
+        bias_vectors(spec),
+        spec.uses_reset_after,
+        gates,
+        spec.proj_size * h,
+        tensors,
+    )
 
 
-def breakdown(spec: RecurrentSpec) -> ParamCount:
+def breakdown(spec: RecurrentSpec) -> Breakdown:
     """Count every layer, direction, gate and tensor of the stack."""
-    return ParamCount(
+    return Breakdown(
         spec,
         tuple(
             _layer_count(spec, index, direction)
@@ -271,7 +297,7 @@ def gate_slices(spec: RecurrentSpec, layer: int = 0, direction: str = "forward")
 
 @dataclass(frozen=True)
 class DenseCount:
-    """The seed's warm-up: input i → Dense(h) → Dense(o)."""
+    """The tutorial example's warm-up: input i → Dense(h) → Dense(o)."""
 
     inputs: int
     hidden: int
@@ -294,7 +320,7 @@ class DenseCount:
 
 
 def dense_params(inputs: int = 3, hidden: int = 5, outputs: int = 2) -> DenseCount:
-    """Parameters of the seed's two-Dense-layer warm-up network (defaults: 3 → 5 → 2)."""
+    """Parameters of the tutorial example's two-Dense-layer warm-up network (defaults: 3 → 5 → 2)."""
     for name, value in (("inputs", inputs), ("hidden", hidden), ("outputs", outputs)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{name} must be a positive whole number, got {value!r}")

@@ -6,45 +6,24 @@ import csv
 import io
 from collections.abc import Sequence
 
-from lstmviz.counting import breakdown
-from lstmviz.spec import RecurrentSpec
-from lstmviz.summary import formula
+from lstmviz.report import Report
+from lstmviz.summary import Formula
+from lstmviz.tables import GATES, TENSORS, gate_parts, rows
 
 Row = dict[str, str | int]
 
 
-def tensor_rows(spec: RecurrentSpec) -> list[Row]:
-    """One row per tensor in framework order, then a total row."""
-    count = breakdown(spec)
-    rows: list[Row] = [
-        {"tensor": t.name, "layer": t.layer, "direction": t.direction, "shape": str(t.shape), "parameters": t.params}
-        for t in count.tensors
-    ]
-    rows.append({"tensor": "total", "layer": "", "direction": "", "shape": "", "parameters": count.total})
-    return rows
+def tensor_rows(report: Report) -> list[Row]:
+    """The tensor table: one row per tensor in framework order, then a total row."""
+    found: list[Row] = rows(TENSORS, report.tensors)
+    total: Row = {label: "" for label in found[0]}
+    total.update({"tensor": "total", "parameters": report.total})
+    return [*found, total]
 
 
-def gate_rows(spec: RecurrentSpec) -> list[Row]:
-    """One row per gate (and PyTorch projection) of every layer and direction; they sum to the total."""
-    rows: list[Row] = []
-    for lc in breakdown(spec).layers:
-        for g in lc.gates:
-            parts = (g.input_weights, g.recurrent_weights, g.biases, 0)
-            rows.append(_gate_row(lc.layer, lc.direction, f"{g.kind.symbol} ({g.kind.name})", parts))
-        if lc.projection:
-            rows.append(_gate_row(lc.layer, lc.direction, "projection W_hr", (0, 0, 0, lc.projection)))
-    return rows
-
-
-def _gate_row(layer: int, direction: str, gate: str, parts: tuple[int, int, int, int]) -> Row:
-    names = ("input weights", "recurrent weights", "biases", "projection weights")
-    return {
-        "layer": layer,
-        "direction": direction,
-        "gate": gate,
-        **dict(zip(names, parts, strict=True)),
-        "parameters": sum(parts),
-    }
+def gate_rows(report: Report) -> list[Row]:
+    """The gate table: every gate and projection of every layer and direction; they sum to the total."""
+    return rows(GATES, gate_parts(report.layers))
 
 
 def to_csv(rows: Sequence[Row]) -> str:
@@ -90,6 +69,6 @@ def to_latex(rows: Sequence[Row]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def formula_latex(spec: RecurrentSpec) -> str:
+def formula_latex(formula: Formula) -> str:
     """The formula with numbers substituted, as LaTeX math: 4 \\times ((3 + 2) \\times 2 + 2) = 48."""
-    return formula(spec).substituted.replace("×", r"\times").replace(",", "{,}")
+    return formula.substituted.replace("×", r"\times").replace(",", "{,}")

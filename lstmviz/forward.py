@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from lstmviz.cells import gate_kinds
-from lstmviz.counting import DIRECTIONS, LayerCount, ParamCount, breakdown
+from lstmviz.counting import DIRECTIONS, Breakdown, LayerCount, breakdown
 from lstmviz.spec import RecurrentSpec
 
 Array = NDArray[np.float32]
@@ -304,7 +304,7 @@ def _check_inputs(spec: RecurrentSpec, inputs: NDArray[np.generic]) -> Array:
     return x
 
 
-def _check_weights(count: ParamCount, weights: Mapping[str, NDArray[np.generic]]) -> None:
+def _check_weights(count: Breakdown, weights: Mapping[str, NDArray[np.generic]]) -> None:
     expected = {t.key: t.shape for t in count.tensors}
     for key, shape in expected.items():
         if key not in weights:

@@ -15,7 +15,7 @@ MAX_VALUES = 10_000_000
 
 
 def one_hot_sequence(values: Sequence[int] = (4, 7, 8, 4), depth: int = 10) -> NDArray[np.float32]:
-    """A single sequence of one-hot tokens, (1, len(values), depth); the seed's [4, 7, 8, 4] by default."""
+    """A single sequence of one-hot tokens, (1, len(values), depth); the tutorial example's [4, 7, 8, 4] by default."""
     _whole("depth", depth, 1)
     tokens = list(values)
     if not tokens:
@@ -69,13 +69,13 @@ def _whole(name: str, value: object, low: int) -> None:
 
 SINE, ONE_HOT, RANDOM = "sine waves", "one-hot [4, 7, 8, 4]", "random"
 LECTURE_INPUTS = (SINE, ONE_HOT, RANDOM)
-SEED_TOKENS = (4, 7, 8, 4)  # the tutorial's sequence
+TUTORIAL_TOKENS = (4, 7, 8, 4)  # the tutorial's sequence
 
 
 def lecture_input(kind: str, timesteps: int, features: int) -> NDArray[np.float32]:
     """One sample of a named lecture input: the tutorial's one-hot tokens (always 4 steps), sine or noise."""
     if kind == ONE_HOT:
-        return one_hot_sequence(SEED_TOKENS, depth=features)
+        return one_hot_sequence(TUTORIAL_TOKENS, depth=features)
     if kind == SINE:
         return sine_waves(1, timesteps, features, seed=0)
     if kind == RANDOM:

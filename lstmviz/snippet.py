@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from lstmviz.cells import class_name
-from lstmviz.counting import breakdown, keras_layer_name
-from lstmviz.shapes import output_shapes
-from lstmviz.spec import RecurrentSpec
+from lstmviz.counting import keras_layer_name
+from lstmviz.report import Report
 
 
-def _keras(spec: RecurrentSpec) -> str:
-    count = breakdown(spec)
+def _keras(report: Report) -> str:
+    spec, count = report.spec, report.count
     lines = [
         "# Builds the layer in Keras 3 (any backend) and checks lstmviz's count and shapes.",
         "import keras",
@@ -28,7 +27,7 @@ def _keras(spec: RecurrentSpec) -> str:
             lines.append(f'    keras.layers.Bidirectional({inner}, name="{name}"),')
         else:
             lines.append(f'    keras.layers.{class_name("keras", spec.cell)}({", ".join(args)}, name="{name}"),')
-    shape = tuple(output_shapes(spec).as_dict()["output"])
+    shape = tuple(report.outputs.as_dict()["output"])
     lines += [
         "])",
         "model.summary()",
@@ -41,8 +40,8 @@ def _keras(spec: RecurrentSpec) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _pytorch(spec: RecurrentSpec) -> str:
-    count = breakdown(spec)
+def _pytorch(report: Report) -> str:
+    spec, count = report.spec, report.count
     args = [
         f"input_size={spec.features}",
         f"hidden_size={spec.units}",
@@ -53,7 +52,7 @@ def _pytorch(spec: RecurrentSpec) -> str:
     ]
     if spec.cell == "lstm":
         args.append(f"proj_size={spec.proj_size}")
-    shapes = output_shapes(spec).as_dict()
+    shapes = report.outputs.as_dict()
     batch = 2
     out = tuple(batch if s is None else s for s in shapes["output"])
     h_n = tuple(batch if s is None else s for s in shapes["h_n"])
@@ -78,6 +77,6 @@ def _pytorch(spec: RecurrentSpec) -> str:
     return "\n".join(lines) + "\n"
 
 
-def framework_code(spec: RecurrentSpec) -> str:
-    """A runnable snippet for the spec's framework that asserts the count, tensors and shapes."""
-    return _keras(spec) if spec.framework == "keras" else _pytorch(spec)
+def framework_code(report: Report) -> str:
+    """A runnable snippet in the report's framework that asserts its count, tensors and shapes."""
+    return _keras(report) if report.spec.framework == "keras" else _pytorch(report)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lstmviz.cells import LAYER_CLASS, gate_kinds
-from lstmviz.counting import bias_vectors, breakdown, keras_layer_name, layer_input_size
+from lstmviz.counting import Breakdown, bias_vectors, keras_layer_name, layer_input_size
 from lstmviz.shapes import Shape, keras_layer_output_shape, output_shapes
 from lstmviz.spec import RecurrentSpec
 
@@ -32,9 +32,9 @@ def _term(spec: RecurrentSpec, x: str, h: str, p: str) -> str:
     return gates + (f" + {p} × {h}" if spec.proj_size else "")
 
 
-def formula(spec: RecurrentSpec) -> Formula:
-    """The parameter formula for the stack, e.g. 4 × ((3 + 2) × 2 + 2) = 48."""
-    total = breakdown(spec).total
+def formula(count: Breakdown) -> Formula:
+    """The parameter formula for the counted stack, e.g. 4 × ((3 + 2) × 2 + 2) = 48."""
+    spec, total = count.spec, count.total
     h, p = str(spec.units), str(spec.proj_size)
     d = "2 × " if spec.bidirectional else ""
     first = _term(spec, str(spec.features), h, p)
@@ -56,11 +56,11 @@ def _row(name: str, shape: str, params: int | str) -> str:
     return f"{name:<34}{shape:<26}{params}"
 
 
-def keras_summary(spec: RecurrentSpec) -> str:
-    """A Keras-style model.summary() table like the seed's (Keras specs only)."""
+def keras_summary(count: Breakdown) -> str:
+    """A Keras-style model.summary() table like the tutorial example's (Keras stacks only)."""
+    spec = count.spec
     if spec.framework != "keras":
         raise ValueError(f"keras_summary describes Keras layers; use tensor_table for {spec.framework}")
-    count = breakdown(spec)
     cls = LAYER_CLASS[("keras", spec.cell)]
     lines = [
         'Model: "functional"',
@@ -84,9 +84,9 @@ def keras_summary(spec: RecurrentSpec) -> str:
     return "\n".join(lines)
 
 
-def tensor_table(spec: RecurrentSpec) -> str:
+def tensor_table(count: Breakdown) -> str:
     """A torchinfo-like table: every tensor's framework name, shape and count, then the total."""
-    count = breakdown(spec)
+    spec = count.spec
     header = f"{'Tensor':<26}{'Layer':<16}{'Shape':<18}{'Param #':>12}"
     lines = [header, "=" * len(header)]
     for t in count.tensors:

@@ -77,24 +77,24 @@ def _times_upper(a: np.ndarray, upper: np.ndarray, blocks: int = 4) -> np.ndarra
     return out
 
 
-def _keras_tensor(rng: np.random.Generator, tensor: Tensor, spec: RecurrentSpec) -> np.ndarray:
+def _keras_tensor(rng: np.random.Generator, tensor: Tensor, layer: LayerCount) -> np.ndarray:
     if tensor.role == "input":
         return _glorot_uniform(rng, tensor.shape)
     if tensor.role == "recurrent":
         return _orthogonal(rng, tensor.shape)
     bias = np.zeros(tensor.shape, dtype=np.float32)
-    if spec.cell == "lstm":
-        bias[spec.units : 2 * spec.units] = 1.0  # unit_forget_bias: gate order i, f, c, o
+    if layer.cell == "lstm":
+        bias[layer.units : 2 * layer.units] = 1.0  # unit_forget_bias: gate order i, f, c, o
     return bias
 
 
-def init_layer(spec: RecurrentSpec, layer: LayerCount, seed: int = 0) -> dict[str, np.ndarray]:
+def init_layer(layer: LayerCount, seed: int = 0) -> dict[str, np.ndarray]:
     """Initial float32 tensors of one layer and direction, keyed by framework tensor name."""
     # One stream per (seed, layer, direction): a layer's values don't depend on the others.
     rng = np.random.default_rng([seed, layer.layer, 0 if layer.direction == "forward" else 1])
-    if spec.framework == "keras":
-        return {t.name: _keras_tensor(rng, t, spec) for t in layer.tensors}
-    bound = np.float32(1.0 / np.sqrt(spec.units))
+    if layer.framework == "keras":
+        return {t.name: _keras_tensor(rng, t, layer) for t in layer.tensors}
+    bound = np.float32(1.0 / np.sqrt(layer.units))
     return {t.name: _uniform(rng, t.shape, bound) for t in layer.tensors}
 
 
@@ -102,6 +102,6 @@ def init_weights(spec: RecurrentSpec, seed: int = 0) -> dict[str, np.ndarray]:
     """Initial tensors of the whole stack keyed by `Tensor.key`, in framework order."""
     weights: dict[str, np.ndarray] = {}
     for layer in breakdown(spec).layers:
-        values = init_layer(spec, layer, seed)
+        values = init_layer(layer, seed)
         weights.update({t.key: values[t.name] for t in layer.tensors})
     return weights

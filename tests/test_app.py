@@ -44,7 +44,7 @@ def text(at: AppTest) -> str:
     return "\n".join(str(m.value) for m in at.markdown) + "\n".join(str(c.value) for c in at.code)
 
 
-def test_default_is_the_seed_model(app: AppTest) -> None:
+def test_default_is_the_tutorial_example(app: AppTest) -> None:
     assert total(app) == 48
     assert "4 × ((3 + 2) × 2 + 2) = 48" in text(app)
     assert "Total params: 48" in text(app)
@@ -185,7 +185,7 @@ def test_every_lesson_step_renders_from_the_core(app: AppTest) -> None:
         assert not app.exception, step
         assert app.title[0].value.startswith(f"Step {step}.")
     app.slider(key="step").set_value(3).run()
-    assert lstmviz.formula(RecurrentSpec()).substituted in text(app)
+    assert lstmviz.build_report(RecurrentSpec()).formula.substituted in text(app)
     app.slider(key="step").set_value(6).run()
     rows = table(app, "gate order")
     pytorch_lstm = rows[rows["layer"] == "nn.LSTM"]
@@ -225,8 +225,8 @@ def test_exports_offer_tables_code_and_slide_sized_charts(app: AppTest) -> None:
 
     names = [b.proto.label for b in app.get("download_button")]
     assert {"Tensors as .csv", "Tensors as .md", "Tensors as .tex", "Gates as .csv", "Code as .py"} <= set(names)
-    assert framework_code(RecurrentSpec()).strip() in [c.value.strip() for c in app.code]
-    assert to_csv(tensor_rows(RecurrentSpec()))  # what the button serves
+    assert framework_code(lstmviz.build_report(RecurrentSpec())).strip() in [c.value.strip() for c in app.code]
+    assert to_csv(tensor_rows(lstmviz.build_report(RecurrentSpec())))  # what the button serves
     configs = [json.loads(el.proto.config) for el in app.get("plotly_chart")]
     assert all(c["toImageButtonOptions"]["format"] == "png" for c in configs)
     app.radio(key="image_format").set_value("svg").run()
@@ -283,3 +283,26 @@ def test_run_through_time_with_a_single_timestep(app: AppTest) -> None:
     app.radio(key="view").set_value("through time").run()
     assert not app.exception
     assert not [s for s in app.slider if s.key == "t"]  # nothing to slide through
+
+
+def test_an_explorer_rerun_counts_the_stack_once(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    import lstmviz.counting
+
+    original = lstmviz.counting.breakdown
+    calls: list[RecurrentSpec] = []
+
+    def counted(spec: RecurrentSpec) -> lstmviz.Breakdown:
+        calls.append(spec)
+        return original(spec)
+
+    # Every module that holds the function by name, so no caller escapes the count.
+    for module in [m for name, m in sys.modules.items() if name.split(".")[0] == "lstmviz"]:
+        for attr, value in vars(module).items():
+            if value is original:
+                monkeypatch.setattr(module, attr, counted)
+    app.slider(key="units").set_value(5).run()
+    assert not app.exception
+    assert calls == [RecurrentSpec(units=5)]
+    assert total(app) == lstmviz.count_params(RecurrentSpec(units=5))

@@ -1,12 +1,14 @@
-"""The counting core: the seed's numbers, invariants that must hold for every spec, the CLI."""
+"""The counting core: the tutorial example's numbers, invariants that must hold for every spec, the CLI."""
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
 from dataclasses import replace
 from math import prod
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -17,7 +19,7 @@ from lstmviz import RecurrentSpec
 from lstmviz.cli import main
 from tests import strategies
 
-SEED = RecurrentSpec()  # the tutorial's model: Keras LSTM, features=3, units=2, timesteps=40
+TUTORIAL = RecurrentSpec()  # the tutorial's model: Keras LSTM, features=3, units=2, timesteps=40
 
 
 def specs() -> st.SearchStrategy[RecurrentSpec]:
@@ -25,31 +27,31 @@ def specs() -> st.SearchStrategy[RecurrentSpec]:
     return strategies.specs(sizes=st.integers(1, 300), layers=4, timesteps=st.integers(1, 1000))
 
 
-# --- every number in the seed tutorial ---------------------------------------------------
+# --- every number in the tutorial example ---------------------------------------------------
 
 
-def test_seed_lstm_has_48_parameters() -> None:
-    assert lstmviz.count_params(SEED) == 48
+def test_tutorial_lstm_has_48_parameters() -> None:
+    assert lstmviz.count_params(TUTORIAL) == 48
 
 
-def test_seed_tensor_shapes_and_sizes() -> None:
-    tensors = {t.name: t for t in lstmviz.weight_tensors(SEED)}
-    assert [t.name for t in lstmviz.weight_tensors(SEED)] == ["kernel", "recurrent_kernel", "bias"]
+def test_tutorial_tensor_shapes_and_sizes() -> None:
+    tensors = {t.name: t for t in lstmviz.weight_tensors(TUTORIAL)}
+    assert [t.name for t in lstmviz.weight_tensors(TUTORIAL)] == ["kernel", "recurrent_kernel", "bias"]
     assert (tensors["kernel"].shape, tensors["kernel"].params) == ((3, 8), 24)
     assert (tensors["recurrent_kernel"].shape, tensors["recurrent_kernel"].params) == ((2, 8), 16)
     assert (tensors["bias"].shape, tensors["bias"].params) == ((8,), 8)
 
 
-def test_seed_forget_gate_has_12_parameters() -> None:
-    gates = {g.kind.symbol: g for g in lstmviz.breakdown(SEED).layer(0).gates}
+def test_tutorial_forget_gate_has_12_parameters() -> None:
+    gates = {g.kind.symbol: g for g in lstmviz.breakdown(TUTORIAL).layer(0).gates}
     assert list(gates) == ["i", "f", "c", "o"]
     assert gates["f"].params == 12
     assert all(g.params == 12 for g in gates.values())
 
 
-def test_seed_gate_slices_match_the_tutorials_indexing() -> None:
+def test_tutorial_gate_slices_match_the_tutorials_indexing() -> None:
     # W_f = W[:, units: units * 2], b_f = b[units: units * 2]
-    forget = lstmviz.gate_slices(SEED)["f"]
+    forget = lstmviz.gate_slices(TUTORIAL)["f"]
     assert {(s.tensor, s.axis, s.start, s.stop) for s in forget} == {
         ("kernel", 1, 2, 4),
         ("recurrent_kernel", 1, 2, 4),
@@ -57,20 +59,20 @@ def test_seed_gate_slices_match_the_tutorials_indexing() -> None:
     }
 
 
-def test_seed_dense_warmup_is_32() -> None:
+def test_tutorial_dense_warmup_is_32() -> None:
     dense = lstmviz.dense_params(3, 5, 2)
     assert (dense.hidden_params, dense.output_params, dense.total) == (20, 12, 32)
 
 
-def test_seed_formula_and_summary() -> None:
-    assert lstmviz.formula(SEED).substituted == "4 × ((3 + 2) × 2 + 2) = 48"
-    assert lstmviz.formula(SEED).symbolic == "4 × ((x + h) × h + h)"
-    text = lstmviz.keras_summary(SEED)
+def test_tutorial_formula_and_summary() -> None:
+    assert lstmviz.build_report(TUTORIAL).formula.substituted == "4 × ((3 + 2) × 2 + 2) = 48"
+    assert lstmviz.build_report(TUTORIAL).formula.symbolic == "4 × ((x + h) × h + h)"
+    text = lstmviz.keras_summary(lstmviz.breakdown(TUTORIAL))
     assert "(None, 40, 3)" in text and "(None, 2)" in text and "Total params: 48" in text
 
 
-def test_seed_output_shape() -> None:
-    assert lstmviz.output_shapes(SEED).as_dict() == {"output": [None, 2]}
+def test_tutorial_output_shape() -> None:
+    assert lstmviz.output_shapes(TUTORIAL).as_dict() == {"output": [None, 2]}
 
 
 # --- invariants for every spec -----------------------------------------------------------
@@ -133,7 +135,7 @@ def test_shapes_multiply_out_to_the_count(spec: RecurrentSpec) -> None:
 @settings(max_examples=200, deadline=None)
 @given(specs())
 def test_formula_evaluates_to_the_count(spec: RecurrentSpec) -> None:
-    text = lstmviz.formula(spec).substituted
+    text = lstmviz.build_report(spec).formula.substituted
     expression, total = text.split(" = ")
     value = eval(expression.replace("×", "*"), {"__builtins__": {}})  # digits, +, *, () only
     assert value == int(total.replace(",", "")) == lstmviz.count_params(spec)
@@ -149,10 +151,10 @@ def test_cost_grows_linearly_with_timesteps(spec: RecurrentSpec) -> None:
     assert many.activation_bytes_float32 == 4 * many.activations_per_sequence
 
 
-def test_cost_of_the_seed_counts_matmuls_only() -> None:
+def test_cost_of_the_tutorial_example_counts_matmuls_only() -> None:
     # The four gate matmuls of one step have exactly as many multiply-adds as weights.
-    seed = lstmviz.cost(SEED)
-    weights = sum(t.params for t in lstmviz.weight_tensors(SEED) if t.role != "bias")
+    seed = lstmviz.cost(TUTORIAL)
+    weights = sum(t.params for t in lstmviz.weight_tensors(TUTORIAL) if t.role != "bias")
     assert seed.multiply_adds_per_step == weights
     assert seed.multiply_adds_per_sequence == 40 * weights
 
@@ -203,7 +205,7 @@ def test_proj_size_only_on_a_pytorch_lstm_smaller_than_units() -> None:
 # --- command line -----------------------------------------------------------------------
 
 
-def test_cli_json_defaults_to_the_seed(capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_json_defaults_to_the_tutorial_example(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["count", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["total_params"] == 48
@@ -259,11 +261,37 @@ def test_cli_bad_input_is_one_clear_line(flags: list[str]) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_core_imports_neither_streamlit_nor_plotly() -> None:
+CORE_MODULES = sorted(
+    f"lstmviz.{path.stem}"
+    for path in (Path(__file__).resolve().parents[1] / "lstmviz").glob("*.py")
+    if not path.stem.startswith("__")  # __main__ would run the CLI; __init__ is `lstmviz` itself
+) + ["lstmviz"]
+
+
+def _imported(modules: list[str]) -> list[str]:
+    """The Streamlit and Plotly modules a fresh interpreter has loaded after importing `modules`."""
     code = (
-        "import sys, lstmviz, lstmviz.cli, lstmviz.weights, lstmviz.summary, lstmviz.shapes;"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'streamlit', 'plotly'});"
-        "print(bad); sys.exit(1 if bad else 0)"
+        f"import sys, importlib; [importlib.import_module(m) for m in {modules!r}];"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in {'streamlit', 'plotly'}))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == 0, result.stderr
+    return list(ast.literal_eval(result.stdout.strip()))
+
+
+def test_core_imports_neither_streamlit_nor_plotly() -> None:
+    # Every module of the core, found on disk so a new one is covered without editing this test.
+    assert {"lstmviz.export", "lstmviz.practice", "lstmviz.style", "lstmviz.report", "lstmviz.tables"} <= set(
+        CORE_MODULES
+    )
+    assert _imported(CORE_MODULES) == []
+
+
+def test_figures_import_no_streamlit() -> None:
+    figures = sorted(
+        f"lstmviz.figures.{path.stem}"
+        for path in (Path(__file__).resolve().parents[1] / "lstmviz" / "figures").glob("*.py")
+        if path.stem != "__init__"
+    ) + ["lstmviz.figures"]
+    assert "lstmviz.figures.budget" in figures
+    assert not [m for m in _imported(figures) if m.split(".")[0] == "streamlit"]

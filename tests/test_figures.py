@@ -13,13 +13,14 @@ import lstmviz
 from lstmviz import RecurrentSpec
 from lstmviz.figures.cell_geometry import HEIGHT, WIDTH, cell_geometry
 from lstmviz.figures.cell_svg import cell_svg
-from lstmviz.figures.counts import PARTS, dense_network_figure, gate_counts_figure
+from lstmviz.figures.counts import dense_network_figure, gate_counts_figure
 from lstmviz.figures.heatmap import MAX_COLS, MAX_ROWS, heatmap_data, pool_mean, weight_heatmap
+from lstmviz.tables import GATE_PARTS
 from lstmviz.weights import init_layer, init_weights
 
-SEED = RecurrentSpec()
+TUTORIAL = RecurrentSpec()
 CASES = [
-    SEED,
+    TUTORIAL,
     RecurrentSpec(framework="pytorch"),
     RecurrentSpec(cell="gru"),
     RecurrentSpec(cell="gru", reset_after=False),
@@ -33,7 +34,7 @@ CASES = [
 
 def _layer_weights(spec: RecurrentSpec, index: int = 0, direction: str = "forward") -> tuple:
     layer = lstmviz.breakdown(spec).layer(index, direction)
-    values = init_layer(spec, layer, seed=0)
+    values = init_layer(layer, seed=0)
     return layer, {t.key: values[t.name] for t in layer.tensors}
 
 
@@ -49,7 +50,7 @@ def test_initial_weights_have_every_tensor_with_its_shape(spec: RecurrentSpec) -
 
 
 def test_initial_weights_are_seeded() -> None:
-    a, b, c = (init_weights(SEED, seed=s) for s in (0, 0, 1))
+    a, b, c = (init_weights(TUTORIAL, seed=s) for s in (0, 0, 1))
     assert all(np.array_equal(a[k], b[k]) for k in a)
     assert not np.array_equal(a["lstm/lstm_cell/kernel"], c["lstm/lstm_cell/kernel"])
 
@@ -89,7 +90,7 @@ def test_pool_mean_matches_a_direct_mean_with_ragged_edges() -> None:
 @pytest.mark.parametrize("spec", CASES, ids=str)
 def test_heatmap_blocks_are_the_gate_slices_of_each_tensor(spec: RecurrentSpec) -> None:
     layer, weights = _layer_weights(spec)
-    data = heatmap_data(spec, layer, weights)
+    data = heatmap_data(layer, weights)
     assert not data.pooled
     by_name = {t.name: t for t in layer.tensors}
     gate_tensors = [t for t in layer.tensors if t.role != "projection"]
@@ -105,22 +106,22 @@ def test_heatmap_blocks_are_the_gate_slices_of_each_tensor(spec: RecurrentSpec) 
 
 def test_heatmap_gate_labels_follow_each_frameworks_order() -> None:
     expected = {
-        SEED: ["i", "f", "c", "o"],
+        TUTORIAL: ["i", "f", "c", "o"],
         RecurrentSpec(framework="pytorch"): ["i", "f", "g", "o"],
         RecurrentSpec(cell="gru"): ["z", "r", "h"],
         RecurrentSpec(framework="pytorch", cell="gru"): ["r", "z", "n"],
     }
     for spec, symbols in expected.items():
         layer, weights = _layer_weights(spec)
-        fig = weight_heatmap(heatmap_data(spec, layer, weights))
+        fig = weight_heatmap(heatmap_data(layer, weights))
         labels = [a.text for a in fig.layout.annotations if a.text.startswith("<b>")]
         assert [label[3 : label.index("</b>")] for label in labels] == symbols
 
 
 def test_heatmap_hover_names_source_gate_and_unit() -> None:
-    spec = replace(SEED, units=4)
+    spec = replace(TUTORIAL, units=4)
     layer, weights = _layer_weights(spec)
-    fig = weight_heatmap(heatmap_data(spec, layer, weights))
+    fig = weight_heatmap(heatmap_data(layer, weights))
     forget_kernel = next(t for t in fig.data if t.name == "kernel · f")
     assert "W[%{y}, %{x}]: input feature %{y} → forget gate (f), unit %{customdata}" in forget_kernel.hovertemplate
     assert list(forget_kernel.x) == [4, 5, 6, 7]  # W[:, 4:8] is the forget block
@@ -130,7 +131,7 @@ def test_heatmap_hover_names_source_gate_and_unit() -> None:
 def test_pytorch_heatmap_puts_gates_on_rows() -> None:
     spec = RecurrentSpec(framework="pytorch", units=3)
     layer, weights = _layer_weights(spec)
-    fig = weight_heatmap(heatmap_data(spec, layer, weights))
+    fig = weight_heatmap(heatmap_data(layer, weights))
     g = next(t for t in fig.data if t.name == "weight_ih_l0 · g")
     assert list(g.y) == [6, 7, 8] and list(g.x) == [0, 1, 2]
     np.testing.assert_array_equal(g.z, weights["weight_ih_l0"][6:9, :])
@@ -140,7 +141,7 @@ def test_pytorch_heatmap_puts_gates_on_rows() -> None:
 def test_heatmap_at_maximum_size_is_pooled_and_bounded(framework: str) -> None:
     spec = RecurrentSpec(framework=framework, features=1024, units=1024)
     layer, weights = _layer_weights(spec)
-    data = heatmap_data(spec, layer, weights)
+    data = heatmap_data(layer, weights)
     assert data.pooled
     keras = framework == "keras"
     gate_cells = sum(b.values.shape[1 if keras else 0] for b in data.blocks if b.tensor.role == "input")
@@ -162,7 +163,7 @@ def test_heatmap_at_maximum_size_is_pooled_and_bounded(framework: str) -> None:
 @pytest.mark.parametrize("spec", CASES, ids=str)
 def test_cell_geometry_labels_come_from_the_count(spec: RecurrentSpec) -> None:
     layer = lstmviz.breakdown(spec).layer(0)
-    geometry = cell_geometry(spec, layer)
+    geometry = cell_geometry(layer, spec.timesteps)
     gates = [n for n in geometry.nodes if n.kind == "gate"]
     assert sorted(n.id for n in gates) == sorted(f"gate_{g.kind.symbol}" for g in layer.gates)
     for gate in layer.gates:
@@ -179,7 +180,8 @@ def test_cell_geometry_labels_come_from_the_count(spec: RecurrentSpec) -> None:
 
 def test_gate_boxes_do_not_overlap() -> None:
     for spec in CASES:
-        boxes = [n for n in cell_geometry(spec, lstmviz.breakdown(spec).layer(0)).nodes if n.kind in ("gate", "proj")]
+        geometry = cell_geometry(lstmviz.breakdown(spec).layer(0), spec.timesteps)
+        boxes = [n for n in geometry.nodes if n.kind in ("gate", "proj")]
         for a in boxes:
             for b in boxes:
                 if a is not b:
@@ -188,8 +190,8 @@ def test_gate_boxes_do_not_overlap() -> None:
                     assert apart_x or apart_y, (spec, a.id, b.id)
 
 
-def test_seed_cell_svg_is_valid_and_labelled() -> None:
-    svg = cell_svg(cell_geometry(SEED, lstmviz.breakdown(SEED).layer(0)))
+def test_tutorial_cell_svg_is_valid_and_labelled() -> None:
+    svg = cell_svg(cell_geometry(lstmviz.breakdown(TUTORIAL).layer(0), TUTORIAL.timesteps))
     root = ET.fromstring(svg)
     texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
     assert "f · forget" in texts and "c · cell candidate" in texts
@@ -204,7 +206,7 @@ def test_seed_cell_svg_is_valid_and_labelled() -> None:
 def test_gate_count_bars_add_up_to_the_layer(spec: RecurrentSpec) -> None:
     layer = lstmviz.breakdown(spec).layer(0)
     fig = gate_counts_figure(layer)
-    assert [t.name for t in fig.data] == list(PARTS if layer.projection else PARTS[:3])
+    assert [t.name for t in fig.data] == list(GATE_PARTS if layer.projection else GATE_PARTS[:3])
     bars = sum(sum(t.x) for t in fig.data)
     assert bars == layer.params
     by_part = {t.name: list(t.x) for t in fig.data}
@@ -214,7 +216,7 @@ def test_gate_count_bars_add_up_to_the_layer(spec: RecurrentSpec) -> None:
         assert by_part["recurrent weights"][-1] == 0
 
 
-def test_dense_warmup_figure_matches_the_seed() -> None:
+def test_dense_warmup_figure_matches_the_tutorial_example() -> None:
     fig = dense_network_figure(lstmviz.dense_params(3, 5, 2))
     texts = [a.text for a in fig.layout.annotations]
     assert texts == ["3×5 + 5 = 20", "5×2 + 2 = 12"]
@@ -228,7 +230,7 @@ def test_dense_warmup_figure_matches_the_seed() -> None:
 def test_cell_chart_draws_the_same_geometry(spec: RecurrentSpec) -> None:
     from lstmviz.figures.cell_plotly import cell_figure
 
-    geometry = cell_geometry(spec, lstmviz.breakdown(spec).layer(0))
+    geometry = cell_geometry(lstmviz.breakdown(spec).layer(0), spec.timesteps)
     fig = cell_figure(geometry)
     boxes = [s for s in fig.layout.shapes if s.type == "rect"][1:]  # the first is the cell body
     assert len(boxes) == sum(1 for n in geometry.nodes if n.kind in ("gate", "proj"))
@@ -267,8 +269,8 @@ def test_unrolled_strip_shares_one_weight_box_and_marks_the_step() -> None:
 
 
 def test_cell_notes_add_live_values_to_named_nodes() -> None:
-    layer = lstmviz.breakdown(SEED).layer(0)
-    geometry = cell_geometry(SEED, layer, {"gate_f": "at t=3: [0.10, 0.20]", "h_t": "mean 0.05"})
+    layer = lstmviz.breakdown(TUTORIAL).layer(0)
+    geometry = cell_geometry(layer, TUTORIAL.timesteps, {"gate_f": "at t=3: [0.10, 0.20]", "h_t": "mean 0.05"})
     assert geometry.node("gate_f").lines[-1] == "at t=3: [0.10, 0.20]"
     assert geometry.node("h_t").lines == ("h_t (2)", "mean 0.05")
     assert "mean 0.05" in cell_svg(geometry)
@@ -282,12 +284,12 @@ def test_unvalidated_figures_pass_plotly_validation(spec: RecurrentSpec) -> None
     import plotly.graph_objects as go
 
     layer, weights = _layer_weights(spec)
-    for fig in (weight_heatmap(heatmap_data(spec, layer, weights)), gate_counts_figure(layer)):
+    for fig in (weight_heatmap(heatmap_data(layer, weights)), gate_counts_figure(layer)):
         checked = go.Figure(fig.to_dict())  # raises ValueError on any invalid property
         assert checked.to_plotly_json()["data"]
         assert isinstance(fig.layout.template.to_plotly_json(), dict)  # template inlined, not a name
     # plotly.js cannot resolve Python's reversed scale names: the heatmap sends the colours.
-    scale = weight_heatmap(heatmap_data(spec, layer, weights)).to_plotly_json()["layout"]["coloraxis"]["colorscale"]
+    scale = weight_heatmap(heatmap_data(layer, weights)).to_plotly_json()["layout"]["coloraxis"]["colorscale"]
     assert scale[0][1] == "rgb(5,48,97)" and scale[-1][1] == "rgb(103,0,31)"  # blue low, red high
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 import re
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from lstmviz.inputs import MAX_VALUES, one_hot_sequence, random_inputs, sine_wav
 from lstmviz.spec import RecurrentSpec
 from lstmviz.weights import init_weights
 from tests import strategies
+from tests.frameworks import require_frameworks
 from tools.make_golden_forward import load_frameworks, oracle_weights, run_framework, run_keras
 
 # lstmviz/__init__.py exports the function forward, which shadows the module's attribute name.
@@ -163,7 +163,7 @@ def test_golden(name: str) -> None:
     _check_against(result, case)
 
 
-def test_seed_one_hot_example() -> None:
+def test_tutorial_one_hot_example() -> None:
     case = GOLDEN_CASES["seed-keras-lstm-onehot"]
     np.testing.assert_array_equal(case["inputs"], one_hot_sequence((4, 7, 8, 4), depth=10))
     result = forward(case["spec"], case["weights"], case["inputs"])
@@ -327,17 +327,7 @@ def test_inputs_validation(call: Any) -> None:
 
 
 def _frameworks() -> tuple[ModuleType, ModuleType]:
-    """Keras 3 (torch backend) and torch; skipped if missing, but a failure when CI is set."""
-    if os.environ.get("CI"):
-        try:
-            return load_frameworks()
-        except ImportError as error:
-            pytest.fail(f"CI must run the oracle tests, but a framework is missing: {error}")
-    pytest.importorskip("torch")
-    if "keras" not in sys.modules:
-        os.environ["KERAS_BACKEND"] = "torch"  # before keras's first import, or it looks for TensorFlow
-    pytest.importorskip("keras")
-    return load_frameworks()
+    return require_frameworks(load_frameworks)
 
 
 def _grid() -> list[RecurrentSpec]:
@@ -410,7 +400,7 @@ def test_oracle_keras_last_output(cell: str, bidirectional: bool) -> None:
 
 
 @pytest.mark.oracle
-def test_oracle_seed_example() -> None:
+def test_oracle_tutorial_example() -> None:
     _frameworks()
     for framework in ("keras", "pytorch"):
         spec = RecurrentSpec(framework=framework, features=10, units=2, timesteps=4)

@@ -9,11 +9,7 @@ when keras or torch is missing, except under CI (env CI set), where a missing fr
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
-import sys
-from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -25,21 +21,14 @@ from hypothesis import strategies as st
 import lstmviz
 from lstmviz.spec import RecurrentSpec
 from tests import strategies
+from tests.frameworks import require_frameworks
+from tools import make_golden
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = json.loads((ROOT / "tests" / "data" / "golden_counts.json").read_text())
 CASES: list[dict[str, Any]] = GOLDEN["cases"]
 
 
-def _load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_golden", ROOT / "tools" / "make_golden.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-make_golden = _load_generator()
 
 
 def _stacked_bidirectional(spec: RecurrentSpec) -> bool:
@@ -77,14 +66,14 @@ def test_golden_case(case: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("case_id", "expected"), [(case_id, expected) for case_id, _, expected in make_golden.SEED_CASES]
 )
-def test_golden_seed_totals(case_id: str, expected: int) -> None:
-    # The seed's worked examples: 48, 56, 42 and 36.
+def test_golden_tutorial_totals(case_id: str, expected: int) -> None:
+    # The tutorial example's worked examples: 48, 56, 42 and 36.
     (case,) = [c for c in CASES if c["id"] == case_id]
     assert case["total_params"] == expected
     assert lstmviz.count_params(RecurrentSpec(**case["spec"])) == expected
 
 
-def test_golden_seed_totals_are_the_seeds() -> None:
+def test_golden_tutorial_totals_are_the_tutorials() -> None:
     assert [expected for _, _, expected in make_golden.SEED_CASES] == [48, 56, 42, 36]
 
 
@@ -94,8 +83,8 @@ def test_golden_dense_warmup() -> None:
     dense = lstmviz.dense_params(warmup["inputs"], warmup["hidden"], warmup["outputs"])
     assert [dense.hidden_params, dense.output_params] == warmup["per_layer"]
     assert dense.total == warmup["total_params"]
-    seed = lstmviz.dense_params(3, 5, 2)
-    assert (seed.hidden_params, seed.output_params, seed.total) == (20, 12, 32)
+    warm_up = lstmviz.dense_params(3, 5, 2)
+    assert (warm_up.hidden_params, warm_up.output_params, warm_up.total) == (20, 12, 32)
 
 
 def test_golden_file_matches_generator_cases() -> None:
@@ -123,27 +112,6 @@ def test_golden_keras_paths_of_stacked_bidirectional() -> None:
 
 
 # --- live oracle: real Keras 3 and PyTorch layers -----------------------------------------------
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-def require_frameworks(
-    loader: Callable[[], tuple[ModuleType, ModuleType]] = make_golden.load_frameworks,
-) -> tuple[ModuleType, ModuleType]:
-    """keras (torch backend) and torch; skip if missing, but fail under CI, which must run these."""
-    try:
-        if not _in_ci():
-            pytest.importorskip("torch", exc_type=ImportError)
-            if "keras" not in sys.modules:
-                os.environ["KERAS_BACKEND"] = "torch"
-            pytest.importorskip("keras", exc_type=ImportError)
-        return loader()
-    except ImportError as error:
-        if _in_ci():
-            pytest.fail(f"CI is set but keras/torch cannot be used: {error}", pytrace=False)
-        pytest.skip(f"needs keras with the torch backend, and torch: {error}")
 
 
 @pytest.fixture(scope="session")

@@ -58,7 +58,8 @@ def run_keras(
     extra = {"reset_after": spec.reset_after} if spec.cell == "gru" else {}
     tensors = breakdown(spec).tensors
     x = inp = keras.Input(shape=(None, spec.features))
-    layers, states = [], []
+    layers: list[Any] = []
+    states: list[Any] = []
     for index in range(spec.layers):
         top = index == spec.layers - 1
         rnn = cls(spec.units, use_bias=spec.bias, return_sequences=sequences or not top, return_state=True, **extra)
@@ -190,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     arrays = build_golden()
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(args.out, **arrays)
+    np.savez_compressed(args.out, **arrays)  # type: ignore[arg-type]  # numpy's stub types the first kwarg as bool
     print(f"wrote {args.out} ({args.out.stat().st_size:,} bytes, {len(CASES)} cases)")
     return 0
 

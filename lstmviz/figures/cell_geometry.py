@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 
 from lstmviz.cells import LAYER_CLASS
 from lstmviz.counting import GateCount, LayerCount
-from lstmviz.spec import RecurrentSpec
 from lstmviz.style import ACTIVATION_SYMBOL, FRAMEWORK_LABEL, MUTED, gate_colour
 
 WIDTH, HEIGHT = 900, 540
@@ -95,7 +94,7 @@ def _feeds(xs: list[float]) -> list[Edge]:
     return [_wire((x, BAR_Y), (x, GATE_Y + GATE_H / 2)) for x in xs]
 
 
-def cell_geometry(spec: RecurrentSpec, layer: LayerCount, notes: Mapping[str, str] | None = None) -> CellGeometry:
+def cell_geometry(layer: LayerCount, timesteps: int, notes: Mapping[str, str] | None = None) -> CellGeometry:
     """Lay out the cell of one layer and direction; `notes` adds a line to nodes by id (live values)."""
     x, h, h_out = layer.input_size, layer.units, layer.hidden_out
     gates = {g.kind.symbol: g for g in layer.gates}
@@ -108,10 +107,10 @@ def cell_geometry(spec: RecurrentSpec, layer: LayerCount, notes: Mapping[str, st
         _wire((170, HEIGHT - 45), (170, BAR_Y)),
     ]
     symbols = [g.kind.symbol for g in layer.gates]
-    if spec.cell == "lstm":
+    if layer.cell == "lstm":
         _lstm(layer, gates, symbols, nodes, edges)
-    elif spec.cell == "gru":
-        _gru(spec, layer, gates, symbols, nodes, edges)
+    elif layer.cell == "gru":
+        _gru(layer, gates, symbols, nodes, edges)
     else:
         nodes.append(_gate_node(layer.gates[0], layer, 450))
         edges += _feeds([450])
@@ -119,14 +118,14 @@ def cell_geometry(spec: RecurrentSpec, layer: LayerCount, notes: Mapping[str, st
         nodes.append(_label("h_t", 860, STATE_Y + 30, f"h_t ({h:,})"))
     gate_count = len(layer.gates)
     title = (
-        f"{FRAMEWORK_LABEL[spec.framework]} {LAYER_CLASS[(spec.framework, spec.cell)]} cell"
+        f"{FRAMEWORK_LABEL[layer.framework]} {LAYER_CLASS[(layer.framework, layer.cell)]} cell"
         f" · layer {layer.layer} {layer.direction}"
     )
     per_gate = layer.gates[0].params
     caption = f"{gate_count} × {per_gate:,}" if gate_count > 1 else f"{per_gate:,}"
     if layer.projection:
         caption += f" + {layer.projection:,} projection"
-    caption += f" = {layer.params:,} parameters, the same at every one of the {spec.timesteps:,} timesteps"
+    caption += f" = {layer.params:,} parameters, the same at every one of the {timesteps:,} timesteps"
     if notes:
         nodes = [replace(n, lines=(*n.lines, notes[n.id])) if n.id in notes else n for n in nodes]
     return CellGeometry(WIDTH, HEIGHT, title, caption, tuple(nodes), tuple(edges))
@@ -182,7 +181,6 @@ def _lstm(
 
 
 def _gru(
-    spec: RecurrentSpec,
     layer: LayerCount,
     gates: dict[str, GateCount],
     symbols: list[str],
@@ -194,8 +192,8 @@ def _gru(
     z, r, cand = ("z", "r", symbols[2])
     xs = {r: 150, z: 390, cand: 630}
     nodes += [_gate_node(gates[s], layer, xs[s]) for s in symbols]
-    after = spec.uses_reset_after
-    bias = " + b" if spec.bias else ""
+    after = layer.reset_after
+    bias = " + b" if layer.bias_vectors else ""
     reset_text = f"r ⊙ (h_t-1 U{bias})" if after else "(r ⊙ h_t-1) U"
     nodes += [
         _label("h_prev_top", 40, STATE_Y, f"h_t-1 ({h:,})"),

@@ -1,4 +1,4 @@
-"""Bar and network figures of the counts: per-gate connections, and the seed's dense warm-up."""
+"""Bar and network figures of the counts: per-gate connections, and the tutorial example's dense warm-up."""
 
 from __future__ import annotations
 
@@ -7,75 +7,39 @@ import plotly.graph_objects as go
 from lstmviz.counting import DenseCount, LayerCount
 from lstmviz.figures.fast import TEMPLATE, fast_figure
 from lstmviz.style import FONT, INK, MUTED, PART_COLOURS, SCREEN, Theme
-
-PARTS = ("input weights", "recurrent weights", "biases", "projection weights")
-
-
-def gate_count_rows(layer: LayerCount) -> list[dict[str, int | str]]:
-    """One row per gate (and the projection), with its parts and the running total."""
-    rows: list[dict[str, int | str]] = []
-    running = 0
-    for gate in layer.gates:
-        running += gate.params
-        rows.append(
-            {
-                "gate": f"{gate.kind.symbol} · {gate.kind.name}",
-                "activation": gate.kind.activation,
-                "input weights": gate.input_weights,
-                "recurrent weights": gate.recurrent_weights,
-                "biases": gate.biases,
-                "projection weights": 0,
-                "params": gate.params,
-                "running total": running,
-            }
-        )
-    if layer.projection:
-        running += layer.projection
-        rows.append(
-            {
-                "gate": "projection W_hr",
-                "activation": "none",
-                "input weights": 0,
-                "recurrent weights": 0,
-                "biases": 0,
-                "projection weights": layer.projection,
-                "params": layer.projection,
-                "running total": running,
-            }
-        )
-    return rows
+from lstmviz.tables import GATE_PARTS, GATES, gate_parts, rows
 
 
 def gate_counts_figure(layer: LayerCount, theme: Theme = SCREEN) -> go.Figure:
     """Stacked bars: each gate's input weights x·h, recurrent weights h·h and biases."""
-    rows = gate_count_rows(layer)
-    labels = [str(r["gate"]) for r in rows]
+    table = rows(GATES, gate_parts((layer,)))
+    labels = [str(r["gate"]) for r in table]
     bars = [
         {
             "type": "bar",
             "y": labels,
-            "x": [r[part] for r in rows],
+            "x": [r[part] for r in table],
             "name": part,
             "orientation": "h",
             "marker": {"color": PART_COLOURS[part]},
-            "text": [f"{r[part]:,}" if r[part] else "" for r in rows],
+            "text": [f"{r[part]:,}" if r[part] else "" for r in table],
             "textposition": "inside",
             "hovertemplate": f"%{{y}}: %{{x:,}} {part}<extra></extra>",
         }
-        for part in PARTS
+        for part in GATE_PARTS
         if part != "projection weights" or layer.projection
     ]
     totals = [
         {
             "y": r["gate"],
-            "x": r["params"],
-            "text": f"= {r['params']:,}",
+            "x": r["parameters"],
+            "text": f"= {r['parameters']:,}",
             "showarrow": False,
             "xanchor": "left",
             "xshift": 6,
             "font": {"size": theme.font_size, "color": INK},
         }
-        for r in rows
+        for r in table
     ]
     return fast_figure(
         bars,
@@ -89,7 +53,7 @@ def gate_counts_figure(layer: LayerCount, theme: Theme = SCREEN) -> go.Figure:
             "yaxis": {"autorange": "reversed", "type": "category"},
             "xaxis": {"title": {"text": "parameters"}},
             "legend": {"orientation": "h", "y": -0.25},
-            "height": max(260, 70 * len(rows) + 140),
+            "height": max(260, 70 * len(table) + 140),
             "margin": {"l": 20, "r": 70, "t": 60, "b": 20},
             "annotations": totals,
         },
@@ -97,7 +61,7 @@ def gate_counts_figure(layer: LayerCount, theme: Theme = SCREEN) -> go.Figure:
 
 
 def dense_network_figure(dense: DenseCount, theme: Theme = SCREEN) -> go.Figure:
-    """The seed's warm-up network drawn as neurons and connections, each layer's count labelled."""
+    """The tutorial example's warm-up network drawn as neurons and connections, each layer's count labelled."""
     sizes = (dense.inputs, dense.hidden, dense.outputs)
     points = [[(k, (n - 1) / 2 - j) for j in range(n)] for k, n in enumerate(sizes)]
     xs: list[float | None] = []

@@ -1,13 +1,15 @@
-"""Cached builders: the only work that is slow at large sizes (initial weights, heatmap figure)."""
+"""Cached builders: the only work that is slow at large sizes (initial weights, heatmap figure).
+
+Each is keyed by what it draws: a hashable LayerCount (plus seed and theme), so changing
+timesteps or return_sequences, which never change a layer's weights, reuses the figure.
+"""
 
 from __future__ import annotations
-
-from dataclasses import replace
 
 import plotly.graph_objects as go
 import streamlit as st
 
-from lstmviz.counting import DenseCount, LayerCount, breakdown
+from lstmviz.counting import DenseCount, LayerCount
 from lstmviz.figures.counts import dense_network_figure, gate_counts_figure
 from lstmviz.figures.heatmap import heatmap_data, weight_heatmap
 from lstmviz.forward import ForwardResult, forward
@@ -17,20 +19,14 @@ from lstmviz.style import Theme
 from lstmviz.weights import init_layer, init_weights
 
 
-def weight_key(spec: RecurrentSpec) -> RecurrentSpec:
-    """The spec with the fields that never change weights (timesteps, return_sequences) fixed, for cache hits."""
-    return replace(spec, timesteps=1, return_sequences=False)
-
-
-# cache_resource hands back the same figure object (no unpickling copy on every rerun); callers
-# only pass it to st.plotly_chart, which does not modify it.
+# cache_resource hands back the same object (no unpickling copy on every rerun, as cache_data
+# would make); callers only pass it to st.plotly_chart, which does not modify it.
 @st.cache_resource(max_entries=16, show_spinner=False)
-def heatmap_figure(spec: RecurrentSpec, layer: int, direction: str, seed: int, theme: Theme) -> go.Figure:
+def heatmap_figure(layer: LayerCount, seed: int, theme: Theme) -> go.Figure:
     """The W/U/b heatmap of one layer and direction with seeded initial weights."""
-    layer_count = breakdown(spec).layer(layer, direction)
-    values = init_layer(spec, layer_count, seed)
-    weights = {t.key: values[t.name] for t in layer_count.tensors}
-    return weight_heatmap(heatmap_data(spec, layer_count, weights), theme)
+    values = init_layer(layer, seed)
+    weights = {t.key: values[t.name] for t in layer.tensors}
+    return weight_heatmap(heatmap_data(layer, weights), theme)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -48,5 +44,5 @@ def gate_counts(layer: LayerCount, theme: Theme) -> go.Figure:
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def dense_network(dense: DenseCount, theme: Theme) -> go.Figure:
-    """The seed's warm-up network."""
+    """The tutorial example's warm-up network."""
     return dense_network_figure(dense, theme)

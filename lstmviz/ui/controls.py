@@ -6,11 +6,11 @@ from typing import Any, Final
 
 import streamlit as st
 
-from lstmviz.counting import LayerCount, ParamCount
+from lstmviz.counting import Breakdown, LayerCount
 from lstmviz.spec import CELLS, FRAMEWORKS, RecurrentSpec
 from lstmviz.style import CELL_LABEL, FRAMEWORK_LABEL
 
-DEFAULTS = RecurrentSpec()  # the seed's model: Keras LSTM, x=3, h=2, T=40
+DEFAULTS = RecurrentSpec()  # the tutorial example: Keras LSTM, x=3, h=2, T=40
 SIZE_MAX = 1024
 TIMESTEPS_MAX = 1000
 LAYERS_MAX = 8
@@ -128,7 +128,7 @@ PRESENTATION_CSS = """<style>
 </style>"""
 
 
-def layer_picker(count: ParamCount, label: str, key: str) -> LayerCount:
+def layer_picker(count: Breakdown, label: str, key: str) -> LayerCount:
     """Which layer and direction to draw; shown only for a stack of more than one."""
     if len(count.layers) == 1:
         return count.layers[0]

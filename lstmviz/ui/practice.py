@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import streamlit as st
 
-import lstmviz
 from lstmviz.cells import LAYER_CLASS
-from lstmviz.figures.fast import TEMPLATE
-from lstmviz.practice import MAX_QUESTION, Fit, budget_frontier, quiz_question
+from lstmviz.figures.budget import frontier_figure
+from lstmviz.practice import MAX_QUESTION, budget_frontier, quiz_question
+from lstmviz.report import Report, build_report
 from lstmviz.spec import RecurrentSpec
-from lstmviz.style import FONT, FRAMEWORK_LABEL, INK, Theme
+from lstmviz.style import FRAMEWORK_LABEL, Theme
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.controls import URL
 
@@ -25,45 +24,23 @@ def _describe(spec: RecurrentSpec) -> str:
     return f"{name} with {spec.features} input features, {spec.units} units and {spec.timesteps} timesteps{extra}"
 
 
-def frontier_figure(fits: list[Fit], budget: int, theme: Theme) -> go.Figure:
-    """The largest input size that fits the budget, per hidden size."""
-    fig = go.Figure(
-        go.Scatter(
-            x=[f.units for f in fits],
-            y=[f.max_features for f in fits],
-            customdata=[f.params for f in fits],
-            mode="lines+markers",
-            hovertemplate="units %{x}, features ≤ %{y}: %{customdata:,} parameters<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        title={"text": f"Sizes within {budget:,} parameters", "font": {"size": theme.title_size}},
-        xaxis={"title": "units h"},
-        yaxis={"title": "largest features x", "type": "log"},
-        font={"family": FONT, "size": theme.font_size, "color": INK},
-        height=theme.figure_height,
-        template=TEMPLATE,
-    )
-    return fig
-
-
 def _clear_answer() -> None:
     st.session_state["quiz_answer"] = None
 
 
-def render(spec: RecurrentSpec, theme: Theme) -> None:
-    """Draw the quiz and the budget view."""
+def render(report: Report, theme: Theme) -> None:
+    """Draw the quiz and the budget view for the sidebar's stack."""
     st.title("Predict the count")
     number = int(st.number_input("Question", 1, MAX_QUESTION, 1, key="question", bind=URL, on_change=_clear_answer))
     question = quiz_question(number)
     st.markdown(f"**How many parameters does a {_describe(question)} have?**")
     answer = st.number_input("Your answer", min_value=0, value=None, step=1, key="quiz_answer")
     if answer is not None:
-        truth = lstmviz.count_params(question)
-        if int(answer) == truth:
-            st.success(f"Right: {lstmviz.formula(question).substituted}")
+        truth = build_report(question).formula
+        if int(answer) == truth.total:
+            st.success(f"Right: {truth.substituted}")
         else:
-            st.error(f"Not quite: {lstmviz.formula(question).substituted} (you said {int(answer):,})")
+            st.error(f"Not quite: {truth.substituted} (you said {int(answer):,})")
 
     st.title("Which sizes fit a budget?")
     st.caption(
@@ -71,7 +48,7 @@ def render(spec: RecurrentSpec, theme: Theme) -> None:
         "keeps the count within the budget, for each number of units h."
     )
     budget = int(st.number_input("Parameter budget", 1, 10**12, 100_000, step=1000, key="budget", bind=URL))
-    fits = budget_frontier(spec, budget, BUDGET_UNITS)
+    fits = budget_frontier(report.spec, budget, BUDGET_UNITS)
     if not fits:
         st.warning(f"Nothing fits in a budget of {budget:,}: even features = units = 1 needs more parameters.")
         return

@@ -8,12 +8,11 @@ import numpy as np
 import streamlit as st
 from numpy.typing import NDArray
 
-from lstmviz.counting import breakdown
 from lstmviz.figures.cell_geometry import cell_geometry
 from lstmviz.figures.cell_svg import cell_svg
 from lstmviz.figures.timeline import activations_figure, step_bars_figure, unrolled_svg
 from lstmviz.inputs import LECTURE_INPUTS, ONE_HOT
-from lstmviz.spec import RecurrentSpec
+from lstmviz.report import Report
 from lstmviz.style import Theme
 from lstmviz.ui import cached, controls
 from lstmviz.ui.charts import chart_config
@@ -32,8 +31,9 @@ def _brief(v: NDArray[np.float32]) -> str:
     return f"{v.mean():.2f} ({v.min():.2f}…{v.max():.2f})"
 
 
-def render(spec: RecurrentSpec, theme: Theme) -> None:
-    """Draw the run-through-time view for the sidebar's spec."""
+def render(report: Report, theme: Theme) -> None:
+    """Draw the run-through-time view for the sidebar's stack."""
+    spec = report.spec
     st.title("Run through time")
     if spec.units > MAX_UNITS or spec.features > MAX_FEATURES:
         st.info(
@@ -48,10 +48,8 @@ def render(spec: RecurrentSpec, theme: Theme) -> None:
     steps = 4 if kind == ONE_HOT else min(spec.timesteps, MAX_STEPS)
     if kind != ONE_HOT and spec.timesteps > MAX_STEPS:
         st.caption(f"Showing the first {MAX_STEPS} of {spec.timesteps} timesteps.")
-    run_spec = replace(spec, timesteps=steps)
-    result = cached.forward_pass(replace(run_spec, return_sequences=False), kind)
-    count = breakdown(run_spec)
-    layer = controls.layer_picker(count, "Layer and direction", "time_layer")
+    result = cached.forward_pass(replace(spec, timesteps=steps), kind)
+    layer = controls.layer_picker(report.count, "Layer and direction", "time_layer")
     key = (layer.layer, layer.direction)
     gates = {s: a[0] for s, a in result.gates[key].items()}  # first sample: (T, h) each
     states = {"hidden state": result.h_t[key][0]}
@@ -76,7 +74,7 @@ def render(spec: RecurrentSpec, theme: Theme) -> None:
         notes["h_t"] = f"mean {states['hidden state'][i].mean():.2f}"
         if "cell state" in states:
             notes["c_t"] = f"mean {states['cell state'][i].mean():.2f}"
-        st.image(cell_svg(cell_geometry(run_spec, layer, notes), theme), width="stretch")
+        st.image(cell_svg(cell_geometry(layer, steps, notes), theme), width="stretch")
         strip = unrolled_svg(steps, t, layer.params, theme=theme)
         st.image(strip, width="stretch")
         st.download_button(

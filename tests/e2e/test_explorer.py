@@ -127,7 +127,7 @@ def test_missing_browser_skips_outside_ci(harness: ModuleType, monkeypatch: pyte
 # --- (a) first paint -------------------------------------------------------------------------
 
 
-def test_default_page_is_the_seed(page: Any, explorer: Any) -> None:
+def test_default_page_is_the_tutorial_example(page: Any, explorer: Any) -> None:
     open_app(page, explorer)
     assert total(page) == 48
     image = page.locator("[data-testid='stImage'] img").first
