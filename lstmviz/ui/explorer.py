@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import streamlit as st
 
 import lstmviz
@@ -17,8 +19,20 @@ from lstmviz.style import FRAMEWORK_LABEL, Theme
 from lstmviz.tables import LAYER_GATES, LAYERS, TENSORS, TIMESTEPS, gate_parts, rows, timestep_rows
 from lstmviz.ui import cached, controls
 from lstmviz.ui.charts import chart_config
+from lstmviz.ui.static_table import markdown_table, static_table
 
 EXPORT_FORMATS = (("csv", to_csv, "text/csv"), ("md", to_markdown, "text/markdown"), ("tex", to_latex, "text/x-tex"))
+
+
+# Like st.code's block, without its syntax highlighter.
+SUMMARY_STYLE = (
+    "font-family: 'Source Code Pro', monospace; font-size: 0.8rem; line-height: 1.4; padding: 1rem; "
+    "background: #f0f2f6; border-radius: 0.5rem; overflow-x: auto; white-space: pre;"
+)
+PANELS = {  # the optional panels, one click away and in the URL as ?panel=...; drawn only when open
+    "warm-up": "Warm-up from the tutorial: a plain dense network",
+    "export": "Export: figures, tables, formula and code",
+}
 
 
 def render(report: Report, theme: Theme) -> None:
@@ -32,8 +46,12 @@ def render(report: Report, theme: Theme) -> None:
     gates(report, layer, theme, chart_config(image_format, f"{slug}-gates"))
     heatmap(layer, theme, chart_config(image_format, f"{slug}-heatmap"))
     tables(report)
-    warm_up(theme, chart_config(image_format, "lstmviz-dense-warmup"))
-    exports(report, layer, theme, image_format, slug)
+    # A closed expander still runs (and sends) everything inside it; a panel picker draws only the open one.
+    panel = st.segmented_control("More", list(PANELS), format_func=PANELS.__getitem__, key="panel", bind=controls.URL)
+    if panel == "warm-up":
+        warm_up(theme, chart_config(image_format, "lstmviz-dense-warmup"))
+    elif panel == "export":
+        exports(report, layer, theme, image_format, slug)
 
 
 def headline(report: Report) -> None:
@@ -45,42 +63,26 @@ def headline(report: Report) -> None:
     with head:
         label = f"{FRAMEWORK_LABEL[spec.framework]} {LAYER_CLASS[(spec.framework, spec.cell)]}"
         st.metric(f"{label}: total parameters", f"{report.total:,}")
-        st.markdown(f"**Per layer and direction:** `{formula.symbolic}`  \n**Here:** `{formula.substituted}`")
-        st.caption(
+        st.markdown(
+            f"**Per layer and direction:** `{formula.symbolic}`  \n**Here:** `{formula.substituted}`\n\n"
             f"{'An' if spec.cell == 'lstm' else 'A'} {LAYER_CLASS[('keras', spec.cell)]} layer is "
             f"{len(layer_gates)} dense layer{'s' if len(layer_gates) > 1 else ''} "
             f"over [h_t-1, x_t] ({', '.join(g.kind.name for g in layer_gates)}); "
             "the same W, U and b are reused at every timestep."
         )
     with shape_col:
-        st.markdown("**Timesteps change shapes and cost, never the count**")
-        localized = st.column_config.NumberColumn(format="localized")
-        st.dataframe(
-            rows(TIMESTEPS, timestep_rows(report)),
-            hide_index=True,
-            key="timesteps_table",
-            column_config={"parameters": localized, "multiply-adds / sequence": localized},
-        )
-        st.caption(
-            "Per sample. Multiply-adds count the gate matrix products only; activations are the values a "
-            "training forward pass keeps per timestep: gate outputs, cell state (LSTM) and hidden output."
+        st.markdown(
+            "**Timesteps change shapes and cost, never the count**\n\n"
+            + markdown_table(rows(TIMESTEPS, timestep_rows(report)))
+            + "\n\n:small[Per sample. Multiply-adds count the gate matrix products only; activations are the "
+            "values a training forward pass keeps per timestep: gate outputs, cell state (LSTM) and hidden output.]"
         )
 
 
 def cell(report: Report, layer: LayerCount, theme: Theme) -> None:
-    """The cell diagram of the chosen layer, with its SVG download."""
-    spec = report.spec
-    svg = cell_svg(cell_geometry(layer, spec.timesteps), theme)
+    """The cell diagram of the chosen layer (its SVG download is in the Export panel)."""
     st.subheader("The cell")
-    st.image(svg, width="stretch")
-    st.download_button(
-        "Download diagram (SVG)",
-        svg,
-        file_name=f"lstmviz-{spec.framework}-{spec.cell}-cell.svg",
-        mime="image/svg+xml",
-        key="download_svg",
-        on_click="ignore",
-    )
+    st.image(cell_svg(cell_geometry(layer, report.spec.timesteps), theme), width="stretch")
 
 
 def gates(report: Report, layer: LayerCount, theme: Theme, config: dict[str, object]) -> None:
@@ -92,18 +94,18 @@ def gates(report: Report, layer: LayerCount, theme: Theme, config: dict[str, obj
     with bars_col:
         st.plotly_chart(cached.gate_counts(layer, theme), key="gate_counts", config=config)
     with table_col:
-        st.dataframe(rows(LAYER_GATES, gate_parts((layer,))), hide_index=True, key="gate_table")
+        static_table(rows(LAYER_GATES, gate_parts((layer,))))
 
 
 def heatmap(layer: LayerCount, theme: Theme, config: dict[str, object]) -> None:
     """The W/U/b heatmap of the chosen layer with seeded initial weights."""
     gh = f"{len(layer.gates)}h" if len(layer.gates) > 1 else "h"
-    st.subheader("W, U and b: the gate blocks inside the fused tensors")
-    st.caption(
-        f"Keras stores each gate as a column block of kernel (x, {gh}) and recurrent_kernel (h, {gh}); "
+    st.markdown(
+        "### W, U and b: the gate blocks inside the fused tensors\n\n"
+        f":small[Keras stores each gate as a column block of kernel (x, {gh}) and recurrent_kernel (h, {gh}); "
         f"PyTorch as a row block of weight_ih ({gh}, x) and weight_hh ({gh}, h). Values are seeded initial "
         "weights drawn like the framework does (Keras glorot_uniform / orthogonal / zeros with the forget "
-        "bias at 1; PyTorch U(−1/√h, 1/√h))."
+        "bias at 1; PyTorch U(−1/√h, 1/√h)).]"
     )
     st.plotly_chart(cached.heatmap_figure(layer, 0, theme), key="heatmap", config=config)
 
@@ -113,72 +115,81 @@ def tables(report: Report) -> None:
     spec = report.spec
     stack_col, summary_col = st.columns(2)
     with stack_col:
-        st.subheader("Every tensor")
-        st.dataframe(rows(TENSORS, report.tensors), hide_index=True, key="tensor_table")
-        st.dataframe(rows(LAYERS, report.layers), hide_index=True, key="layer_table")
         outputs = ", ".join(f"{k} {tuple(v)}" for k, v in report.outputs.as_dict().items())
-        st.caption(f"Outputs: {outputs} (None = batch).")
-    with summary_col:
-        st.subheader("As Keras prints it" if spec.framework == "keras" else "As torchinfo would list it")
-        text = lstmviz.keras_summary(report.count) if spec.framework == "keras" else lstmviz.tensor_table(report.count)
-        st.code(text, language=None)
-
-
-def warm_up(theme: Theme, config: dict[str, object]) -> None:
-    """The tutorial example's warm-up: a plain dense network."""
-    with st.expander("Warm-up from the tutorial: a plain dense network, (i×h + h×o) + (h + o)"):
-        sizes = st.columns(3)
-        dense = lstmviz.dense_params(
-            int(sizes[0].number_input("inputs i", 1, 12, 3, key="dense_inputs")),
-            int(sizes[1].number_input("hidden h", 1, 12, 5, key="dense_hidden")),
-            int(sizes[2].number_input("outputs o", 1, 12, 2, key="dense_outputs")),
-        )
-        st.plotly_chart(cached.dense_network(dense, theme), key="dense_network", config=config)
         st.markdown(
-            f"Dense({dense.hidden}): {dense.inputs}×{dense.hidden} + {dense.hidden} = **{dense.hidden_params}**; "
-            f"Dense({dense.outputs}): {dense.hidden}×{dense.outputs} + {dense.outputs} = **{dense.output_params}**; "
-            f"total **{dense.total}**. Each LSTM gate is one such dense layer from x + h inputs to h outputs."
+            "### Every tensor\n\n"
+            + markdown_table(rows(TENSORS, report.tensors))
+            + "\n\n"
+            + markdown_table(rows(LAYERS, report.layers))
+            + f"\n\n:small[Outputs: {outputs} (None = batch).]"
         )
+    with summary_col:
+        heading = "As Keras prints it" if spec.framework == "keras" else "As torchinfo would list it"
+        text = lstmviz.keras_summary(report.count) if spec.framework == "keras" else lstmviz.tensor_table(report.count)
+        # A preformatted block: st.code would pull its syntax highlighter (1.5 MB of JavaScript) into the page.
+        st.html(f"<h3>{escape(heading)}</h3><pre style='{SUMMARY_STYLE}'>{escape(text)}</pre>")
+
+
+@st.fragment
+def warm_up(theme: Theme, config: dict[str, object]) -> None:
+    """The tutorial example's warm-up: a plain dense network (its sizes rerun only this panel)."""
+    st.markdown("**Warm-up from the tutorial:** a plain dense network has (i×h + h×o) + (h + o) parameters")
+    sizes = st.columns(3)
+    dense = lstmviz.dense_params(
+        int(sizes[0].number_input("inputs i", 1, 12, 3, key="dense_inputs")),
+        int(sizes[1].number_input("hidden h", 1, 12, 5, key="dense_hidden")),
+        int(sizes[2].number_input("outputs o", 1, 12, 2, key="dense_outputs")),
+    )
+    st.plotly_chart(cached.dense_network(dense, theme), key="dense_network", config=config)
+    st.markdown(
+        f"Dense({dense.hidden}): {dense.inputs}×{dense.hidden} + {dense.hidden} = **{dense.hidden_params}**; "
+        f"Dense({dense.outputs}): {dense.hidden}×{dense.outputs} + {dense.outputs} = **{dense.output_params}**; "
+        f"total **{dense.total}**. Each LSTM gate is one such dense layer from x + h inputs to h outputs."
+    )
 
 
 def exports(report: Report, layer: LayerCount, theme: Theme, image_format: str, slug: str) -> None:
     """Downloads for slides and for checking the count in the framework itself."""
     spec = report.spec
-    with st.expander("Export: figures, tables, formula and code"):
-        st.radio(
-            "Chart downloads (the camera button on each chart)",
-            ["png", "svg"],
-            key="image_format",
-            horizontal=True,
-            captions=["3200 × 1800 pixels", "vector"],
+    st.radio(
+        "Chart downloads (the camera button on each chart)",
+        ["png", "svg"],
+        key="image_format",
+        horizontal=True,
+        captions=["3200 × 1800 pixels", "vector"],
+    )
+    geometry = cell_geometry(layer, spec.timesteps)
+    st.download_button(
+        "Download diagram (SVG)",
+        cell_svg(geometry, theme),
+        file_name=f"lstmviz-{spec.framework}-{spec.cell}-cell.svg",
+        mime="image/svg+xml",
+        key="download_svg",
+        on_click="ignore",
+    )
+    # Built only on request: it is the one figure not needed to read the page.
+    if st.toggle("Cell diagram as a chart too (its camera button saves PNG or SVG)", key="cell_chart_on"):
+        st.plotly_chart(
+            cell_figure(geometry, theme), key="cell_chart", config=chart_config(image_format, f"{slug}-cell")
         )
-        # Built only on request: it is the one figure not needed to read the page.
-        if st.toggle("Cell diagram as a chart too (its camera button saves PNG or SVG)", key="cell_chart_on"):
-            st.plotly_chart(
-                cell_figure(cell_geometry(layer, spec.timesteps), theme),
-                key="cell_chart",
-                config=chart_config(image_format, f"{slug}-cell"),
+    latex = formula_latex(report.formula)
+    st.markdown("**Formula** (LaTeX)")
+    st.latex(latex)
+    st.code(latex, language="latex")
+    for title, table, name in (("Tensors", tensor_rows(report), "tensors"), ("Gates", gate_rows(report), "gates")):
+        st.markdown(f"**{title} table**")
+        for col, (fmt, text_of, mime) in zip(st.columns(3), EXPORT_FORMATS, strict=True):
+            col.download_button(
+                f"{title} as .{fmt}",
+                text_of(table),
+                file_name=f"{slug}-{name}.{fmt}",
+                mime=mime,
+                key=f"download_{name}_{fmt}",
+                on_click="ignore",
             )
-        latex = formula_latex(report.formula)
-        st.markdown("**Formula** (LaTeX)")
-        st.latex(latex)
-        st.code(latex, language="latex")
-        for title, table, name in (("Tensors", tensor_rows(report), "tensors"), ("Gates", gate_rows(report), "gates")):
-            st.markdown(f"**{title} table**")
-            for col, (fmt, text_of, mime) in zip(st.columns(3), EXPORT_FORMATS, strict=True):
-                col.download_button(
-                    f"{title} as .{fmt}",
-                    text_of(table),
-                    file_name=f"{slug}-{name}.{fmt}",
-                    mime=mime,
-                    key=f"download_{name}_{fmt}",
-                    on_click="ignore",
-                )
-        st.markdown(
-            f"**Check it in {FRAMEWORK_LABEL[spec.framework]}**: this code builds the layer and asserts the count"
-        )
-        code = framework_code(report)
-        st.code(code, language="python")
-        st.download_button(
-            "Code as .py", code, file_name=f"{slug}.py", mime="text/x-python", key="download_code", on_click="ignore"
-        )
+    st.markdown(f"**Check it in {FRAMEWORK_LABEL[spec.framework]}**: this code builds the layer and asserts the count")
+    code = framework_code(report)
+    st.code(code, language="python")
+    st.download_button(
+        "Code as .py", code, file_name=f"{slug}.py", mime="text/x-python", key="download_code", on_click="ignore"
+    )
