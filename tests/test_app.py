@@ -192,7 +192,7 @@ def test_maximum_sizes_stay_bounded(app: AppTest) -> None:
 
 
 def test_dense_warmup_is_32(app: AppTest) -> None:
-    open_panel(app, "warm-up")
+    open_panel(app, "Warm-up")
     assert "total **32**" in text(app)
     app.number_input(key="dense_hidden").set_value(4).run()
     assert f"total **{lstmviz.dense_params(3, 4, 2).total}**" in text(app)
@@ -201,12 +201,12 @@ def test_dense_warmup_is_32(app: AppTest) -> None:
 def test_closed_panels_send_nothing(app: AppTest) -> None:
     assert not app.get("download_button") and not app.code and not app.latex  # export closed
     assert len(app.get("plotly_chart")) == 2  # gate counts and heatmap: no warm-up chart
-    open_panel(app, "warm-up")
+    open_panel(app, "Warm-up")
     assert len(app.get("plotly_chart")) == 3 and not app.get("download_button")
 
 
 def test_svg_download_is_offered(app: AppTest) -> None:
-    open_panel(app, "export")
+    open_panel(app, "Export")
     buttons = [b for b in app.get("download_button") if b.proto.label == "Download diagram (SVG)"]
     assert len(buttons) == 1
     (image,) = app.get("image")
@@ -262,7 +262,7 @@ def test_exports_offer_tables_code_and_slide_sized_charts(app: AppTest) -> None:
     from lstmviz.export import tensor_rows, to_csv
     from lstmviz.snippet import framework_code
 
-    open_panel(app, "export")
+    open_panel(app, "Export")
     names = [b.proto.label for b in app.get("download_button")]
     assert {"Tensors as .csv", "Tensors as .md", "Tensors as .tex", "Gates as .csv", "Code as .py"} <= set(names)
     assert framework_code(lstmviz.build_report(RecurrentSpec())).strip() in [c.value.strip() for c in app.code]

@@ -24,15 +24,16 @@ from lstmviz.ui.static_table import markdown_table, static_table
 EXPORT_FORMATS = (("csv", to_csv, "text/csv"), ("md", to_markdown, "text/markdown"), ("tex", to_latex, "text/x-tex"))
 
 
-# Like st.code's block, without its syntax highlighter.
-SUMMARY_STYLE = (
-    "font-family: 'Source Code Pro', monospace; font-size: 0.8rem; line-height: 1.4; padding: 1rem; "
-    "background: #f0f2f6; border-radius: 0.5rem; overflow-x: auto; white-space: pre;"
-)
-PANELS = {  # the optional panels, one click away and in the URL as ?panel=...; drawn only when open
-    "warm-up": "Warm-up from the tutorial: a plain dense network",
-    "export": "Export: figures, tables, formula and code",
-}
+# Like st.code's block, without its syntax highlighter (inline styles are stripped by st.html).
+SUMMARY_CSS = """<style>
+.lstmviz-summary { font-family: 'Source Code Pro', monospace; font-size: 0.78rem; line-height: 1.45;
+  padding: 1rem; margin: 0; background: #f0f2f6; color: #31333f; border-radius: 0.5rem; overflow-x: auto;
+  white-space: pre; }
+</style>"""
+# The optional panels, one click away and in the URL as ?panel=Warm-up or ?panel=Export (the URL
+# holds the option's text); each is drawn only when open.
+PANELS_LABEL = "More: the tutorial's dense-network warm-up, and exports of figures, tables, formula and code"
+WARM_UP, EXPORT = "Warm-up", "Export"
 
 
 def render(report: Report, theme: Theme) -> None:
@@ -47,10 +48,10 @@ def render(report: Report, theme: Theme) -> None:
     heatmap(layer, theme, chart_config(image_format, f"{slug}-heatmap"))
     tables(report)
     # A closed expander still runs (and sends) everything inside it; a panel picker draws only the open one.
-    panel = st.segmented_control("More", list(PANELS), format_func=PANELS.__getitem__, key="panel", bind=controls.URL)
-    if panel == "warm-up":
+    panel = st.segmented_control(PANELS_LABEL, [WARM_UP, EXPORT], key="panel", bind=controls.URL)
+    if panel == WARM_UP:
         warm_up(theme, chart_config(image_format, "lstmviz-dense-warmup"))
-    elif panel == "export":
+    elif panel == EXPORT:
         exports(report, layer, theme, image_format, slug)
 
 
@@ -127,7 +128,8 @@ def tables(report: Report) -> None:
         heading = "As Keras prints it" if spec.framework == "keras" else "As torchinfo would list it"
         text = lstmviz.keras_summary(report.count) if spec.framework == "keras" else lstmviz.tensor_table(report.count)
         # A preformatted block: st.code would pull its syntax highlighter (1.5 MB of JavaScript) into the page.
-        st.html(f"<h3>{escape(heading)}</h3><pre style='{SUMMARY_STYLE}'>{escape(text)}</pre>")
+        st.subheader(heading)
+        st.html(f"{SUMMARY_CSS}<pre class='lstmviz-summary'>{escape(text)}</pre>")
 
 
 @st.fragment
