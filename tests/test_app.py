@@ -346,3 +346,15 @@ def test_an_explorer_rerun_counts_the_stack_once(app: AppTest, monkeypatch: pyte
     assert not app.exception
     assert calls == [RecurrentSpec(units=5)]
     assert total(app) == lstmviz.count_params(RecurrentSpec(units=5))
+
+
+def test_cache_keys_see_every_field() -> None:
+    import dataclasses
+
+    from lstmviz.ui.cached import CHEAP_KEYS
+
+    # repr is the cache key: a field left out of repr would let two different values share a figure.
+    for cls in CHEAP_KEYS:
+        assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen, cls  # type: ignore[attr-defined]
+        assert all(f.repr for f in dataclasses.fields(cls)), cls
+        assert "__repr__" in vars(cls) and vars(cls)["__repr__"].__qualname__.endswith("__repr__"), cls
