@@ -248,6 +248,12 @@ def test_quiz_checks_the_answer_against_the_core(app: AppTest) -> None:
 def test_budget_view_and_an_impossible_budget(app: AppTest) -> None:
     app.radio(key="view").set_value("practice").run()
     assert not app.exception and len(app.get("plotly_chart")) == 1
+    rows = table(app, "largest features x")
+    assert rows["parameters"] == [
+        lstmviz.count_params(RecurrentSpec(features=x, units=h))
+        for h, x in zip(rows["units h"], rows["largest features x"], strict=True)
+    ]
+    assert max(rows["parameters"]) <= 100_000  # the default budget
     app.number_input(key="budget").set_value(10).run()
     assert not app.exception and "Nothing fits" in app.warning[0].value
 
