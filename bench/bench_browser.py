@@ -135,8 +135,13 @@ class Tab:
         return dict(self.page.evaluate(STATE_JS))
 
     def main_thread_s(self) -> float:
+        return self.metrics()["TaskDuration"]
+
+    def metrics(self) -> dict[str, float]:
+        """Chrome's cumulative main-thread timings: task, script, layout and style seconds."""
+        names = ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration")
         metrics = self.cdp.send("Performance.getMetrics")["metrics"]
-        return float(next(m["value"] for m in metrics if m["name"] == "TaskDuration"))
+        return {m["name"]: float(m["value"]) for m in metrics if m["name"] in names}
 
     def settle(self, finished_at_least: int) -> dict[str, Any]:
         """Wait until the server finished the run and the page has not changed for QUIET_MS."""
@@ -181,13 +186,19 @@ def press(tab: Tab, label: str) -> dict[str, Any]:
     thumb.focus()
     tab.page.wait_for_timeout(200)  # focus styling settles before the clock starts
     finished, received = tab.finished, tab.received_bytes
-    cpu0, main0 = cpu_seconds(tab.server.process.pid), tab.main_thread_s()
+    cpu0, main0 = cpu_seconds(tab.server.process.pid), tab.metrics()
     thumb.press("ArrowRight")
     state = tab.settle(finished + 1)
+    main1 = tab.metrics()
     return {
         "redraw_s": (state["paint"] - state["key"]) / 1000,
         "server_cpu_s": cpu_seconds(tab.server.process.pid) - cpu0,
-        "main_thread_s": tab.main_thread_s() - main0,
+        "main_thread_s": main1["TaskDuration"] - main0["TaskDuration"],
+        "script_s": main1["ScriptDuration"] - main0["ScriptDuration"],
+        "layout_style_s": main1["LayoutDuration"]
+        + main1["RecalcStyleDuration"]
+        - main0["LayoutDuration"]
+        - main0["RecalcStyleDuration"],
         "ws_bytes": tab.received_bytes - received,
         "charts": state["charts"],
         "exception": state["exception"],
@@ -360,7 +371,9 @@ def report(result: dict[str, Any]) -> dict[str, Any]:
     print("\nbrowser main-thread time and websocket bytes per press")
     for key in ("bare_press", "app_press_default", "app_press_max"):
         print(
-            f"  {key:18} main thread {describe(col(key, 'main_thread_s'), 1000, 'ms')}, "
+            f"  {key:18} main thread {describe(col(key, 'main_thread_s'), 1000, 'ms')} "
+            f"(script {statistics.median(col(key, 'script_s')) * 1000:.0f}, layout + style "
+            f"{statistics.median(col(key, 'layout_style_s')) * 1000:.0f}), "
             f"received {statistics.median(col(key, 'ws_bytes')) / 1024:9.1f} KiB, charts {runs[key][-1]['charts']}"
         )
     print("\ncold page load until the charts settle (s)")
