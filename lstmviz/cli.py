@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     count.add_argument("--json", action="store_true", help="print one JSON object")
     code = commands.add_parser("code", help="print runnable Keras or PyTorch code that asserts the count")
     _spec_flags(code)
+    inspect = commands.add_parser("inspect", help="read a .keras, .h5, .safetensors or .onnx file and count it")
+    inspect.add_argument("file", help="the model file (never executed: pickles are refused)")
+    inspect.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -93,6 +96,8 @@ def _count_text(report: Report) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     args = build_parser().parse_args(argv)
+    if args.command == "inspect":
+        return _inspect(args.file, args.json)
     try:
         spec = spec_from_args(args)
     except ValueError as error:
@@ -105,4 +110,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(count_json(report)))
     else:
         print(_count_text(report), end="")
+    return 0
+
+
+def _inspect(path: str, as_json: bool) -> int:
+    """Read one model file and print its summary or JSON; exit 2 with one line on any refusal."""
+    from lstmviz.inspection import model_json, summary_text
+    from lstmviz.readers import MAX_FILE_BYTES, RefusedFile, read_model
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        model = read_model(data, path)
+    except (OSError, RefusedFile) as error:
+        reason = error.strerror or str(error) if isinstance(error, OSError) else str(error)
+        print(f"lstmviz: error: {path}: {reason}", file=sys.stderr)
+        return 2
+    print(json.dumps(model_json(model)) if as_json else summary_text(model, path), end="\n" if as_json else "")
     return 0

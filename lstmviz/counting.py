@@ -25,7 +25,7 @@ class Tensor:
     layer: int
     direction: str
     role: str  # "input", "recurrent", "bias" or "projection"
-    key: str  # unique in the stack: PyTorch's name; Keras's variable path in a fresh model
+    key: str  # unique in the stack: PyTorch's name; Keras's variable path in a fresh model; ONNX layer{k}/W[d]
 
     @property
     def params(self) -> int:
@@ -169,10 +169,10 @@ def layer_input_size(spec: RecurrentSpec, index: int) -> int:
 
 
 def bias_vectors(spec: RecurrentSpec) -> int:
-    """Bias vectors per gate: 0 without bias, 2 in PyTorch and a reset-after GRU, else 1."""
+    """Bias vectors per gate: 0 without bias, 2 in PyTorch, ONNX (B = [Wb, Rb]) and a reset-after GRU, else 1."""
     if not spec.bias:
         return 0
-    if spec.framework == "pytorch" or spec.uses_reset_after:
+    if spec.framework in ("pytorch", "onnx") or spec.uses_reset_after:
         return 2
     return 1
 
@@ -227,20 +227,40 @@ def _torch_tensors(spec: RecurrentSpec, index: int, direction: str, x: int) -> t
     return tuple(Tensor(name + suffix, shape, index, direction, role, name + suffix) for name, shape, role in rows)
 
 
-def _gate_slices(tensors: tuple[Tensor, ...], framework: str, k: int, h: int) -> tuple[TensorSlice, ...]:
+def onnx_key(index: int, direction: str, name: str) -> str:
+    """The key of an ONNX node's W, R or B for one direction: W[0] of node 0 is 'layer0/W[0]'."""
+    return f"layer{index}/{name}[{DIRECTIONS.index(direction)}]"
+
+
+def _onnx_tensors(spec: RecurrentSpec, index: int, direction: str, x: int) -> tuple[Tensor, ...]:
+    # One ONNX node per layer; W is [D, G·h, x], R [D, G·h, h], B [D, 2·G·h] (Wb then Rb). Each
+    # direction owns its slice along D, so a tensor here is W[d], R[d], B[d].
+    g, h = len(gate_kinds(spec.framework, spec.cell)), spec.units
+    rows: list[tuple[str, tuple[int, ...], str]] = [("W", (g * h, x), "input"), ("R", (g * h, h), "recurrent")]
+    if spec.bias:
+        rows.append(("B", (2 * g * h,), "bias"))
+    return tuple(
+        Tensor(name, shape, index, direction, role, onnx_key(index, direction, name)) for name, shape, role in rows
+    )
+
+
+def _gate_slices(tensors: tuple[Tensor, ...], framework: str, k: int, h: int, g: int) -> tuple[TensorSlice, ...]:
     slices = []
     for t in tensors:
         if t.role == "projection":
             continue
-        # Keras stacks gates as column blocks (last axis); PyTorch as row blocks (axis 0).
+        # Keras stacks gates as column blocks (last axis); PyTorch and ONNX as row blocks (axis 0).
         axis = len(t.shape) - 1 if framework == "keras" else 0
         slices.append(TensorSlice(t.name, axis, k * h, (k + 1) * h))
+        if framework == "onnx" and t.role == "bias":
+            slices.append(TensorSlice(t.name, 0, (g + k) * h, (g + k + 1) * h))  # the gate's Rb, after every Wb
     return tuple(slices)
 
 
 def _layer_count(spec: RecurrentSpec, index: int, direction: str) -> LayerCount:
     x, h = layer_input_size(spec, index), spec.units
-    build = _keras_tensors if spec.framework == "keras" else _torch_tensors
+    build = {"keras": _keras_tensors, "pytorch": _torch_tensors, "onnx": _onnx_tensors}[spec.framework]
+    g = len(gate_kinds(spec.framework, spec.cell))
     tensors = build(spec, index, direction, x)
     gates = tuple(
         GateCount(
@@ -248,7 +268,7 @@ def _layer_count(spec: RecurrentSpec, index: int, direction: str) -> LayerCount:
             input_weights=x * h,
             recurrent_weights=spec.hidden_out * h,
             biases=bias_vectors(spec) * h,
-            slices=_gate_slices(tensors, spec.framework, k, h),
+            slices=_gate_slices(tensors, spec.framework, k, h, g),
         )
         for k, kind in enumerate(gate_kinds(spec.framework, spec.cell))
     )

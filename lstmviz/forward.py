@@ -37,6 +37,9 @@ _COMPUTE_ORDER = {
     ("pytorch", "gru"): (0, 1, 2),
     ("keras", "rnn"): (0,),
     ("pytorch", "rnn"): (0,),
+    ("onnx", "lstm"): (0, 2, 1, 3),  # ONNX i, o, f, c
+    ("onnx", "gru"): (1, 0, 2),  # ONNX z, r, h
+    ("onnx", "rnn"): (0,),
 }
 
 
@@ -238,6 +241,11 @@ def _prepare(spec: RecurrentSpec, layer: LayerCount, weights: Mapping[str, NDArr
         W, U, proj, axis = w["kernel"], w["recurrent_kernel"], None, 1  # gates are column blocks
         bias = w.get("bias")
         b_in, b_rec = (bias[0], bias[1]) if bias is not None and bias.ndim == 2 else (bias, None)
+    elif spec.framework == "onnx":
+        W, U, proj, axis = w["W"], w["R"], None, 0  # W[d], R[d]: gates are row blocks
+        bias = w.get("B")  # B[d] = [Wb, Rb]
+        g_h = len(kinds) * h
+        b_in, b_rec = (bias[:g_h], bias[g_h:]) if bias is not None else (None, None)
     else:
         W, U, proj, axis = w["weight_ih"], w["weight_hh"], w.get("weight_hr"), 0  # gates are row blocks
         b_in, b_rec = w.get("bias_ih"), w.get("bias_hh")

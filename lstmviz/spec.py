@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-FRAMEWORKS = ("keras", "pytorch")
+FRAMEWORKS = ("keras", "pytorch", "onnx")
 CELLS = ("lstm", "gru", "rnn")
 
 # Bounds keep every derived number exact and every figure bounded; they are far above
@@ -27,7 +27,7 @@ class RecurrentSpec:
     layers: int = 1
     bidirectional: bool = False
     bias: bool = True
-    reset_after: bool = True  # Keras GRU only; PyTorch's GRU always resets after the matmul
+    reset_after: bool = True  # Keras GRU reset_after / ONNX GRU linear_before_reset; PyTorch's GRU always does
     proj_size: int = 0  # PyTorch LSTM only; 0 = no projection
     return_sequences: bool = False  # Keras only; PyTorch always returns the full sequence
 

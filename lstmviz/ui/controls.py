@@ -77,13 +77,15 @@ def sidebar() -> RecurrentSpec:
         bidirectional = st.checkbox("Bidirectional", False, key="bidirectional", bind=URL)
         bias = st.checkbox("Use bias", True, key="bias", bind=URL)
         extra: dict[str, Any] = {}
-        if framework == "keras" and cell == "gru":
+        if framework in ("keras", "onnx") and cell == "gru":
             extra["reset_after"] = st.checkbox(
-                "reset_after (Keras default)",
+                "reset_after (Keras default)" if framework == "keras" else "linear_before_reset",
                 True,
                 key="reset_after",
                 bind=URL,
-                help="On: separate input and recurrent biases, as cuDNN and PyTorch do (2 × 3h biases).",
+                help="On: separate input and recurrent biases, as cuDNN and PyTorch do (2 × 3h biases)."
+                if framework == "keras"
+                else "On: the reset gate multiplies (h R + Rb), as PyTorch exports it; the count is the same.",
             )
         if framework == "keras":
             extra["return_sequences"] = st.checkbox(

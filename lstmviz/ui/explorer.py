@@ -101,12 +101,13 @@ def gates(report: Report, layer: LayerCount, theme: Theme, config: dict[str, obj
 def heatmap(layer: LayerCount, theme: Theme, config: dict[str, object]) -> None:
     """The W/U/b heatmap of the chosen layer with seeded initial weights."""
     gh = f"{len(layer.gates)}h" if len(layer.gates) > 1 else "h"
-    st.markdown(
-        "### W, U and b: the gate blocks inside the fused tensors\n\n"
-        f":small[Keras stores each gate as a column block of kernel (x, {gh}) and recurrent_kernel (h, {gh}); "
-        f"PyTorch as a row block of weight_ih ({gh}, x) and weight_hh ({gh}, h). Values are seeded initial "
+    st.subheader("W, U and b: the gate blocks inside the fused tensors")
+    st.caption(
+        f"Keras stores each gate as a column block of kernel (x, {gh}) and recurrent_kernel (h, {gh}); "
+        f"PyTorch as a row block of weight_ih ({gh}, x) and weight_hh ({gh}, h); ONNX as a row block of "
+        f"W[d] ({gh}, x) and R[d] ({gh}, h), with B[d] = [Wb, Rb] drawn as two columns. Values are seeded initial "
         "weights drawn like the framework does (Keras glorot_uniform / orthogonal / zeros with the forget "
-        "bias at 1; PyTorch U(−1/√h, 1/√h)).]"
+        "bias at 1; PyTorch and ONNX, as torch.onnx exports it, U(−1/√h, 1/√h))."
     )
     st.plotly_chart(cached.heatmap_figure(layer, 0, theme), key="heatmap", config=config)
 
@@ -125,7 +126,11 @@ def tables(report: Report) -> None:
             + f"\n\n:small[Outputs: {outputs} (None = batch).]"
         )
     with summary_col:
-        heading = "As Keras prints it" if spec.framework == "keras" else "As torchinfo would list it"
+        heading = {
+            "keras": "As Keras prints it",
+            "pytorch": "As torchinfo would list it",
+            "onnx": "W, R, B per direction (ONNX stacks the directions on axis 0)",
+        }[spec.framework]
         text = lstmviz.keras_summary(report.count) if spec.framework == "keras" else lstmviz.tensor_table(report.count)
         # A preformatted block: st.code would pull its syntax highlighter (1.5 MB of JavaScript) into the page.
         st.subheader(heading)
