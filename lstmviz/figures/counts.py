@@ -71,7 +71,9 @@ def dense_network_figure(dense: DenseCount, theme: Theme = SCREEN) -> go.Figure:
             for b in right:
                 xs += [a[0], b[0], None]
                 ys += [a[1], b[1], None]
-    fig = go.Figure(go.Scatter(x=xs, y=ys, mode="lines", line={"color": MUTED, "width": 1}, hoverinfo="skip"))
+    fig = go.Figure(
+        go.Scatter(x=xs, y=ys, mode="lines", line={"color": MUTED, "width": 1}, hoverinfo="skip", showlegend=False)
+    )
     names = ("input i", "hidden h", "output o")
     colours = ("#56B4E9", "#E69F00", "#009E73")
     for k, layer_points in enumerate(points):

@@ -24,8 +24,10 @@ from lstmviz.ui.static_table import markdown_table, static_table
 EXPORT_FORMATS = (("csv", to_csv, "text/csv"), ("md", to_markdown, "text/markdown"), ("tex", to_latex, "text/x-tex"))
 
 
-# Like st.code's block, without its syntax highlighter (inline styles are stripped by st.html).
+# Like st.code's block, without its syntax highlighter (inline styles are stripped by st.html); and
+# wide static tables scroll sideways on a phone, as st.dataframe did, instead of being cut off.
 SUMMARY_CSS = """<style>
+[data-testid="stMarkdownContainer"] table { display: block; max-width: 100%; overflow-x: auto; }
 .lstmviz-summary { font-family: 'Source Code Pro', monospace; font-size: 0.78rem; line-height: 1.45;
   padding: 1rem; margin: 0; background: #f0f2f6; color: #31333f; border-radius: 0.5rem; overflow-x: auto;
   white-space: pre; }
