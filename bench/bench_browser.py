@@ -1,6 +1,7 @@
 """Browser benchmark (not a test): what a user feels, as ratios against a bare Streamlit app in the same run.
 
 Usage: python bench/bench_browser.py [--reps N] [--play-seconds S] [--option FLAG=VALUE ...] [--out PATH]
+                                     [--compare DIR]
 
 Starts two servers with tools/app_runner.py as the browser tests do (loopback, free port, stopped by
 PID), both with the same flags: bench/bare_app.py (one slider, one metric, one 8×5 Plotly heatmap) and
@@ -20,6 +21,10 @@ hits both alike. Measured, each --reps times (medians and min–max ranges print
   Play, or a Plotly animation button) and counts frames for --play-seconds: Plotly animation frames
   (plotly_animatingframe events) when there are any, else server reruns (script_finished messages).
   Reports frames/s between the first and last frame and server CPU per frame.
+
+--compare DIR also starts the app from another checkout (e.g. `git archive <commit> | tar -x -C DIR`,
+run with that checkout's own .streamlit/config.toml) and measures it in turn with the others, so a
+change is judged before/after in one run on a machine whose load drifts.
 
 Goals (issue 12): press ≤ 2.0× bare at default size and ≤ 4.0× at features 1024 / units 1000; cold load
 ≤ 1.5× bare; server CPU per press ≤ 3× bare's; Play ≥ 20 frames/s with no server work per frame.
@@ -269,13 +274,17 @@ def describe(values: list[float], scale: float, unit: str) -> str:
     return f"{s['median'] * scale:8.1f} {unit} [{s['min'] * scale:.1f}–{s['max'] * scale:.1f}]"
 
 
-def start_servers(options: tuple[str, ...], logs: Path) -> tuple[Server, Server]:
+def start_servers(options: tuple[str, ...], logs: Path, compare: Path | None) -> list[Server]:
+    """The bare app and lstmviz, plus lstmviz from another checkout when comparing versions."""
     servers = []
-    for name, script in (("bare", "bench/bare_app.py"), ("app", "app.py")):
+    wanted = [("bare", "bench/bare_app.py", ROOT), ("app", "app.py", ROOT)]
+    if compare is not None:
+        wanted.append(("before", "app.py", compare))
+    for name, script, cwd in wanted:
         port = app_runner.free_port()
-        process = app_runner.start_app(port, logs / f"{name}.log", script, options)
+        process = app_runner.start_app(port, logs / f"{name}.log", script, options, cwd)
         servers.append(Server(name, script, process, f"http://127.0.0.1:{port}"))
-    return servers[0], servers[1]
+    return servers
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:
@@ -283,29 +292,30 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
 
     options = tuple(f"--{o}" if not o.startswith("--") else o for o in args.option)
     logs = Path(tempfile.mkdtemp(prefix="lstmviz-bench-"))
-    bare, app = start_servers(options, logs)
-    runs: dict[str, list[dict[str, Any]]] = {k: [] for k in ("bare_press", "app_press_default", "app_press_max")}
-    runs |= {"bare_load": [], "app_load": [], "play": []}
+    servers = start_servers(options, logs, args.compare)
+    bare, apps = servers[0], servers[1:]
+    runs: dict[str, list[dict[str, Any]]] = {"bare_press": [], "bare_load": [], "play": []}
+    for app in apps:
+        runs |= {f"{app.name}_press_default": [], f"{app.name}_press_max": [], f"{app.name}_load": []}
     try:
         with sync_playwright() as playwright:
             chromium = str(app_runner.CHROMIUM)
             browser = playwright.chromium.launch(executable_path=chromium, args=app_runner.CHROMIUM_ARGS)
             try:
-                # Warm both servers (imports, caches), then cold loads alternating bare / app.
-                for server in (bare, app):
+                # Warm every server (imports, caches), then cold loads in turn: bare, app(, before).
+                for server in servers:
                     tab, _ = open_tab(browser, server)
                     tab.context.close()
                 for _ in range(args.reps):
-                    for server, key in ((bare, "bare_load"), (app, "app_load")):
+                    for server in servers:
                         tab, load = open_tab(browser, server)
                         tab.context.close()
-                        runs[key].append(load)
-                # Presses: three pages open, one warm-up press each, then presses in turn.
-                tabs: dict[str, tuple[Tab, str]] = {
-                    "bare_press": (open_tab(browser, bare)[0], BARE_LABEL),
-                    "app_press_default": (open_tab(browser, app)[0], UNITS_LABEL),
-                    "app_press_max": (open_tab(browser, app, MAX_QUERY)[0], UNITS_LABEL),
-                }
+                        runs[f"{server.name}_load"].append(load)
+                # Presses: the pages open side by side, one warm-up press each, then presses in turn.
+                tabs: dict[str, tuple[Tab, str]] = {"bare_press": (open_tab(browser, bare)[0], BARE_LABEL)}
+                for app in apps:
+                    tabs[f"{app.name}_press_default"] = (open_tab(browser, app)[0], UNITS_LABEL)
+                    tabs[f"{app.name}_press_max"] = (open_tab(browser, app, MAX_QUERY)[0], UNITS_LABEL)
                 for tab, label in tabs.values():
                     press(tab, label)
                 for _ in range(args.reps):
@@ -316,15 +326,15 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                 # Play in the through-time view.
                 if args.play_seconds > 0:
                     for _ in range(max(1, args.reps // 2)):
-                        tab, _ = open_tab(browser, app, PLAY_QUERY)
+                        tab, _ = open_tab(browser, apps[0], PLAY_QUERY)
                         runs["play"].append(play(tab, args.play_seconds))
                         tab.context.close()
             finally:
                 browser.close()
     finally:
-        for server in (bare, app):
+        for server in servers:
             app_runner.stop_app(server.process)
-    errors = [line for s in ("bare", "app") for line in (logs / f"{s}.log").read_text().splitlines() if "Error" in line]
+    errors = [line for s in servers for line in (logs / f"{s.name}.log").read_text().splitlines() if "Error" in line]
     return {"runs": runs, "server_options": list(options), "server_log_errors": errors}
 
 
@@ -369,7 +379,7 @@ def report(result: dict[str, Any]) -> dict[str, Any]:
         else:
             print(f"  ratio {value:5.2f}×")
     print("\nbrowser main-thread time and websocket bytes per press")
-    for key in ("bare_press", "app_press_default", "app_press_max"):
+    for key in [k for k in runs if k.endswith(("_press", "_press_default", "_press_max"))]:
         print(
             f"  {key:18} main thread {describe(col(key, 'main_thread_s'), 1000, 'ms')} "
             f"(script {statistics.median(col(key, 'script_s')) * 1000:.0f}, layout + style "
@@ -387,6 +397,22 @@ def report(result: dict[str, Any]) -> dict[str, Any]:
         f"{describe(col('bare_load', 'server_cpu_s'), 1000, 'ms')}, "
         f"lstmviz {describe(col('app_load', 'server_cpu_s'), 1000, 'ms')}"
     )
+    if "before_load" in runs:
+        print(f"\nthe same against the version in {result['compare']} (same run, same bare app), × bare:")
+        for what, key, field in (
+            ("press, default size", "press_default", "redraw_s"),
+            ("press, features 1024, units 1000", "press_max", "redraw_s"),
+            ("cold load", "load", "load_s"),
+            ("main thread per press, default", "press_default", "main_thread_s"),
+        ):
+            old, new = (statistics.median(col(f"{v}_{key}", field)) for v in ("before", "app"))
+            floor = statistics.median(col(f"bare_{key.split('_')[0]}", field))
+            print(f"  {what:34} before {old / floor:5.2f}×  now {new / floor:5.2f}×  (now / before {new / old:.2f})")
+        old_cpu, new_cpu = (statistics.fmean(col(f"{v}_press_default", "server_cpu_s")) for v in ("before", "app"))
+        print(
+            f"  {'server CPU per press, default':34} before {old_cpu * 1000:.1f} ms  now {new_cpu * 1000:.1f} ms "
+            f"(each with its own .streamlit/config.toml; bare {statistics.fmean(bare_cpu) * 1000:.1f} ms)"
+        )
     print("\nPlay in the through-time view")
     if runs["play"]:
         for run in runs["play"]:
@@ -430,6 +456,11 @@ def main() -> int:
         "--option", action="append", default=[], help="streamlit flag for both servers, e.g. runner.postScriptGC=false"
     )
     parser.add_argument("--out", type=Path, default=RESULTS / "bench_browser.json")
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        help="another checkout of lstmviz (e.g. `git archive <commit> | tar -x -C DIR`) measured in the same run",
+    )
     args = parser.parse_args()
     if not 3 <= args.reps <= 20 or not 0 <= args.play_seconds <= 60:
         parser.error("--reps must be 3..20 and --play-seconds 0..60")
@@ -440,7 +471,10 @@ def main() -> int:
     import streamlit
 
     started = time.time()
+    if args.compare is not None and not (args.compare / "app.py").is_file():
+        parser.error(f"--compare {args.compare}: no app.py there")
     result = measure(args)
+    result["compare"] = None if args.compare is None else str(args.compare)
     result["environment"] = {
         "reps": args.reps,
         "cpus": os.cpu_count(),
