@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from math import prod
 
 from lstmviz.cells import GateKind, gate_kinds
-from lstmviz.spec import RecurrentSpec
+from lstmviz.spec import RecurrentSpec, SpecTypeError, require_spec
 
 DIRECTIONS = ("forward", "backward")
 
@@ -128,6 +128,10 @@ class Breakdown:
 
     def layer(self, index: int, direction: str = "forward") -> LayerCount:
         """The count of one layer in one direction."""
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise SpecTypeError(f"layer must be a whole number, got {type(index).__name__} {index!r:.60}")
+        if not isinstance(direction, str):
+            raise SpecTypeError(f"direction must be 'forward' or 'backward', got {type(direction).__name__}")
         for item in self.layers:
             if item.layer == index and item.direction == direction:
                 return item
@@ -179,6 +183,7 @@ def bias_vectors(spec: RecurrentSpec) -> int:
 
 def closed_form_total(spec: RecurrentSpec) -> int:
     """The tutorial example's formula, generalised: G × (x·h + h_out·h + n_b·h) (+ h·p) per layer and direction."""
+    require_spec(spec)
     g, h, p = len(gate_kinds(spec.framework, spec.cell)), spec.units, spec.proj_size
     per_layer = [
         g * (layer_input_size(spec, i) * h + spec.hidden_out * h + bias_vectors(spec) * h) + p * h
@@ -290,6 +295,7 @@ def _layer_count(spec: RecurrentSpec, index: int, direction: str) -> LayerCount:
 
 def breakdown(spec: RecurrentSpec) -> Breakdown:
     """Count every layer, direction, gate and tensor of the stack."""
+    require_spec(spec)
     return Breakdown(
         spec,
         tuple(
@@ -342,6 +348,8 @@ class DenseCount:
 def dense_params(inputs: int = 3, hidden: int = 5, outputs: int = 2) -> DenseCount:
     """Parameters of the tutorial example's two-Dense-layer warm-up network (defaults: 3 → 5 → 2)."""
     for name, value in (("inputs", inputs), ("hidden", hidden), ("outputs", outputs)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise SpecTypeError(f"{name} must be a whole number, got {type(value).__name__} {value!r:.60}")
+        if value < 1:
             raise ValueError(f"{name} must be a positive whole number, got {value!r}")
     return DenseCount(inputs, hidden, outputs)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from lstmviz.cells import gate_kinds
 from lstmviz.counting import layer_input_size
-from lstmviz.spec import RecurrentSpec
+from lstmviz.spec import RecurrentSpec, require_spec
 
 Shape = tuple[int | None, ...]  # None stands for the batch dimension
 
@@ -32,6 +32,7 @@ def keras_layer_output_shape(spec: RecurrentSpec, index: int) -> Shape:
 
 def output_shapes(spec: RecurrentSpec) -> OutputShapes:
     """Keras: the model output. PyTorch (batch_first=True): output, h_n and (LSTM) c_n. ONNX: Y, Y_h, Y_c."""
+    require_spec(spec)
     if spec.framework == "keras":
         return OutputShapes((("output", keras_layer_output_shape(spec, spec.layers - 1)),))
     if spec.framework == "onnx":
@@ -88,6 +89,7 @@ class Cost:
 
 def cost(spec: RecurrentSpec) -> Cost:
     """Per-sample multiply-adds and training-time activation memory of the stack."""
+    require_spec(spec)
     g, h, h_out = len(gate_kinds(spec.framework, spec.cell)), spec.units, spec.hidden_out
     macs = 0
     kept = 0

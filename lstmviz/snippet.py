@@ -5,6 +5,7 @@ from __future__ import annotations
 from lstmviz.cells import class_name
 from lstmviz.counting import keras_layer_name
 from lstmviz.report import Report
+from lstmviz.spec import require_instance
 
 
 def _keras(report: Report) -> str:
@@ -115,5 +116,6 @@ def _onnx(report: Report) -> str:
 
 def framework_code(report: Report) -> str:
     """A runnable snippet in the report's framework that asserts its count, tensors and shapes."""
+    require_instance(report, Report, "report", "a Report (lstmviz.build_report(spec))")
     build = {"keras": _keras, "pytorch": _pytorch, "onnx": _onnx}[report.spec.framework]
     return build(report)

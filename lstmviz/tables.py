@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar
 from lstmviz.counting import LayerCount, Tensor, TensorSlice
 from lstmviz.report import Report
 from lstmviz.shapes import output_shapes
+from lstmviz.spec import option_applies
 
 T = TypeVar("T")
 Row = dict[str, Any]
@@ -163,9 +164,11 @@ def timestep_rows(report: Report) -> tuple[TimestepRow, ...]:
     found = []
     for t in sorted({1, spec.timesteps, 10 * spec.timesteps}):
         run = replace(report.cost, timesteps=t)
-        # The first output is the layer's output in every framework (Keras output, PyTorch output, ONNX Y).
+        # The first output is the layer's output in every framework (Keras output, PyTorch output, ONNX Y);
+        # only Keras has the switch, PyTorch and ONNX always return every step.
         output = output_shapes(replace(spec, timesteps=t)).shapes[0][1]
-        sequence = output_shapes(replace(spec, timesteps=t, return_sequences=True)).shapes[0][1]
+        every_step = option_applies("return_sequences", spec.framework, spec.cell)
+        sequence = output_shapes(replace(spec, timesteps=t, return_sequences=every_step)).shapes[0][1]
         found.append(
             TimestepRow(
                 t,

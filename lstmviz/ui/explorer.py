@@ -17,9 +17,10 @@ from lstmviz.report import Report
 from lstmviz.snippet import framework_code
 from lstmviz.style import FRAMEWORK_LABEL, Theme
 from lstmviz.tables import LAYER_GATES, LAYERS, TENSORS, TIMESTEPS, gate_parts, rows, timestep_rows
-from lstmviz.ui import cached, controls
+from lstmviz.ui import cached, controls, url
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.static_table import markdown_table, static_table
+from lstmviz.urlvalues import Choice
 
 EXPORT_FORMATS = (("csv", to_csv, "text/csv"), ("md", to_markdown, "text/markdown"), ("tex", to_latex, "text/x-tex"))
 
@@ -50,6 +51,7 @@ def render(report: Report, theme: Theme) -> None:
     heatmap(layer, theme, chart_config(image_format, f"{slug}-heatmap"))
     tables(report)
     # A closed expander still runs (and sends) everything inside it; a panel picker draws only the open one.
+    url.clean("panel", Choice((WARM_UP, EXPORT)))
     panel = st.segmented_control(PANELS_LABEL, [WARM_UP, EXPORT], key="panel", bind=controls.URL)
     if panel == WARM_UP:
         warm_up(theme, chart_config(image_format, "lstmviz-dense-warmup"))

@@ -18,9 +18,10 @@ from lstmviz.readers import MAX_FILE_BYTES, MAX_PARAMS, ModelFile, RecurrentLaye
 from lstmviz.report import Report
 from lstmviz.style import FRAMEWORK_LABEL, Theme
 from lstmviz.tables import GATE_STATS, MODEL_LAYERS, rows
-from lstmviz.ui import cached, controls
+from lstmviz.ui import cached, controls, url
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.controls import URL
+from lstmviz.urlvalues import Choice
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
 EXAMPLES = {  # file → what it is, as the picker shows it
@@ -66,6 +67,7 @@ def render(report: Report, theme: Theme) -> None:
 
 def source() -> tuple[str, str, ModelFile | str] | None:
     """The file to inspect: an upload or a shipped example (kept in the URL as model=)."""
+    url.clean("model", Choice((UPLOAD, *EXAMPLES)))
     choice = str(st.radio("Model file", [UPLOAD, *EXAMPLES], key="model", bind=URL, captions=["", *EXAMPLES.values()]))
     if choice == UPLOAD:
         upload = st.file_uploader("Model file", type=None, key="inspect_upload", label_visibility="collapsed")

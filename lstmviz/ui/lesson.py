@@ -14,9 +14,10 @@ from lstmviz.figures.cell_svg import cell_svg
 from lstmviz.report import Report, build_report
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import Theme
-from lstmviz.ui import cached
+from lstmviz.ui import cached, url
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.controls import URL
+from lstmviz.urlvalues import Whole
 
 
 def dense_warm_up(lesson: Report, theme: Theme) -> None:
@@ -151,6 +152,7 @@ STEPS: tuple[tuple[str, Callable[[Report, Theme], None]], ...] = (  # step n in 
 
 def render(report: Report, theme: Theme) -> None:
     """Draw one step of the lesson for the sidebar's features and units (a Keras LSTM, as the tutorial)."""
+    url.clean("step", Whole(1, len(STEPS)))
     step = int(st.slider("Step", 1, len(STEPS), 1, key="step", bind=URL))
     x, h = report.spec.features, report.spec.units
     title, draw = STEPS[step - 1]

@@ -10,10 +10,13 @@ from lstmviz.practice import MAX_QUESTION, budget_frontier, quiz_question
 from lstmviz.report import Report, build_report
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import FRAMEWORK_LABEL, Theme
+from lstmviz.ui import url
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.controls import URL
 from lstmviz.ui.static_table import static_table
+from lstmviz.urlvalues import Whole
 
+MAX_BUDGET = 10**12
 BUDGET_UNITS = (*range(1, 17), *range(24, 1025, 8))
 
 
@@ -32,6 +35,7 @@ def _clear_answer() -> None:
 def render(report: Report, theme: Theme) -> None:
     """Draw the quiz and the budget view for the sidebar's stack."""
     st.title("Predict the count")
+    url.clean("question", Whole(1, MAX_QUESTION))
     number = int(st.number_input("Question", 1, MAX_QUESTION, 1, key="question", bind=URL, on_change=_clear_answer))
     question = quiz_question(number)
     st.markdown(f"**How many parameters does a {_describe(question)} have?**")
@@ -48,7 +52,8 @@ def render(report: Report, theme: Theme) -> None:
         "For the layer chosen in the sidebar (framework, cell, stack), the largest input size x that "
         "keeps the count within the budget, for each number of units h."
     )
-    budget = int(st.number_input("Parameter budget", 1, 10**12, 100_000, step=1000, key="budget", bind=URL))
+    url.clean("budget", Whole(1, MAX_BUDGET))
+    budget = int(st.number_input("Parameter budget", 1, MAX_BUDGET, 100_000, step=1000, key="budget", bind=URL))
     fits = budget_frontier(report.spec, budget, BUDGET_UNITS)
     if not fits:
         st.warning(f"Nothing fits in a budget of {budget:,}: even features = units = 1 needs more parameters.")

@@ -14,9 +14,10 @@ from lstmviz.figures.timeline import activations_figure, step_bars_figure, unrol
 from lstmviz.inputs import LECTURE_INPUTS, ONE_HOT
 from lstmviz.report import Report
 from lstmviz.style import Theme
-from lstmviz.ui import cached, controls
+from lstmviz.ui import cached, controls, url
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.controls import URL
+from lstmviz.urlvalues import Whole
 
 # A forward pass per rerun must stay instant and its figures small.
 MAX_UNITS = 64
@@ -68,6 +69,10 @@ def render(report: Report, theme: Theme) -> None:
         if playing:
             st.session_state["t"] = int(st.session_state.get("t", 1)) % steps + 1
         # A one-step sequence has nothing to slide through (and a 1..1 slider is an error).
+        if steps > 1:
+            url.clean("t", Whole(1, steps))
+        else:
+            url.drop("t", "this sequence has a single timestep")
         t = int(st.slider("Timestep t", 1, steps, 1, key="t", bind=URL)) if steps > 1 else 1
         i = t - 1
         notes = {f"gate_{s}": f"at t={t}: {_brief(v[i])}" for s, v in gates.items()}
