@@ -1,0 +1,48 @@
+"""One gate in focus on a W/U/b heatmap: the other gate blocks dimmed, the chosen one outlined."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+
+from lstmviz.counting import LayerCount
+from lstmviz.style import PAPER, SCREEN, Theme, gate_colour
+
+DIM_OPACITY = 0.72  # white veil over the other gates: their colours still show, faintly
+
+
+def _panels(figure: go.Figure) -> list[str]:
+    """Axis suffixes of the heatmap's panels ("", "2", ...), read from its traces."""
+    seen: list[str] = []
+    for trace in figure.data:
+        suffix = str(trace.xaxis or "x")[1:]
+        if suffix not in seen:
+            seen.append(suffix)
+    return seen
+
+
+def focus_gate(figure: go.Figure, layer: LayerCount, index: int, theme: Theme = SCREEN) -> go.Figure:
+    """A copy of a weight heatmap of `layer` with gate `index` highlighted and the rest dimmed."""
+    keras, h = layer.gates_in_columns, layer.units
+    gate_axis, stack_axis = ("x", "y") if keras else ("y", "x")
+    colour = gate_colour(layer.gates[index].kind.symbol)
+    shapes: list[dict[str, Any]] = []
+    for suffix in _panels(figure):
+        for k in range(len(layer.gates)):
+            span = {
+                "type": "rect",
+                f"{gate_axis}ref": f"{gate_axis}{suffix}",
+                f"{stack_axis}ref": f"{stack_axis}{suffix} domain",
+                f"{gate_axis}0": k * h - 0.5,
+                f"{gate_axis}1": (k + 1) * h - 0.5,
+                f"{stack_axis}0": 0,
+                f"{stack_axis}1": 1,
+            }
+            if k == index:
+                shapes.append({**span, "line": {"color": colour, "width": theme.line_width * 2.5}})
+            else:
+                shapes.append({**span, "fillcolor": PAPER, "opacity": DIM_OPACITY, "line": {"width": 0}})
+    copy = go.Figure(figure, _validate=False)  # the cached figure is shared: never modify it
+    copy.layout.shapes = (*figure.layout.shapes, *shapes)
+    return copy

@@ -1,0 +1,121 @@
+"""The compare view: the sidebar's layer side by side with its counterparts, each difference called out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from lstmviz.compare import MODES, Comparison, Side, compare, gate_role, matching_gate
+from lstmviz.figures.focus import focus_gate
+from lstmviz.report import Report
+from lstmviz.style import Theme
+from lstmviz.ui import cached
+from lstmviz.ui.charts import chart_config
+from lstmviz.ui.controls import URL
+
+MODE_LABEL = {
+    "frameworks": "Keras vs PyTorch",
+    "cells": "LSTM vs GRU vs SimpleRNN",
+    "directions": "one direction vs bidirectional",
+}
+NO_GATE = "none"
+
+
+def render(report: Report, theme: Theme) -> None:
+    """Draw the comparison chosen in the view for the sidebar's sizes."""
+    spec = report.spec
+    st.title("Compare")
+    mode = str(
+        st.radio(
+            "Compare",
+            MODES,
+            key="compare",
+            horizontal=True,
+            bind=URL,
+            format_func=MODE_LABEL.__getitem__,
+            label_visibility="collapsed",
+        )
+    )
+    st.caption(
+        f"The same x = {spec.features:,} features, h = {spec.units:,} units, T = {spec.timesteps:,} timesteps "
+        f"and {spec.layers} layer{'s' if spec.layers > 1 else ''} from the sidebar, side by side."
+    )
+    comparison = compare(spec, mode)
+    totals(comparison)
+    differences(comparison)
+    if mode == "frameworks":
+        heatmaps(comparison, theme)
+
+
+def totals(comparison: Comparison) -> None:
+    """One column per side: its count, formula and tensors."""
+    for column, side in zip(st.columns(len(comparison.sides)), comparison.sides, strict=True):
+        with column:
+            st.metric(side.label, f"{side.report.total:,}")
+            st.markdown(f"`{side.report.formula.substituted}`")
+            st.caption(", ".join(f"{t.name} {t.shape}" for t in side.report.layers[0].tensors))
+
+
+def differences(comparison: Comparison) -> None:
+    """The differences, one sentence each."""
+    st.subheader("What differs, and why")
+    st.markdown("\n".join(f"- {sentence}" for sentence in comparison.differences))
+
+
+def _gate_options(side: Side) -> list[str]:
+    return [NO_GATE, *(gate_role(g) for g in side.report.layers[0].gates)]
+
+
+def _adopt_url_gate(options: list[str], side: Side) -> None:
+    """A ?gate= symbol from another view (f, g, n, ...) selects the matching role here."""
+    raw = st.query_params.get("gate")
+    if raw is None or raw in options or "gate" in st.session_state:
+        return
+    match = matching_gate(side.report.layers[0], raw)
+    st.session_state["gate"] = gate_role(match) if match else NO_GATE
+
+
+def _select_from_chart(chart_key: str, side: Side) -> None:
+    """A click on a gate block of either heatmap puts that gate in focus in both."""
+    state: Any = st.session_state.get(chart_key) or {}
+    points = state.get("selection", {}).get("points", [])
+    curve = points[0].get("curve_number") if points else None
+    gates = side.report.layers[0].gates
+    if isinstance(curve, int) and curve >= 0:
+        # The heatmap draws one trace per tensor and gate, gates innermost.
+        st.session_state["gate"] = gate_role(gates[curve % len(gates)])
+
+
+def heatmaps(comparison: Comparison, theme: Theme) -> None:
+    """Each side's W/U/b heatmap, the chosen gate highlighted in all of them."""
+    first = comparison.sides[0]
+    options = _gate_options(first)
+    _adopt_url_gate(options, first)
+    st.subheader("The same gates in each framework's layout")
+    chosen = str(
+        st.radio(
+            "Gate in focus (or click a gate block)",
+            options,
+            key="gate",
+            horizontal=True,
+            bind=URL,
+        )
+    )
+    for column, (k, side) in zip(st.columns(len(comparison.sides)), enumerate(comparison.sides), strict=True):
+        layer = side.report.layers[0]
+        figure = cached.heatmap_figure(layer, 0, theme)
+        match = matching_gate(layer, chosen) if chosen != NO_GATE else None
+        if match is not None:
+            figure = focus_gate(figure, layer, layer.gates.index(match), theme)
+        chart_key = f"compare_heatmap_{k}"
+        with column:
+            st.plotly_chart(
+                figure,
+                key=chart_key,
+                config=chart_config("png", f"lstmviz-compare-{layer.framework}-{layer.cell}"),
+                on_select=lambda key=chart_key, s=side: _select_from_chart(key, s),
+                selection_mode="points",
+            )
+            if match is not None:
+                st.caption(f"{side.label}: {match.kind.name} gate {match.kind.symbol}, {match.params:,} parameters")
