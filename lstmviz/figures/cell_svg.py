@@ -7,6 +7,8 @@ from html import escape
 from lstmviz.figures.cell_geometry import CellGeometry, Edge, Node
 from lstmviz.style import FONT, INK, LINE, PAPER, SCREEN, Theme
 
+FADED = 0.28  # opacity of the gates not in focus
+
 
 def _text(
     x: float, y: float, text: str, size: float, weight: str = "normal", anchor: str = "middle", fit: float = 0
@@ -64,8 +66,16 @@ def _edge(edge: Edge, theme: Theme) -> str:
     return svg
 
 
-def cell_svg(geometry: CellGeometry, theme: Theme = SCREEN) -> str:
-    """The diagram as an SVG document that scales to its container's width."""
+def _dimmed(node: Node, theme: Theme, focus: str | None) -> str:
+    """A node, faded when another gate is in focus (the lesson's one-gate step)."""
+    svg = _node(node, theme)
+    if focus is None or node.kind != "gate" or node.id == focus:
+        return svg
+    return f'<g opacity="{FADED}">{svg}</g>'
+
+
+def cell_svg(geometry: CellGeometry, theme: Theme = SCREEN, focus: str | None = None) -> str:
+    """The diagram as an SVG document that scales to its container's width; `focus` (a node id) dims the other gates."""
     g = geometry
     return "".join(
         [
@@ -78,7 +88,7 @@ def cell_svg(geometry: CellGeometry, theme: Theme = SCREEN) -> str:
             f'<rect x="60" y="45" width="{g.width - 120}" height="{g.height - 105}" rx="18" fill="#F4F4F4" '
             'stroke="#BBBBBB"/>',
             *(_edge(e, theme) for e in g.edges),
-            *(_node(n, theme) for n in g.nodes),
+            *(_dimmed(n, theme, focus) for n in g.nodes),
             _text(g.width / 2, g.height - 12, g.caption, theme.font_size),
             "</svg>",
         ]

@@ -9,6 +9,7 @@ import streamlit as st
 from lstmviz.compare import MODES, Comparison, Side, compare, gate_role, matching_gate
 from lstmviz.figures.focus import focus_gate
 from lstmviz.report import Report
+from lstmviz.spec import RecurrentSpec
 from lstmviz.style import Theme
 from lstmviz.ui import cached
 from lstmviz.ui.charts import chart_config
@@ -45,7 +46,7 @@ def render(report: Report, theme: Theme) -> None:
     totals(comparison)
     differences(comparison)
     if mode == "frameworks":
-        heatmaps(comparison, theme)
+        heatmaps(comparison, spec, theme)
 
 
 def totals(comparison: Comparison) -> None:
@@ -87,9 +88,12 @@ def _select_from_chart(chart_key: str, side: Side) -> None:
         st.session_state["gate"] = gate_role(gates[curve % len(gates)])
 
 
-def heatmaps(comparison: Comparison, theme: Theme) -> None:
-    """Each side's W/U/b heatmap, the chosen gate highlighted in all of them."""
-    first = comparison.sides[0]
+def heatmaps(comparison: Comparison, spec: RecurrentSpec, theme: Theme) -> None:
+    """Keras's and PyTorch's W/U/b heatmaps side by side, the chosen gate highlighted in both."""
+    # A Keras GRU's reset_after changes only its bias row: draw the sidebar's choice beside PyTorch.
+    keras = comparison.sides[1 if spec.cell == "gru" and not spec.reset_after else 0]
+    shown = (keras, comparison.sides[-1])
+    first = shown[0]
     options = _gate_options(first)
     _adopt_url_gate(options, first)
     st.subheader("The same gates in each framework's layout")
@@ -102,7 +106,7 @@ def heatmaps(comparison: Comparison, theme: Theme) -> None:
             bind=URL,
         )
     )
-    for column, (k, side) in zip(st.columns(len(comparison.sides)), enumerate(comparison.sides), strict=True):
+    for column, (k, side) in zip(st.columns(2), enumerate(shown), strict=True):
         layer = side.report.layers[0]
         figure = cached.heatmap_figure(layer, 0, theme)
         match = matching_gate(layer, chosen) if chosen != NO_GATE else None
