@@ -109,10 +109,10 @@ def cell_comparison(spec: RecurrentSpec) -> Comparison:
         gate_params = other.layers[0].gates[0].params
         why = f"{gates} gate{'s' if gates > 1 else ''} of {gate_params:,} instead of 4 of {per_gate:,}"
         if gate_params != per_gate:
-            why += f" (here each gate keeps {other.layers[0].bias_vectors} bias vectors, the LSTM's {lstm.layers[0].bias_vectors})"
-        differences.append(
-            f"{CELL_LABEL[cell]}: {why}, so {other.total:,} parameters, {lstm.total - other.total:,} fewer than the LSTM."
-        )
+            vectors = (other.layers[0].bias_vectors, lstm.layers[0].bias_vectors)
+            why += f" (here each gate keeps {vectors[0]} bias vectors, the LSTM's {vectors[1]})"
+        fewer = lstm.total - other.total
+        differences.append(f"{CELL_LABEL[cell]}: {why}, so {other.total:,} parameters, {fewer:,} fewer than the LSTM.")
     return Comparison("cells", sides, tuple(differences))
 
 

@@ -26,6 +26,8 @@ PART_COLOURS = {
     "biases": "#009E73",
     "projection weights": "#CC79A7",
 }
+# The states are not gates: black for h_t, brown for c_t (no gate uses either).
+STATE_COLOURS = {"hidden state": "#000000", "cell state": "#8B5A2B"}
 INK = "#222222"
 MUTED = "#666666"
 PAPER = "#FFFFFF"

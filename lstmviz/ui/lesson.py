@@ -23,6 +23,7 @@ from lstmviz.ui.controls import DEFAULTS, URL
 # The gate step 2 singles out: the tutorial's forget gate, the GRU's update gate, the RNN's only one.
 FOCUS_GATE = {"lstm": "forget", "gru": "update", "rnn": "hidden"}
 NUMBER_WORDS = {1: "One", 3: "Three", 4: "Four"}
+TUTORIAL_NOTE = "the tutorial's example is a Keras LSTM, x = 3, h = 2."
 
 
 def layer_name(spec: RecurrentSpec) -> str:
@@ -79,8 +80,11 @@ def one_gate(lesson: Report, theme: Theme) -> None:
     )
     tensors = {t.name: t for t in layer.tensors}
     for col, (role, rule, value, what) in zip(cols, parts, strict=True):
-        where = [f"{sl.tensor}{index_text(sl, len(tensors[sl.tensor].shape))}" for sl in gate.slices
-                 if tensors[sl.tensor].role == role]
+        where = [
+            f"{sl.tensor}{index_text(sl, len(tensors[sl.tensor].shape))}"
+            for sl in gate.slices
+            if tensors[sl.tensor].role == role
+        ]
         with col:
             st.metric(f"{letters[role]}: {what}, {rule}", f"{value:,}")
             st.caption("in " + (" and ".join(where) if where else "no tensor (bias off)"))
@@ -114,10 +118,9 @@ def fused_tensors(lesson: Report, theme: Theme) -> None:
     layer, h = lesson.layers[0], lesson.spec.units
     g = len(layer.gates)
     shapes = ", ".join(f"{TENSOR_LETTER[t.role]} = {t.name} {t.shape}" for t in layer.tensors)
-    if layer.gates_in_columns:
-        how = f"as column blocks: each gate owns {h} columns, in the order {', '.join(x.kind.symbol for x in layer.gates)}"
-    else:
-        how = f"as row blocks: each gate owns {h} rows, in the order {', '.join(x.kind.symbol for x in layer.gates)}"
+    order = ", ".join(x.kind.symbol for x in layer.gates)
+    blocks = "column" if layer.gates_in_columns else "row"
+    how = f"as {blocks} blocks: each gate owns {h} {blocks}s, in the order {order}"
     st.markdown(
         f"{FRAMEWORK_LABEL[layer.framework]} fuses the {g} gate{'s' if g > 1 else ''}: {shapes}. "
         f"Why {g}h = {g * h:,}? The gates sit side by side {how}:"
@@ -244,7 +247,7 @@ if (!window.lstmvizLessonKeys) {
 </script>"""
 
 
-def step_link(changes: dict[str, str]) -> str:
+def step_link(changes: dict[str, str | int]) -> str:
     """A relative link to this page with the current URL's parameters and `changes`."""
     params = {k: str(v) for k, v in st.query_params.to_dict().items()}
     return "?" + urlencode({**params, **changes})
@@ -273,7 +276,9 @@ def navigation() -> int:
 def contents(layer: LayerCount, step: int) -> None:
     """Every step as a real link (it keeps the sidebar's layer)."""
     links = [
-        f"**{n}. {title(layer)}**" if n == step else f"[{n}. {title(layer)}]({step_link({'view': 'lesson', 'step': str(n)})})"
+        f"**{n}. {title(layer)}**"
+        if n == step
+        else f"[{n}. {title(layer)}]({step_link({'view': 'lesson', 'step': str(n)})})"
         for n, (title, _) in enumerate(STEPS, start=1)
     ]
     st.markdown(" · ".join(links))
@@ -294,7 +299,11 @@ def render(report: Report, theme: Theme) -> None:
         + (f" · {spec.layers} layers" if spec.layers > 1 else "")
         + (" · bidirectional" if spec.bidirectional else "")
         + f" · **{report.total:,} parameters**"
-        + ("" if tutorial else "  \nThe lesson follows the sidebar; the tutorial's example is a Keras LSTM, x = 3, h = 2.")
+        + (
+            ""
+            if tutorial
+            else "  \nThe lesson follows the sidebar; the tutorial's example is a Keras LSTM, x = 3, h = 2."
+        )
     )
     reset.button(
         "Back to the tutorial example",
