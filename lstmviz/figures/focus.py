@@ -46,3 +46,11 @@ def focus_gate(figure: go.Figure, layer: LayerCount, index: int, theme: Theme = 
     copy = go.Figure(figure, _validate=False)  # the cached figure is shared: never modify it
     copy.layout.shapes = (*figure.layout.shapes, *shapes)
     return copy
+
+
+def quiz_heatmap(figure: go.Figure, layer: LayerCount, index: int, theme: Theme = SCREEN) -> go.Figure:
+    """The heatmap with block `index` outlined and nothing that names a gate: no labels, no hover, no trace names."""
+    copy = focus_gate(figure, layer, index, theme)
+    copy.layout.annotations = ()
+    copy.update_traces(hoverinfo="skip", hovertemplate=None, name="", customdata=None)
+    return copy

@@ -34,7 +34,7 @@ def render(report: Report, theme: Theme) -> None:
             key="compare",
             horizontal=True,
             bind=URL,
-            format_func=MODE_LABEL.__getitem__,
+            captions=[MODE_LABEL[m] for m in MODES],  # not format_func: the URL keeps the plain name
             label_visibility="collapsed",
         )
     )
