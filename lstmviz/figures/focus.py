@@ -40,7 +40,9 @@ def focus_gate(figure: go.Figure, layer: LayerCount, index: int, theme: Theme = 
                 f"{stack_axis}1": 1,
             }
             if k == index:
-                shapes.append({**span, "line": {"color": colour, "width": theme.line_width * 2.5}})
+                # Explicit fill and opacity: the house template's shape defaults are a grey veil.
+                outline = {"color": colour, "width": theme.line_width * 2.5}
+                shapes.append({**span, "fillcolor": "rgba(0,0,0,0)", "opacity": 1, "line": outline})
             else:
                 shapes.append({**span, "fillcolor": PAPER, "opacity": DIM_OPACITY, "line": {"width": 0}})
     copy = go.Figure(figure, _validate=False)  # the cached figure is shared: never modify it
