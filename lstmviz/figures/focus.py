@@ -7,7 +7,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from lstmviz.counting import LayerCount
-from lstmviz.style import PAPER, SCREEN, Theme, gate_colour
+from lstmviz.style import INK, PAPER, SCREEN, Theme, gate_colour
 
 DIM_OPACITY = 0.72  # white veil over the other gates: their colours still show, faintly
 
@@ -55,4 +55,32 @@ def quiz_heatmap(figure: go.Figure, layer: LayerCount, index: int, theme: Theme 
     copy = focus_gate(figure, layer, index, theme)
     copy.layout.annotations = ()
     copy.update_traces(hoverinfo="skip", hovertemplate=None, name="", customdata=None)
+    return copy
+
+
+def gate_targets(figure: go.Figure, layer: LayerCount) -> go.Figure:
+    """A copy with one clickable point at the centre of each gate's block of W (heatmaps cannot be selected)."""
+    keras, h = layer.gates_in_columns, layer.units
+    centres = [k * h + (h - 1) / 2 for k in range(len(layer.gates))]
+    middle = [(layer.input_size - 1) / 2] * len(centres)
+    target = {
+        "type": "scatter",
+        "mode": "markers",
+        "x": centres if keras else middle,
+        "y": middle if keras else centres,
+        "xaxis": "x",
+        "yaxis": "y",
+        "customdata": list(range(len(centres))),
+        "text": [f"{g.kind.name} gate {g.kind.symbol}" for g in layer.gates],
+        # Nearly invisible but clickable: a ring that says "click here" without hiding the weights.
+        "marker": {"size": 22, "color": "rgba(255,255,255,0.01)", "line": {"color": INK, "width": 1.5}},
+        "selected": {"marker": {"opacity": 1}},
+        "unselected": {"marker": {"opacity": 1}},
+        "hovertemplate": "%{text}: click to focus it in both heatmaps<extra></extra>",
+        "showlegend": False,
+        "name": "gate targets",
+    }
+    copy = go.Figure(figure, _validate=False)
+    copy.add_trace(target)
+    copy.layout.clickmode = "event+select"
     return copy

@@ -7,7 +7,7 @@ from typing import Any
 import streamlit as st
 
 from lstmviz.compare import MODES, Comparison, Side, compare, gate_role, matching_gate
-from lstmviz.figures.focus import focus_gate
+from lstmviz.figures.focus import focus_gate, gate_targets
 from lstmviz.report import Report
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import Theme
@@ -81,11 +81,11 @@ def _select_from_chart(chart_key: str, side: Side) -> None:
     """A click on a gate block of either heatmap puts that gate in focus in both."""
     state: Any = st.session_state.get(chart_key) or {}
     points = state.get("selection", {}).get("points", [])
-    curve = points[0].get("curve_number") if points else None
     gates = side.report.layers[0].gates
-    if isinstance(curve, int) and curve >= 0:
-        # The heatmap draws one trace per tensor and gate, gates innermost.
-        st.session_state["gate"] = gate_role(gates[curve % len(gates)])
+    # Only the gate targets can be selected (heatmaps cannot): one point per gate, in gate order.
+    index = points[0].get("point_index") if points else None
+    if isinstance(index, int) and 0 <= index < len(gates):
+        st.session_state["gate"] = gate_role(gates[index])
 
 
 def heatmaps(comparison: Comparison, spec: RecurrentSpec, theme: Theme) -> None:
@@ -99,7 +99,7 @@ def heatmaps(comparison: Comparison, spec: RecurrentSpec, theme: Theme) -> None:
     st.subheader("The same gates in each framework's layout")
     chosen = str(
         st.radio(
-            "Gate in focus (or click a gate block)",
+            "Gate in focus (or click a ring on either heatmap)",
             options,
             key="gate",
             horizontal=True,
@@ -112,6 +112,7 @@ def heatmaps(comparison: Comparison, spec: RecurrentSpec, theme: Theme) -> None:
         match = matching_gate(layer, chosen) if chosen != NO_GATE else None
         if match is not None:
             figure = focus_gate(figure, layer, layer.gates.index(match), theme)
+        figure = gate_targets(figure, layer)
         chart_key = f"compare_heatmap_{k}"
         with column:
             st.plotly_chart(

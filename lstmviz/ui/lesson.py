@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from html import escape
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -274,14 +275,13 @@ def navigation() -> int:
 
 
 def contents(layer: LayerCount, step: int) -> None:
-    """Every step as a real link (it keeps the sidebar's layer)."""
-    links = [
-        f"**{n}. {title(layer)}**"
-        if n == step
-        else f"[{n}. {title(layer)}]({step_link({'view': 'lesson', 'step': str(n)})})"
-        for n, (title, _) in enumerate(STEPS, start=1)
-    ]
-    st.markdown(" · ".join(links))
+    """Every step as a real link that opens in this tab and keeps the sidebar's layer."""
+    links = []
+    for n, (title, _) in enumerate(STEPS, start=1):
+        name = f"{n}. {escape(title(layer))}"
+        href = escape(step_link({"view": "lesson", "step": n}))
+        links.append(f"<b>{name}</b>" if n == step else f'<a href="{href}" target="_self">{name}</a>')
+    st.html(f'<nav class="lstmviz-steps" aria-label="Lesson steps">{" · ".join(links)}</nav>')
 
 
 def render(report: Report, theme: Theme) -> None:
