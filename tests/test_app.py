@@ -275,10 +275,13 @@ def test_play_is_a_client_side_animation_that_stops(app: AppTest) -> None:
     moving = set(animated["frames"][0]["traces"])
     assert all(animated["data"][k]["type"] == "scatter" for k in moving)
     assert not any("z" in trace for frame in animated["frames"] for trace in frame["data"])
-    play, from_one, pause = animated["layout"]["updatemenus"][0]["buttons"]
-    # Plotly.animate(null) plays the frames once and stops; frame duration ≤ 50 ms is ≥ 20 frames/s.
-    for button in (play, from_one):
-        assert button["method"] == "animate" and button["args"][0] is None
+    play, from_one, pause, resume = animated["layout"]["updatemenus"][0]["buttons"]
+    # A finite list of frames plays once and stops; frame duration ≤ 50 ms is ≥ 20 frames/s.
+    assert play["args"][0] == [str(t) for t in range(1, steps + 1)]  # t = 1 here: from t is from 1
+    assert from_one["args"][0] == [str(t) for t in range(1, steps + 1)]
+    assert resume["args"][0] is None and resume["args"][1]["fromcurrent"]  # Plotly.animate(null): once, to the end
+    for button in (play, from_one, resume):
+        assert button["method"] == "animate"
         assert button["args"][1]["frame"] == {"duration": FRAME_MS, "redraw": False}
     assert FRAME_MS <= 50
     assert pause["args"][0] == [None]

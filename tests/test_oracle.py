@@ -29,8 +29,6 @@ GOLDEN = json.loads((ROOT / "tests" / "data" / "golden_counts.json").read_text()
 CASES: list[dict[str, Any]] = GOLDEN["cases"]
 
 
-
-
 def _stacked_bidirectional(spec: RecurrentSpec) -> bool:
     """Keras names the inner layers of bidirectional_N forward_<cell>_N: the case keys once got wrong."""
     return spec.framework == "keras" and spec.bidirectional and spec.layers > 1

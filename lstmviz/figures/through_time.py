@@ -256,6 +256,7 @@ def _controls(steps: int, step: int) -> dict[str, Any]:
     if steps < 2:
         return {}
     play = {"frame": {"duration": FRAME_MS, "redraw": False}, "transition": {"duration": 0}, "mode": "immediate"}
+    names = [str(t) for t in range(1, steps + 1)]
     return {
         "updatemenus": [
             {
@@ -267,22 +268,25 @@ def _controls(steps: int, step: int) -> dict[str, Any]:
                 "yanchor": "top",
                 "pad": {"t": 60, "r": 10},
                 "showactive": False,
+                # Explicit frame lists: Plotly knows no current frame until one has played, and a
+                # finite list plays once and stops.
                 "buttons": [
-                    {"label": "▶ Play from t", "method": "animate", "args": [None, {**play, "fromcurrent": True}]},
-                    {"label": "⟲ Play from 1", "method": "animate", "args": [None, {**play, "fromcurrent": False}]},
+                    {"label": f"▶ Play from t = {step}", "method": "animate", "args": [names[step - 1 :], play]},
+                    {"label": "⟲ Play from 1", "method": "animate", "args": [names, play]},
                     {
                         "label": "❚❚ Pause",
                         "method": "animate",
                         "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}],
                     },
+                    {"label": "▶ Resume", "method": "animate", "args": [None, {**play, "fromcurrent": True}]},
                 ],
             }
         ],
         "sliders": [
             {
                 "active": step - 1,
-                "x": 0.42,
-                "len": 0.58,
+                "x": 0.55,
+                "len": 0.45,
                 "y": 0,
                 "yanchor": "top",
                 "pad": {"t": 50},
