@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from lstmviz.figures.fast import fast_figure
 from lstmviz.style import FONT, INK, LINE, MUTED, PAPER, SCREEN, STATE_COLOURS, Theme, gate_colour
 
-FRAME_MS = 30  # ≥ 20 frames/s with room for rendering
+FRAME_MS = 30  # requested 33 frames/s; rendering sets the real rate (bench/bench_play.py measures it)
 LINE_LIMIT = 8  # up to this many features/units a row is drawn as lines, above it as a heatmap
 GAP_PX = 34  # between rows: room for each row's title
 EQUATION_LINE_PX = 21
