@@ -71,6 +71,7 @@ def through_time_figure(
     top, bottom = 40, 110  # title of the first row; x axis title and the figure's own slider
     height = int(top + eq_px + sum(sizes) + GAP_PX * len(rows) + bottom)
     plot = height - top - bottom  # paper spans the plot area only
+    y_cursor: float = plot  # pixels from the bottom of the plot area, walking down
     layout: dict[str, Any] = {
         "height": height,
         "margin": {"t": top, "b": bottom, "l": 70, "r": 90},
@@ -82,7 +83,6 @@ def through_time_figure(
     annotations: list[dict[str, Any]] = []
     moving: list[int] = []  # indices of the traces the frames move
     marker_builders: list[Any] = []
-    y_cursor = plot  # pixels from the bottom of the plot area, walking down
     # The equations: a text trace on an axis of its own, above the rows.
     eq_top, eq_bottom = y_cursor, y_cursor - eq_px
     layout["xaxis99"] = {"domain": [0, 1], "range": [0, 1], "visible": False, "anchor": "y99", "fixedrange": True}
@@ -173,7 +173,7 @@ def through_time_figure(
         moving.append(len(traces))
         traces.append(_marker_trace(suffix, step, y_span, theme))
         marker_builders.append(lambda i: {"x": [i + 1, i + 1]})
-    for index, (scale, (lo, hi)) in enumerate(colour_axes.items()):
+    for index, (scale, (bar_lo, bar_hi)) in enumerate(colour_axes.items()):
         spec = dict(SCALES[scale])
         title = spec.pop("title")
         if scale == "cell":  # unbounded: symmetric about 0 over its own values
@@ -184,8 +184,8 @@ def through_time_figure(
         # Side by side, so scales whose rows interleave never overlap.
         colorbar = {
             "title": {"text": title, "side": "top"},
-            "y": (lo + hi) / 2,
-            "len": max(0.12, hi - lo),
+            "y": (bar_lo + bar_hi) / 2,
+            "len": max(0.12, bar_hi - bar_lo),
             "x": 1.0 + COLORBAR_STEP * index,
             "xanchor": "left",
             "xpad": 4,
