@@ -331,11 +331,13 @@ def test_through_time_figures_pass_plotly_validation() -> None:
     import plotly.graph_objects as go
 
     from lstmviz.figures.through_time import strip_figure, through_time_figure
+    from lstmviz.style import PROJECTOR, SCREEN
 
     rows, lines = _pass_rows()
-    for fig in (through_time_figure(rows, lines, 2), strip_figure(6, 2, 48, "lstm")):
-        checked = go.Figure(fig.to_dict())  # raises ValueError on any invalid property, frames included
-        assert checked.to_plotly_json()["data"]
+    for theme in (SCREEN, PROJECTOR):  # the projector's sizes once put a domain at -1e-16
+        for fig in (through_time_figure(rows, lines, 2, theme), strip_figure(6, 2, 48, "lstm", theme)):
+            checked = go.Figure(fig.to_dict())  # raises ValueError on any invalid property, frames included
+            assert checked.to_plotly_json()["data"]
 
 
 def test_fast_orthogonal_path_equals_the_qr_definition() -> None:

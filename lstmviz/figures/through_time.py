@@ -87,7 +87,7 @@ def through_time_figure(
     eq_top, eq_bottom = y_cursor, y_cursor - eq_px
     layout["xaxis99"] = {"domain": [0, 1], "range": [0, 1], "visible": False, "anchor": "y99", "fixedrange": True}
     layout["yaxis99"] = {
-        "domain": [eq_bottom / plot, eq_top / plot],
+        "domain": _span(eq_bottom / plot, eq_top / plot),
         "range": [lines - 0.5, -0.5],
         "visible": False,
         "anchor": "x99",
@@ -115,7 +115,7 @@ def through_time_figure(
             **({"matches": "x"} if k else {}),
             **({"title": {"text": "timestep t"}} if k == len(rows) - 1 else {}),
         }
-        yaxis: dict[str, Any] = {"domain": [lo / plot, hi / plot], "anchor": f"x{suffix}", "fixedrange": True}
+        yaxis: dict[str, Any] = {"domain": _span(lo / plot, hi / plot), "anchor": f"x{suffix}", "fixedrange": True}
         annotations.append(
             {
                 "text": f"<b>{row.title}</b>",
@@ -201,6 +201,11 @@ def through_time_figure(
     figure = fast_figure(traces, layout)
     figure.frames = [go.Frame(f, _validate=False) for f in frames] if steps > 1 else []
     return figure
+
+
+def _span(lo: float, hi: float) -> list[float]:
+    """An axis domain inside [0, 1] (summed pixel heights drift by a rounding error at the edges)."""
+    return [min(1.0, max(0.0, round(lo, 9))), min(1.0, max(0.0, round(hi, 9)))]
 
 
 def _axis_name(index: int) -> str:
