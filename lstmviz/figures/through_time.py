@@ -22,8 +22,12 @@ from lstmviz.style import FONT, INK, LINE, MUTED, PAPER, SCREEN, STATE_COLOURS, 
 FRAME_MS = 30  # requested 33 frames/s; rendering sets the real rate (bench/bench_play.py measures it)
 LINE_LIMIT = 8  # up to this many features/units a row is drawn as lines, above it as a heatmap
 GAP_PX = 34  # between rows: room for each row's title
+BOX = 0.27  # half a strip cell's width, in cells
+CURRENT, CURRENT_FILL = "#D55E00", "#FBE3D6"  # current strip cell: vermillion edge, light fill
 EQUATION_LINE_PX = 21
-COLORBAR_PX, COLORBAR_STEP = 70, 0.065  # each colour bar's room at the right, in pixels and plot fraction
+# Below the plot, top to bottom: the x axis title, Play buttons, the frame slider, the colour bars in a row
+# (horizontal, so a phone's narrow plot keeps its width).
+BUTTONS_PX, SLIDER_PX, COLORBARS_PX, BOTTOM_PX = 48, 92, 178, 236
 
 # One colour scale per kind of quantity; the input, gates, tanh values and the cell state each get their own.
 SCALES: dict[str, dict[str, Any]] = {
@@ -68,13 +72,13 @@ def through_time_figure(
     lines = max(len(e) for e in equations)
     eq_px = EQUATION_LINE_PX * lines * theme.font_size / SCREEN.font_size + 16
     sizes = [_row_px(r) * theme.font_size / SCREEN.font_size for r in rows]
-    top, bottom = 40, 110  # title of the first row; x axis title and the figure's own slider
+    top, bottom = 40, BOTTOM_PX  # title of the first row; below the plot, see BOTTOM_PX
     height = int(top + eq_px + sum(sizes) + GAP_PX * len(rows) + bottom)
     plot = height - top - bottom  # paper spans the plot area only
     y_cursor: float = plot  # pixels from the bottom of the plot area, walking down
     layout: dict[str, Any] = {
         "height": height,
-        "margin": {"t": top, "b": bottom, "l": 70, "r": 90},
+        "margin": {"t": top, "b": bottom, "l": 70, "r": 20},
         "font": {"family": FONT, "size": theme.font_size, "color": INK},
         "showlegend": False,
         "plot_bgcolor": PAPER,
@@ -99,7 +103,7 @@ def through_time_figure(
     y_cursor = eq_bottom
     dtick = max(1, ceil(steps / 20))
     t_axis = np.arange(1, steps + 1)
-    colour_axes: dict[str, tuple[float, float]] = {}
+    colour_axes: list[str] = []  # SCALES keys in order of first use
     for k, (row, size) in enumerate(zip(rows, sizes, strict=True)):
         suffix = "" if k == 0 else str(k + 1)
         hi, lo = y_cursor - GAP_PX, y_cursor - GAP_PX - size
@@ -130,10 +134,9 @@ def through_time_figure(
             }
         )
         if row.scale:
-            # A kind's colour bar spans every row drawn on that scale.
-            first = colour_axes.get(row.scale, (lo / plot, hi / plot))
-            colour_axes[row.scale] = (lo / plot, first[1])
-            axis = _axis_name(list(colour_axes).index(row.scale))
+            if row.scale not in colour_axes:
+                colour_axes.append(row.scale)
+            axis = _axis_name(colour_axes.index(row.scale))
             traces.append(
                 {
                     "type": "heatmap",
@@ -173,7 +176,7 @@ def through_time_figure(
         moving.append(len(traces))
         traces.append(_marker_trace(suffix, step, y_span, theme))
         marker_builders.append(lambda i: {"x": [i + 1, i + 1]})
-    for index, (scale, (bar_lo, bar_hi)) in enumerate(colour_axes.items()):
+    for index, scale in enumerate(colour_axes):
         spec = dict(SCALES[scale])
         title = spec.pop("title")
         if scale == "cell":  # unbounded: symmetric about 0 over its own values
@@ -181,19 +184,19 @@ def through_time_figure(
             spec.update(cmin=-bound, cmax=bound)
         elif scale == "input":
             spec.update(cmin=min(0.0, float(rows[0].values.min())), cmax=max(1.0, float(rows[0].values.max())))
-        # Side by side, so scales whose rows interleave never overlap.
+        # In a row under the plot, so scales whose rows interleave never overlap.
         colorbar = {
             "title": {"text": title, "side": "top"},
-            "y": (bar_lo + bar_hi) / 2,
-            "len": max(0.12, bar_hi - bar_lo),
-            "x": 1.0 + COLORBAR_STEP * index,
+            "orientation": "h",
+            "x": index / len(colour_axes),
             "xanchor": "left",
-            "xpad": 4,
-            "thickness": 12,
+            "len": 0.8 / len(colour_axes),
+            "y": -COLORBARS_PX / plot,
+            "yanchor": "top",
+            "thickness": 10,
         }
         layout[_axis_name(index)] = {**spec, "colorbar": colorbar}
     layout["annotations"] = annotations
-    layout["margin"]["r"] = 30 + COLORBAR_PX * len(colour_axes)
     frames = [
         {"name": str(i + 1), "data": [build(i) for build in marker_builders], "traces": moving} for i in range(steps)
     ]
@@ -271,7 +274,7 @@ def _controls(steps: int, step: int) -> dict[str, Any]:
                 "y": 0,
                 "xanchor": "left",
                 "yanchor": "top",
-                "pad": {"t": 60, "r": 10},
+                "pad": {"t": BUTTONS_PX, "r": 10},
                 "showactive": False,
                 # Explicit frame lists: Plotly knows no current frame until one has played, and a
                 # finite list plays once and stops.
@@ -290,11 +293,11 @@ def _controls(steps: int, step: int) -> dict[str, Any]:
         "sliders": [
             {
                 "active": step - 1,
-                "x": 0.55,
-                "len": 0.45,
+                "x": 0,
+                "len": 1,
                 "y": 0,
                 "yanchor": "top",
-                "pad": {"t": 50},
+                "pad": {"t": SLIDER_PX},
                 "currentvalue": {"prefix": "t = ", "font": {"color": INK}},
                 "steps": [
                     {
@@ -327,18 +330,29 @@ def strip_figure(steps: int, step: int, params: int, cell: str, theme: Theme = S
         "customdata": picks,
         "text": [f"t = {t}" for t in picks],
         "textposition": "middle center",
-        "textfont": {"size": theme.font_size, "color": [PAPER if c else INK for c in current]},
-        "marker": {
-            "symbol": "square",
-            "size": 62 * theme.font_size / SCREEN.font_size,
-            "color": ["#D55E00" if c else "#F4F4F4" for c in current],
-            "line": {"color": LINE, "width": theme.line_width},
-        },
+        "textfont": {"size": theme.font_size, "color": INK},
+        # The boxes are shapes (they scale with the width); the markers are invisible click targets whose
+        # colour still says which cell is the current one.
+        "marker": {"symbol": "square", "size": 40, "opacity": 0, "color": [CURRENT if c else PAPER for c in current]},
         "hovertemplate": "timestep %{customdata}: click to jump here<extra></extra>",
-        "selected": {"marker": {"opacity": 1}},  # a click selects; nothing should fade
-        "unselected": {"marker": {"opacity": 1}},
+        "selected": {"marker": {"opacity": 0}},  # a click selects; nothing should fade or show
+        "unselected": {"marker": {"opacity": 0}},
         "name": "cells",
     }
+    boxes = [
+        {
+            "type": "rect",
+            "x0": k - BOX,
+            "x1": k + BOX,
+            "y0": -0.42,
+            "y1": 0.42,
+            "fillcolor": CURRENT_FILL if c else "#F4F4F4",
+            "opacity": 1,
+            "line": {"color": CURRENT if c else LINE, "width": theme.line_width * (2 if c else 1)},
+            "layer": "below",
+        }
+        for k, c in enumerate(current)
+    ]
     inputs = {
         "type": "scatter",
         "mode": "text",
@@ -368,7 +382,7 @@ def strip_figure(steps: int, step: int, params: int, cell: str, theme: Theme = S
         if k:
             gap = t - picks[k - 1] > 1
             label = f"… h_{t - 1}" if gap else state.replace("t", str(picks[k - 1]))
-            annotations.append(_arrow(k - 0.32, 0, k - 0.68, 0, LINE))
+            annotations.append(_arrow(k - BOX, 0, k - 1 + BOX, 0, LINE))
             annotations.append(
                 {"x": k - 0.5, "y": 0.32, "text": label, "showarrow": False, "font": {"size": theme.font_size * 0.85}}
             )
@@ -379,6 +393,7 @@ def strip_figure(steps: int, step: int, params: int, cell: str, theme: Theme = S
         "yaxis": {"visible": False, "range": [-1.3, 1.6], "fixedrange": True},
         "showlegend": False,
         "annotations": annotations,
+        "shapes": boxes,
         "font": {"family": FONT, "size": theme.font_size, "color": INK},
         "clickmode": "event+select",
         "dragmode": False,
