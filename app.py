@@ -12,7 +12,7 @@ import streamlit as st
 
 from lstmviz.report import build_report
 from lstmviz.style import PROJECTOR, SCREEN
-from lstmviz.ui import compare, controls, explorer, lesson, practice, through_time
+from lstmviz.ui import compare, controls, explorer, inspect_model, lesson, practice, through_time
 
 st.set_page_config(page_title="lstmviz: LSTM parameter explorer", page_icon="🧮", layout="wide")
 
@@ -22,6 +22,7 @@ VIEWS = {  # name in the URL (?view=...) → the function that draws it
     "lesson": lesson.render,
     "practice": practice.render,
     "compare": compare.render,
+    "inspect": inspect_model.render,
 }
 
 # --- widgets -------------------------------------------------------------------------------

@@ -27,8 +27,11 @@ _GATES: dict[tuple[str, str], tuple[GateKind, ...]] = {
     ("pytorch", "lstm"): (_I, _F, GateKind("cell candidate", "g", "tanh"), _O),
     ("keras", "gru"): (_Z, _R, GateKind("candidate", "h", "tanh")),
     ("pytorch", "gru"): (_R, _Z, GateKind("new", "n", "tanh")),
+    ("onnx", "lstm"): (_I, _O, _F, GateKind("cell candidate", "c", "tanh")),  # ONNX LSTM: i, o, f, c
+    ("onnx", "gru"): (_Z, _R, GateKind("candidate", "h", "tanh")),  # ONNX GRU: z, r, h
     ("keras", "rnn"): (GateKind("hidden", "h", "tanh"),),
     ("pytorch", "rnn"): (GateKind("hidden", "h", "tanh"),),
+    ("onnx", "rnn"): (GateKind("hidden", "h", "tanh"),),
 }
 
 LAYER_CLASS = {
@@ -38,6 +41,9 @@ LAYER_CLASS = {
     ("pytorch", "lstm"): "nn.LSTM",
     ("pytorch", "gru"): "nn.GRU",
     ("pytorch", "rnn"): "nn.RNN",
+    ("onnx", "lstm"): "LSTM",  # operator names
+    ("onnx", "gru"): "GRU",
+    ("onnx", "rnn"): "RNN",
 }
 
 

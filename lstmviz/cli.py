@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from lstmviz.cells import LAYER_CLASS
 from lstmviz.counting import dense_params
@@ -15,26 +17,49 @@ from lstmviz.snippet import framework_code
 from lstmviz.spec import CELLS, FRAMEWORKS, RecurrentSpec
 from lstmviz.summary import keras_summary, tensor_table
 from lstmviz.tables import GATES, LAYERS, TENSORS, gate_parts, json_rows
+from lstmviz.urlvalues import parse_whole, shown
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        # One clear line, not argparse's usage block.
+        # One clear line, not argparse's usage block; a pasted 100 kB value is quoted by its start.
+        message = re.sub(r"'([^'\n]{24})[^']*'", r"'\1…'", message).replace("\n", " ")
         self.exit(2, f"lstmviz: error: {message}\n")
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        # argparse swallows write errors here; let main() report them like any other output's.
+        if message:
+            (file or sys.stderr).write(message)
+
+
+MAX_FLAG = 10**18  # far above every bound; the spec names the real one
+
+
+def _whole(text: str) -> int:
+    """A flag's whole number, read as the URL reads it: ASCII digits only (no 1_000, １２ or 1e3)."""
+    number = parse_whole(text)
+    if number is None:
+        raise argparse.ArgumentTypeError(f"not a whole number in digits 0-9: {shown(text)!r}")
+    if number > MAX_FLAG:
+        raise argparse.ArgumentTypeError(f"far too large: {shown(text)!r}")
+    return number
 
 
 def _spec_flags(parser: argparse.ArgumentParser) -> None:
     defaults = RecurrentSpec()
     parser.add_argument("--framework", choices=FRAMEWORKS, default=defaults.framework)
     parser.add_argument("--cell", choices=CELLS, default=defaults.cell)
-    parser.add_argument("--features", type=int, default=defaults.features, help="input size x")
-    parser.add_argument("--units", type=int, default=defaults.units, help="hidden size h")
-    parser.add_argument("--timesteps", type=int, default=defaults.timesteps, help="sequence length T")
-    parser.add_argument("--layers", type=int, default=defaults.layers, help="stacked layers")
+    parser.add_argument("--features", type=_whole, default=defaults.features, help="input size x")
+    parser.add_argument("--units", type=_whole, default=defaults.units, help="hidden size h")
+    parser.add_argument("--timesteps", type=_whole, default=defaults.timesteps, help="sequence length T")
+    parser.add_argument("--layers", type=_whole, default=defaults.layers, help="stacked layers")
     parser.add_argument("--bidirectional", action="store_true")
     parser.add_argument("--no-bias", dest="bias", action="store_false")
     parser.add_argument("--no-reset-after", dest="reset_after", action="store_false", help="Keras GRU")
-    parser.add_argument("--proj-size", type=int, default=0, help="PyTorch LSTM projection size")
+    parser.add_argument("--proj-size", type=_whole, default=0, help="PyTorch LSTM projection size")
     parser.add_argument("--return-sequences", action="store_true", help="Keras: last layer returns (None, T, h)")
 
 
@@ -47,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     count.add_argument("--json", action="store_true", help="print one JSON object")
     code = commands.add_parser("code", help="print runnable Keras or PyTorch code that asserts the count")
     _spec_flags(code)
+    inspect = commands.add_parser("inspect", help="read a .keras, .h5, .safetensors or .onnx file and count it")
+    inspect.add_argument("file", help="the model file (never executed: pickles are refused)")
+    inspect.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -90,9 +118,34 @@ def _count_text(report: Report) -> str:
     )
 
 
+# A reader that closes the pipe early (`| head -c 1`) ends the command as SIGPIPE ends POSIX
+# tools: quietly, with status 128 + 13.
+EXIT_CLOSED_PIPE = 141
+EXIT_WRITE_ERROR = 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
+    try:
+        try:
+            code = _run(argv)
+        except SystemExit as done:  # argparse after --help or a bad flag: its output must be flushed too
+            code = done.code if isinstance(done.code, int) else int(done.code is not None)
+        sys.stdout.flush()  # a pipe or file is block-buffered: write errors surface here, not at exit
+        return code
+    except BrokenPipeError:
+        _discard_stdout()
+        return EXIT_CLOSED_PIPE
+    except OSError as error:
+        _discard_stdout()
+        print(f"lstmviz: error: cannot write the output: {error.strerror or error}", file=sys.stderr)
+        return EXIT_WRITE_ERROR
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "inspect":
+        return _inspect(args.file, args.json)
     try:
         spec = spec_from_args(args)
     except ValueError as error:
@@ -100,9 +153,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     report = build_report(spec)
     if args.command == "code":
-        print(framework_code(report), end="")
-    elif args.json:
-        print(json.dumps(count_json(report)))
+        sys.stdout.write(framework_code(report))
     else:
-        print(_count_text(report), end="")
+        sys.stdout.write(json.dumps(count_json(report)) + "\n" if args.json else _count_text(report))
     return 0
+
+
+def _inspect(path: str, as_json: bool) -> int:
+    """Read one model file and print its summary or JSON; exit 2 with one line on any refusal."""
+    from lstmviz.inspection import model_json, summary_text
+    from lstmviz.readers import MAX_FILE_BYTES, RefusedFile, read_model
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        model = read_model(data, path)
+    except (OSError, RefusedFile) as error:
+        reason = error.strerror or str(error) if isinstance(error, OSError) else str(error)
+        print(f"lstmviz: error: {path}: {reason}", file=sys.stderr)
+        return 2
+    sys.stdout.write(json.dumps(model_json(model)) + "\n" if as_json else summary_text(model, path))
+    return 0
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's flush at exit cannot fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real file descriptor (e.g. captured in tests): nothing to flush later
+        pass

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from math import prod
 
 from lstmviz.cells import GateKind, gate_kinds
-from lstmviz.spec import RecurrentSpec
+from lstmviz.spec import RecurrentSpec, SpecTypeError, require_spec
 
 DIRECTIONS = ("forward", "backward")
 
@@ -25,7 +25,7 @@ class Tensor:
     layer: int
     direction: str
     role: str  # "input", "recurrent", "bias" or "projection"
-    key: str  # unique in the stack: PyTorch's name; Keras's variable path in a fresh model
+    key: str  # unique in the stack: PyTorch's name; Keras's variable path in a fresh model; ONNX layer{k}/W[d]
 
     @property
     def params(self) -> int:
@@ -128,6 +128,10 @@ class Breakdown:
 
     def layer(self, index: int, direction: str = "forward") -> LayerCount:
         """The count of one layer in one direction."""
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise SpecTypeError(f"layer must be a whole number, got {type(index).__name__} {index!r:.60}")
+        if not isinstance(direction, str):
+            raise SpecTypeError(f"direction must be 'forward' or 'backward', got {type(direction).__name__}")
         for item in self.layers:
             if item.layer == index and item.direction == direction:
                 return item
@@ -169,16 +173,17 @@ def layer_input_size(spec: RecurrentSpec, index: int) -> int:
 
 
 def bias_vectors(spec: RecurrentSpec) -> int:
-    """Bias vectors per gate: 0 without bias, 2 in PyTorch and a reset-after GRU, else 1."""
+    """Bias vectors per gate: 0 without bias, 2 in PyTorch, ONNX (B = [Wb, Rb]) and a reset-after GRU, else 1."""
     if not spec.bias:
         return 0
-    if spec.framework == "pytorch" or spec.uses_reset_after:
+    if spec.framework in ("pytorch", "onnx") or spec.uses_reset_after:
         return 2
     return 1
 
 
 def closed_form_total(spec: RecurrentSpec) -> int:
     """The tutorial example's formula, generalised: G × (x·h + h_out·h + n_b·h) (+ h·p) per layer and direction."""
+    require_spec(spec)
     g, h, p = len(gate_kinds(spec.framework, spec.cell)), spec.units, spec.proj_size
     per_layer = [
         g * (layer_input_size(spec, i) * h + spec.hidden_out * h + bias_vectors(spec) * h) + p * h
@@ -227,20 +232,40 @@ def _torch_tensors(spec: RecurrentSpec, index: int, direction: str, x: int) -> t
     return tuple(Tensor(name + suffix, shape, index, direction, role, name + suffix) for name, shape, role in rows)
 
 
-def _gate_slices(tensors: tuple[Tensor, ...], framework: str, k: int, h: int) -> tuple[TensorSlice, ...]:
+def onnx_key(index: int, direction: str, name: str) -> str:
+    """The key of an ONNX node's W, R or B for one direction: W[0] of node 0 is 'layer0/W[0]'."""
+    return f"layer{index}/{name}[{DIRECTIONS.index(direction)}]"
+
+
+def _onnx_tensors(spec: RecurrentSpec, index: int, direction: str, x: int) -> tuple[Tensor, ...]:
+    # One ONNX node per layer; W is [D, G·h, x], R [D, G·h, h], B [D, 2·G·h] (Wb then Rb). Each
+    # direction owns its slice along D, so a tensor here is W[d], R[d], B[d].
+    g, h = len(gate_kinds(spec.framework, spec.cell)), spec.units
+    rows: list[tuple[str, tuple[int, ...], str]] = [("W", (g * h, x), "input"), ("R", (g * h, h), "recurrent")]
+    if spec.bias:
+        rows.append(("B", (2 * g * h,), "bias"))
+    return tuple(
+        Tensor(name, shape, index, direction, role, onnx_key(index, direction, name)) for name, shape, role in rows
+    )
+
+
+def _gate_slices(tensors: tuple[Tensor, ...], framework: str, k: int, h: int, g: int) -> tuple[TensorSlice, ...]:
     slices = []
     for t in tensors:
         if t.role == "projection":
             continue
-        # Keras stacks gates as column blocks (last axis); PyTorch as row blocks (axis 0).
+        # Keras stacks gates as column blocks (last axis); PyTorch and ONNX as row blocks (axis 0).
         axis = len(t.shape) - 1 if framework == "keras" else 0
         slices.append(TensorSlice(t.name, axis, k * h, (k + 1) * h))
+        if framework == "onnx" and t.role == "bias":
+            slices.append(TensorSlice(t.name, 0, (g + k) * h, (g + k + 1) * h))  # the gate's Rb, after every Wb
     return tuple(slices)
 
 
 def _layer_count(spec: RecurrentSpec, index: int, direction: str) -> LayerCount:
     x, h = layer_input_size(spec, index), spec.units
-    build = _keras_tensors if spec.framework == "keras" else _torch_tensors
+    build = {"keras": _keras_tensors, "pytorch": _torch_tensors, "onnx": _onnx_tensors}[spec.framework]
+    g = len(gate_kinds(spec.framework, spec.cell))
     tensors = build(spec, index, direction, x)
     gates = tuple(
         GateCount(
@@ -248,7 +273,7 @@ def _layer_count(spec: RecurrentSpec, index: int, direction: str) -> LayerCount:
             input_weights=x * h,
             recurrent_weights=spec.hidden_out * h,
             biases=bias_vectors(spec) * h,
-            slices=_gate_slices(tensors, spec.framework, k, h),
+            slices=_gate_slices(tensors, spec.framework, k, h, g),
         )
         for k, kind in enumerate(gate_kinds(spec.framework, spec.cell))
     )
@@ -270,6 +295,7 @@ def _layer_count(spec: RecurrentSpec, index: int, direction: str) -> LayerCount:
 
 def breakdown(spec: RecurrentSpec) -> Breakdown:
     """Count every layer, direction, gate and tensor of the stack."""
+    require_spec(spec)
     return Breakdown(
         spec,
         tuple(
@@ -322,6 +348,8 @@ class DenseCount:
 def dense_params(inputs: int = 3, hidden: int = 5, outputs: int = 2) -> DenseCount:
     """Parameters of the tutorial example's two-Dense-layer warm-up network (defaults: 3 → 5 → 2)."""
     for name, value in (("inputs", inputs), ("hidden", hidden), ("outputs", outputs)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise SpecTypeError(f"{name} must be a whole number, got {type(value).__name__} {value!r:.60}")
+        if value < 1:
             raise ValueError(f"{name} must be a positive whole number, got {value!r}")
     return DenseCount(inputs, hidden, outputs)

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 
 from lstmviz.cells import gate_kinds
 from lstmviz.counting import DIRECTIONS, Breakdown, LayerCount, breakdown
-from lstmviz.spec import RecurrentSpec
+from lstmviz.spec import RecurrentSpec, SpecTypeError
 
 Array = NDArray[np.float32]
 
@@ -37,6 +37,9 @@ _COMPUTE_ORDER = {
     ("pytorch", "gru"): (0, 1, 2),
     ("keras", "rnn"): (0,),
     ("pytorch", "rnn"): (0,),
+    ("onnx", "lstm"): (0, 2, 1, 3),  # ONNX i, o, f, c
+    ("onnx", "gru"): (1, 0, 2),  # ONNX z, r, h
+    ("onnx", "rnn"): (0,),
 }
 
 
@@ -89,6 +92,8 @@ def forward(
 ) -> ForwardResult:
     """Run the stack on inputs (N, T, x) with the given framework-layout weights."""
     count = breakdown(spec)
+    if not isinstance(weights, Mapping):
+        raise SpecTypeError(f"weights must be a mapping of tensor key to array, got {type(weights).__name__}")
     x = _check_inputs(spec, inputs)
     _check_weights(count, weights)
     n, t_len = x.shape[0], x.shape[1]
@@ -238,6 +243,11 @@ def _prepare(spec: RecurrentSpec, layer: LayerCount, weights: Mapping[str, NDArr
         W, U, proj, axis = w["kernel"], w["recurrent_kernel"], None, 1  # gates are column blocks
         bias = w.get("bias")
         b_in, b_rec = (bias[0], bias[1]) if bias is not None and bias.ndim == 2 else (bias, None)
+    elif spec.framework == "onnx":
+        W, U, proj, axis = w["W"], w["R"], None, 0  # W[d], R[d]: gates are row blocks
+        bias = w.get("B")  # B[d] = [Wb, Rb]
+        g_h = len(kinds) * h
+        b_in, b_rec = (bias[:g_h], bias[g_h:]) if bias is not None else (None, None)
     else:
         W, U, proj, axis = w["weight_ih"], w["weight_hh"], w.get("weight_hr"), 0  # gates are row blocks
         b_in, b_rec = w.get("bias_ih"), w.get("bias_hh")
@@ -289,6 +299,8 @@ def _frozen(a: Array) -> Array:
 
 
 def _check_inputs(spec: RecurrentSpec, inputs: NDArray[np.generic]) -> Array:
+    if inputs is None or isinstance(inputs, str | bytes | Mapping):
+        raise SpecTypeError(f"inputs must be an array (batch, timesteps, features), got {type(inputs).__name__}")
     x = np.asarray(inputs)
     if x.ndim != 3 or x.shape[2] != spec.features:
         raise ValueError(
@@ -309,10 +321,14 @@ def _check_weights(count: Breakdown, weights: Mapping[str, NDArray[np.generic]])
     for key, shape in expected.items():
         if key not in weights:
             raise ValueError(f"missing weight {key!r}: expected shape {shape}, got none")
-        got = np.shape(weights[key])
+        value = np.asarray(weights[key])
+        # Real floats only: a cast would drop an imaginary part or parse strings without a word.
+        if not np.issubdtype(value.dtype, np.floating):
+            raise ValueError(f"weight {key!r} must hold real floating-point numbers, got dtype {value.dtype}")
+        got = value.shape
         if got != shape:
             raise ValueError(f"weight {key!r} has the wrong shape: expected {shape}, got {got}")
-        if not np.isfinite(np.asarray(weights[key], dtype=np.float32)).all():
+        if not np.isfinite(value).all():
             raise ValueError(f"weight {key!r} contains NaN or infinity")
     for key in weights:
         if key not in expected:

@@ -11,13 +11,17 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from lstmviz.spec import SpecTypeError
+
 MAX_VALUES = 10_000_000
 
 
 def one_hot_sequence(values: Sequence[int] = (4, 7, 8, 4), depth: int = 10) -> NDArray[np.float32]:
     """A single sequence of one-hot tokens, (1, len(values), depth); the tutorial example's [4, 7, 8, 4] by default."""
     _whole("depth", depth, 1)
-    tokens = list(values)
+    if isinstance(values, str | bytes) or not isinstance(values, Sequence):
+        raise SpecTypeError(f"values must be a sequence of whole numbers, got {type(values).__name__}")
+    tokens = list(values[: MAX_VALUES + 1])
     if not tokens:
         raise ValueError("values must hold at least one token")
     for v in tokens:
@@ -62,7 +66,7 @@ def _check_sizes(batch: int, timesteps: int, features: int) -> None:
 def _whole(name: str, value: object, low: int) -> None:
     # bool is an int subclass, but True as a size is a bug; NumPy integers are fine.
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise ValueError(f"{name} must be a whole number, got {value!r}")
+        raise SpecTypeError(f"{name} must be a whole number, got {type(value).__name__} {value!r:.60}")
     if value < low:
         raise ValueError(f"{name} must be at least {low}, got {value}")
 
@@ -74,6 +78,8 @@ TUTORIAL_TOKENS = (4, 7, 8, 4)  # the tutorial's sequence
 
 def lecture_input(kind: str, timesteps: int, features: int) -> NDArray[np.float32]:
     """One sample of a named lecture input: the tutorial's one-hot tokens (always 4 steps), sine or noise."""
+    if not isinstance(kind, str):
+        raise SpecTypeError(f"kind must be one of {', '.join(LECTURE_INPUTS)}, got {type(kind).__name__}")
     if kind == ONE_HOT:
         return one_hot_sequence(TUTORIAL_TOKENS, depth=features)
     if kind == SINE:

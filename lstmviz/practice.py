@@ -5,20 +5,25 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from itertools import islice
 
 import numpy as np
 
 from lstmviz.cells import LAYER_CLASS
 from lstmviz.counting import LayerCount, Tensor, breakdown, count_params
-from lstmviz.spec import MAX_SIZE, RecurrentSpec
+from lstmviz.spec import MAX_SIZE, RecurrentSpec, SpecTypeError, require_spec
 from lstmviz.style import FRAMEWORK_LABEL, TENSOR_LETTER
 
 MAX_QUESTION = 10_000
+MAX_FRONTIER = 10_000  # hidden sizes one budget_frontier call may try (two counts each)
 KINDS = ("count", "shape", "gate block")  # ?quiz=... in the URL
 
 
-def _check_number(number: int) -> None:
-    if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= MAX_QUESTION:
+def _check_number(number: object) -> None:
+    """A question number: a whole number in 1..MAX_QUESTION."""
+    if isinstance(number, bool) or not isinstance(number, int):
+        raise SpecTypeError(f"number (the question) must be a whole number, got {type(number).__name__} {number!r:.60}")
+    if not 1 <= number <= MAX_QUESTION:
         raise ValueError(f"question must be between 1 and {MAX_QUESTION}, got {number!r}")
 
 
@@ -35,7 +40,8 @@ def quiz_question(number: int) -> RecurrentSpec:
         units=int(rng.integers(1, 9)),
         timesteps=int(rng.integers(5, 101)),
         bidirectional=bool(rng.random() < 0.25),
-        reset_after=bool(rng.random() < 0.7),
+        # Drawn for every question so the stream (and every question) stays the same; only a Keras GRU has it.
+        reset_after=bool(rng.random() < 0.7) or not (framework == "keras" and cell == "gru"),
     )
 
 
@@ -50,6 +56,8 @@ class Fit:
 
 def max_features(spec: RecurrentSpec, budget: int) -> int:
     """The largest features x with count ≤ budget for the spec's other fields (0 if none fits)."""
+    require_spec(spec)
+    _check_budget(budget)
     # The count is linear in x (only the first layer reads x), so two counts give it exactly.
     at_one = count_params(replace(spec, features=1))
     slope = count_params(replace(spec, features=2)) - at_one
@@ -60,10 +68,11 @@ def max_features(spec: RecurrentSpec, budget: int) -> int:
 
 def budget_frontier(spec: RecurrentSpec, budget: int, units: Iterable[int]) -> list[Fit]:
     """For each hidden size, the largest input size within the budget and its exact count."""
-    if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
-        raise ValueError(f"budget must be a positive whole number, got {budget!r}")
+    require_spec(spec)
+    _check_budget(budget)
+    sizes = _unit_sizes(units)
     fits = []
-    for h in units:
+    for h in sizes:
         if spec.proj_size >= h:
             continue  # a projection must stay smaller than units
         at_h = replace(spec, units=h)
@@ -71,6 +80,31 @@ def budget_frontier(spec: RecurrentSpec, budget: int, units: Iterable[int]) -> l
         if x:
             fits.append(Fit(h, x, count_params(replace(at_h, features=x))))
     return fits
+
+
+def _check_budget(budget: object) -> None:
+    if isinstance(budget, bool) or not isinstance(budget, int):
+        raise SpecTypeError(f"budget must be a whole number, got {type(budget).__name__} {budget!r:.60}")
+    if budget < 1:
+        raise ValueError(f"budget must be a positive whole number, got {budget}")
+
+
+def _unit_sizes(units: object) -> list[int]:
+    """The hidden sizes to try: a non-empty list of whole numbers in 1..MAX_SIZE, at most MAX_FRONTIER long."""
+    if isinstance(units, str | bytes) or not isinstance(units, Iterable):
+        raise SpecTypeError(f"units must be an iterable of whole numbers, got {type(units).__name__}")
+    # islice: an endless or huge iterable must not become an endless loop.
+    sizes = list(islice(units, MAX_FRONTIER + 1))
+    if not sizes:
+        raise ValueError("units must list at least one hidden size, got none")
+    if len(sizes) > MAX_FRONTIER:
+        raise ValueError(f"units may list at most {MAX_FRONTIER} hidden sizes, got more")
+    for h in sizes:
+        if isinstance(h, bool) or not isinstance(h, int):
+            raise SpecTypeError(f"each of units must be a whole number, got {type(h).__name__} {h!r:.60}")
+        if not 1 <= h <= MAX_SIZE:
+            raise ValueError(f"each of units must be between 1 and {MAX_SIZE}, got {h}")
+    return sizes
 
 
 def _name(spec: RecurrentSpec) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from lstmviz.cells import gate_kinds
 from lstmviz.counting import layer_input_size
-from lstmviz.spec import RecurrentSpec
+from lstmviz.spec import RecurrentSpec, require_spec
 
 Shape = tuple[int | None, ...]  # None stands for the batch dimension
 
@@ -31,9 +31,20 @@ def keras_layer_output_shape(spec: RecurrentSpec, index: int) -> Shape:
 
 
 def output_shapes(spec: RecurrentSpec) -> OutputShapes:
-    """Keras: the model output. PyTorch (batch_first=True): output, h_n and (LSTM) c_n."""
+    """Keras: the model output. PyTorch (batch_first=True): output, h_n and (LSTM) c_n. ONNX: Y, Y_h, Y_c."""
+    require_spec(spec)
     if spec.framework == "keras":
         return OutputShapes((("output", keras_layer_output_shape(spec, spec.layers - 1)),))
+    if spec.framework == "onnx":
+        # The last node's Y [T, D, N, h], Y_h and (LSTM) Y_c [D, N, h], in ONNX's default layout 0.
+        d = spec.directions
+        onnx_shapes: list[tuple[str, Shape]] = [
+            ("Y", (spec.timesteps, d, None, spec.units)),
+            ("Y_h", (d, None, spec.units)),
+        ]
+        if spec.cell == "lstm":
+            onnx_shapes.append(("Y_c", (d, None, spec.units)))
+        return OutputShapes(tuple(onnx_shapes))
     d, layers = spec.directions, spec.layers
     shapes: list[tuple[str, Shape]] = [
         ("output", (None, spec.timesteps, d * spec.hidden_out)),
@@ -78,6 +89,7 @@ class Cost:
 
 def cost(spec: RecurrentSpec) -> Cost:
     """Per-sample multiply-adds and training-time activation memory of the stack."""
+    require_spec(spec)
     g, h, h_out = len(gate_kinds(spec.framework, spec.cell)), spec.units, spec.hidden_out
     macs = 0
     kept = 0

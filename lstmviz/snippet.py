@@ -5,6 +5,7 @@ from __future__ import annotations
 from lstmviz.cells import class_name
 from lstmviz.counting import keras_layer_name
 from lstmviz.report import Report
+from lstmviz.spec import require_instance
 
 
 def _keras(report: Report) -> str:
@@ -77,6 +78,44 @@ def _pytorch(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _onnx(report: Report) -> str:
+    spec, count = report.spec, report.count
+    cls = class_name("pytorch", spec.cell)
+    args = f"{spec.features}, {spec.units}, num_layers={spec.layers}, bias={spec.bias}, "
+    args += f"batch_first=True, bidirectional={spec.bidirectional}"
+    d, g = spec.directions, count.layers[0].gates
+    lines = [
+        "# Exports the same layer from PyTorch to ONNX and checks lstmviz's count and W/R/B shapes.",
+        "import io",
+        "import math",
+        "",
+        "import onnx",
+        "import torch",
+        "",
+        f"layer = torch.nn.{cls}({args})",
+        "buffer = io.BytesIO()",
+        f"torch.onnx.export(layer, (torch.zeros(1, {spec.timesteps}, {spec.features}),), buffer, dynamo=False)",
+        "graph = onnx.load_model_from_string(buffer.getvalue()).graph",
+        "sizes = {t.name: list(t.dims) for t in graph.initializer}",
+        f'nodes = [n for n in graph.node if n.op_type == "{cls}"]',
+        f"assert len(nodes) == {spec.layers}, len(nodes)  # one ONNX node per layer",
+        "count = 0",
+        "for index, node in enumerate(nodes):",
+        "    w, r, b = (sizes.get(name) for name in (list(node.input) + ['', '', ''])[1:4])  # inputs X, W, R, B, ...",
+        f"    x = {spec.features} if index == 0 else {d * spec.units}",
+        f"    assert w == [{d}, {len(g) * spec.units}, x] and r == [{d}, {len(g) * spec.units}, {spec.units}], (w, r)",
+        f"    assert b == {[d, 2 * len(g) * spec.units] if spec.bias else None}, b",
+        "    count += sum(math.prod(s) for s in (w, r, b) if s)",
+        f"assert count == {count.total}, count",
+    ]
+    if spec.cell == "gru" and not spec.reset_after:
+        lines.insert(1, "# Note: PyTorch exports linear_before_reset=1; this spec's 0 has the same count and shapes.")
+    lines.append(f'print("OK: {count.total:,} parameters")')
+    return "\n".join(lines) + "\n"
+
+
 def framework_code(report: Report) -> str:
     """A runnable snippet in the report's framework that asserts its count, tensors and shapes."""
-    return _keras(report) if report.spec.framework == "keras" else _pytorch(report)
+    require_instance(report, Report, "report", "a Report (lstmviz.build_report(spec))")
+    build = {"keras": _keras, "pytorch": _pytorch, "onnx": _onnx}[report.spec.framework]
+    return build(report)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
-from typing import Any
+from typing import Any, NoReturn, TypeVar
 
-FRAMEWORKS = ("keras", "pytorch")
+FRAMEWORKS = ("keras", "pytorch", "onnx")
 CELLS = ("lstm", "gru", "rnn")
 
 # Bounds keep every derived number exact and every figure bounded; they are far above
@@ -13,6 +13,49 @@ CELLS = ("lstm", "gru", "rnn")
 MAX_SIZE = 65_536
 MAX_TIMESTEPS = 1_000_000
 MAX_LAYERS = 16
+
+T = TypeVar("T")
+
+# Options that only some layers have, with their defaults. Elsewhere they must stay at the
+# default: a value the framework would ignore is refused, so every output echoes what was counted.
+OPTION_DEFAULTS: dict[str, object] = {"reset_after": True, "return_sequences": False, "proj_size": 0}
+
+
+class SpecTypeError(TypeError, ValueError):
+    """A value of the wrong type: a TypeError, and a ValueError so `except ValueError` still catches it."""
+
+
+def option_applies(name: str, framework: str, cell: str) -> bool:
+    """Whether an optional field (reset_after, return_sequences, proj_size) exists for this framework and cell."""
+    if name == "reset_after":
+        # Keras reset_after, ONNX linear_before_reset; PyTorch's GRU always resets after the matmul.
+        return framework in ("keras", "onnx") and cell == "gru"
+    if name == "return_sequences":
+        return framework == "keras"  # PyTorch and ONNX always return the whole sequence
+    if name == "proj_size":
+        return framework == "pytorch" and cell == "lstm"
+    raise ValueError(f"no optional field {name!r}; the options are {', '.join(OPTION_DEFAULTS)}")
+
+
+def require_spec(value: object, name: str = "spec") -> RecurrentSpec:
+    """`value` if it is a RecurrentSpec, else a TypeError naming the argument."""
+    return require_instance(value, RecurrentSpec, name, "a RecurrentSpec")
+
+
+def require_instance(value: object, kind: type[T], name: str, what: str) -> T:
+    """`value` if it is a `kind`, else a TypeError naming the argument and what it must be."""
+    if not isinstance(value, kind):
+        _wrong_type(name, what, value)
+    return value
+
+
+def _wrong_type(name: str, expected: str, value: object) -> NoReturn:
+    raise SpecTypeError(f"{name} must be {expected}, got {type(value).__name__} {_short(value)}")
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 @dataclass(frozen=True)
@@ -27,7 +70,7 @@ class RecurrentSpec:
     layers: int = 1
     bidirectional: bool = False
     bias: bool = True
-    reset_after: bool = True  # Keras GRU only; PyTorch's GRU always resets after the matmul
+    reset_after: bool = True  # Keras GRU reset_after / ONNX GRU linear_before_reset; PyTorch's GRU always does
     proj_size: int = 0  # PyTorch LSTM only; 0 = no projection
     return_sequences: bool = False  # Keras only; PyTorch always returns the full sequence
 
@@ -40,12 +83,15 @@ class RecurrentSpec:
         _integer("layers", self.layers, 1, MAX_LAYERS)
         for name in ("bidirectional", "bias", "reset_after", "return_sequences"):
             if not isinstance(getattr(self, name), bool):
-                raise ValueError(f"{name} must be true or false, got {getattr(self, name)!r}")
+                _wrong_type(name, "true or false", getattr(self, name))
         _integer("proj_size", self.proj_size, 0, MAX_SIZE)
-        if self.proj_size and not (self.framework == "pytorch" and self.cell == "lstm"):
-            raise ValueError(
-                f"proj_size={self.proj_size} is only available for a PyTorch LSTM, not a {self.framework} {self.cell}"
-            )
+        for name, default in OPTION_DEFAULTS.items():
+            value = getattr(self, name)
+            if value != default and not option_applies(name, self.framework, self.cell):
+                raise ValueError(
+                    f"{name}={value} does not apply to {self.framework} {self.cell}: {OPTION_WHERE[name]}; "
+                    f"leave it at {default}"
+                )
         if self.proj_size >= self.units and self.proj_size:
             raise ValueError(f"proj_size must be smaller than units ({self.units}), got {self.proj_size}")
 
@@ -74,7 +120,17 @@ class RecurrentSpec:
         return tuple(f.name for f in fields(cls))
 
 
+# Where each option exists, in words (errors and the page's notices quote it).
+OPTION_WHERE = {
+    "reset_after": "only a Keras or ONNX GRU has it (PyTorch's GRU always resets after)",
+    "return_sequences": "only Keras layers have it (PyTorch and ONNX always return the whole sequence)",
+    "proj_size": "only a PyTorch LSTM has it",
+}
+
+
 def _choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
+    if not isinstance(value, str):
+        _wrong_type(name, f"one of {', '.join(allowed)}", value)
     if value not in allowed:
         raise ValueError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
 
@@ -82,6 +138,6 @@ def _choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
 def _integer(name: str, value: object, low: int, high: int) -> None:
     # bool is an int subclass; True as a layer size is a bug, not a 1.
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be a whole number, got {value!r}")
+        _wrong_type(name, "a whole number", value)
     if not low <= value <= high:
         raise ValueError(f"{name} must be between {low} and {high}, got {value}")

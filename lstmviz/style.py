@@ -36,7 +36,7 @@ WEIGHT_SCALE = "RdBu_r"  # diverging, colour-blind safe; zero is white
 FONT = "Helvetica, Arial, sans-serif"
 
 ACTIVATION_SYMBOL = {"sigmoid": "σ", "tanh": "tanh"}
-FRAMEWORK_LABEL = {"keras": "Keras 3", "pytorch": "PyTorch"}
+FRAMEWORK_LABEL = {"keras": "Keras 3", "pytorch": "PyTorch", "onnx": "ONNX"}
 CELL_LABEL = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN / RNN"}
 TENSOR_LETTER = {"input": "W", "recurrent": "U", "bias": "b", "projection": "W_hr"}  # the lesson's names
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from lstmviz.cells import LAYER_CLASS, gate_kinds
 from lstmviz.counting import Breakdown, bias_vectors, keras_layer_name, layer_input_size
 from lstmviz.shapes import Shape, keras_layer_output_shape, output_shapes
-from lstmviz.spec import RecurrentSpec
+from lstmviz.spec import RecurrentSpec, require_instance
 
 _RULE = "_" * 70
 _DOUBLE = "=" * 70
@@ -34,7 +34,7 @@ def _term(spec: RecurrentSpec, x: str, h: str, p: str) -> str:
 
 def formula(count: Breakdown) -> Formula:
     """The parameter formula for the counted stack, e.g. 4 × ((3 + 2) × 2 + 2) = 48."""
-    spec, total = count.spec, count.total
+    spec, total = _counted(count).spec, count.total
     h, p = str(spec.units), str(spec.proj_size)
     d = "2 × " if spec.bidirectional else ""
     first = _term(spec, str(spec.features), h, p)
@@ -58,7 +58,7 @@ def _row(name: str, shape: str, params: int | str) -> str:
 
 def keras_summary(count: Breakdown) -> str:
     """A Keras-style model.summary() table like the tutorial example's (Keras stacks only)."""
-    spec = count.spec
+    spec = _counted(count).spec
     if spec.framework != "keras":
         raise ValueError(f"keras_summary describes Keras layers; use tensor_table for {spec.framework}")
     cls = LAYER_CLASS[("keras", spec.cell)]
@@ -86,7 +86,7 @@ def keras_summary(count: Breakdown) -> str:
 
 def tensor_table(count: Breakdown) -> str:
     """A torchinfo-like table: every tensor's framework name, shape and count, then the total."""
-    spec = count.spec
+    spec = _counted(count).spec
     header = f"{'Tensor':<26}{'Layer':<16}{'Shape':<18}{'Param #':>12}"
     lines = [header, "=" * len(header)]
     for t in count.tensors:
@@ -96,3 +96,7 @@ def tensor_table(count: Breakdown) -> str:
     for name, shape in output_shapes(spec).shapes:
         lines.append(f"{'Output ' + name:<26}{_shape_text(shape)}")
     return "\n".join(lines)
+
+
+def _counted(count: object) -> Breakdown:
+    return require_instance(count, Breakdown, "count", "a Breakdown (lstmviz.breakdown(spec))")

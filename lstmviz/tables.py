@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar
 from lstmviz.counting import LayerCount, Tensor, TensorSlice
 from lstmviz.report import Report
 from lstmviz.shapes import output_shapes
+from lstmviz.spec import option_applies
 
 T = TypeVar("T")
 Row = dict[str, Any]
@@ -163,8 +164,11 @@ def timestep_rows(report: Report) -> tuple[TimestepRow, ...]:
     found = []
     for t in sorted({1, spec.timesteps, 10 * spec.timesteps}):
         run = replace(report.cost, timesteps=t)
-        output = output_shapes(replace(spec, timesteps=t)).as_dict()["output"]
-        sequence = output_shapes(replace(spec, timesteps=t, return_sequences=True)).as_dict()["output"]
+        # The first output is the layer's output in every framework (Keras output, PyTorch output, ONNX Y);
+        # only Keras has the switch, PyTorch and ONNX always return every step.
+        output = output_shapes(replace(spec, timesteps=t)).shapes[0][1]
+        every_step = option_applies("return_sequences", spec.framework, spec.cell)
+        sequence = output_shapes(replace(spec, timesteps=t, return_sequences=every_step)).shapes[0][1]
         found.append(
             TimestepRow(
                 t,
@@ -190,4 +194,31 @@ TIMESTEPS: tuple[Column[TimestepRow], ...] = (
     Column("multiply-adds / sequence", "multiply_adds_per_sequence", lambda r: r.multiply_adds),
     Column("training activations (float32)", None, lambda r: f"{r.activation_bytes / 1024:,.1f} KiB"),
     Column(None, "activation_bytes_float32", lambda r: r.activation_bytes),
+)
+
+# --- a model file: its layers, and the trained gates of one recurrent layer (inspect view) --
+
+ModelRow = tuple[str, str, int, str]  # name, kind, parameters, check against the formula
+
+MODEL_LAYERS: tuple[Column[ModelRow], ...] = (
+    Column("layer", "name", lambda r: r[0]),
+    Column("kind", "kind", lambda r: r[1]),
+    Column("parameters", "params", lambda r: r[2]),
+    Column("lstmviz formula", "check", lambda r: r[3]),
+)
+
+
+def _stat(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+GATE_STATS: tuple[Column[Any], ...] = (  # rows are lstmviz.inspection.GateStats
+    Column("layer", "layer", lambda s: s.layer),
+    Column("direction", "direction", lambda s: s.direction),
+    Column("gate", "gate", lambda s: f"{s.symbol} ({s.name})"),
+    Column("‖W‖ input", "input_norm", lambda s: _stat(s.input_norm)),
+    Column("‖U‖ recurrent", "recurrent_norm", lambda s: _stat(s.recurrent_norm)),
+    Column("mean W", "input_mean", lambda s: _stat(s.input_mean)),
+    Column("mean U", "recurrent_mean", lambda s: _stat(s.recurrent_mean)),
+    Column("mean bias", "bias_mean", lambda s: _stat(s.bias_mean)),
 )

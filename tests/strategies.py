@@ -21,7 +21,7 @@ def specs(
     layers: int = 3,
     timesteps: st.SearchStrategy[int] = SHORT,
 ) -> RecurrentSpec:
-    """Any valid spec; options a framework ignores (reset_after, return_sequences) vary too."""
+    """Any valid spec; reset_after and return_sequences vary where they apply (elsewhere they are refused)."""
     fw = framework or draw(st.sampled_from(FRAMEWORKS))
     cell = draw(st.sampled_from(CELLS))
     units = draw(sizes)
@@ -35,7 +35,7 @@ def specs(
         layers=draw(st.integers(1, layers)),
         bidirectional=draw(st.booleans()),
         bias=draw(st.booleans()),
-        reset_after=draw(st.booleans()),
+        reset_after=draw(st.booleans()) if fw == "keras" and cell == "gru" else True,
         proj_size=proj,
-        return_sequences=draw(st.booleans()),
+        return_sequences=draw(st.booleans()) if fw == "keras" else False,
     )

@@ -73,9 +73,9 @@ def stop_app(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=SERVER_STOP_S)
 
 
-def start_app(port: int, log: Path) -> subprocess.Popen[bytes]:
-    """Start the app on 127.0.0.1:port, logging to `log`; RuntimeError if it is not healthy in time."""
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1"]
+def start_app(port: int, log: Path, script: str = "app.py") -> subprocess.Popen[bytes]:
+    """Start the app (or another script, under the project's config) on 127.0.0.1:port, logging to `log`."""
+    command = [sys.executable, "-m", "streamlit", "run", script, "--server.address", "127.0.0.1"]
     command += ["--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     command += ["--server.fileWatcherType", "none"]
     with log.open("wb") as sink:

@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:
 
 from lstmviz.cells import class_name  # noqa: E402
 from lstmviz.counting import keras_layer_name  # noqa: E402
-from lstmviz.spec import RecurrentSpec  # noqa: E402
+from lstmviz.spec import RecurrentSpec, option_applies  # noqa: E402
 
 GOLDEN_PATH = ROOT / "tests" / "data" / "golden_counts.json"
 SEED = 20240611
@@ -188,7 +188,7 @@ def _size(rng: random.Random) -> int:
 
 
 def random_spec(rng: random.Random) -> RecurrentSpec:
-    """One random valid spec; every option is drawn, including ones the framework ignores."""
+    """One random valid spec; every option is drawn (same stream), kept only where the layer has it."""
     framework = rng.choice(("keras", "pytorch"))
     cell = rng.choice(("lstm", "gru", "rnn"))
     units = _size(rng)
@@ -204,9 +204,9 @@ def random_spec(rng: random.Random) -> RecurrentSpec:
         layers=rng.randint(1, 3),
         bidirectional=rng.random() < 0.5,
         bias=rng.random() < 0.75,
-        reset_after=rng.random() < 0.5,
+        reset_after=rng.random() < 0.5 or not option_applies("reset_after", framework, cell),
         proj_size=proj_size,
-        return_sequences=rng.random() < 0.5,
+        return_sequences=rng.random() < 0.5 and option_applies("return_sequences", framework, cell),
     )
 
 

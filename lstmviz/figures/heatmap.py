@@ -67,16 +67,25 @@ def pool_mean(matrix: np.ndarray, row_factor: int, col_factor: int) -> tuple[np.
     return (sums / counts).astype(np.float32), rows, cols
 
 
-def _as_2d(value: np.ndarray, columns: bool) -> np.ndarray:
-    # A 1-D bias is one row (Keras, gates along columns) or one column (PyTorch, gates along rows).
+def _as_2d(value: np.ndarray, columns: bool, tensor: Tensor | None = None) -> np.ndarray:
+    # A 1-D bias is one row (Keras, gates along columns) or one column (PyTorch, gates along rows);
+    # ONNX's B[d] = [Wb, Rb] is two columns, so each gate's block holds both of its biases.
     if value.ndim == 2:
         return value
+    if tensor is not None and _two_column_bias(tensor):
+        return value.reshape(2, -1).T
     return value[None, :] if columns else value[:, None]
+
+
+def _two_column_bias(tensor: Tensor) -> bool:
+    return tensor.role == "bias" and tensor.name == "B"
 
 
 def _as_2d_shape(tensor: Tensor, columns: bool) -> tuple[int, int]:
     if len(tensor.shape) == 2:
         return tensor.shape[0], tensor.shape[1]
+    if _two_column_bias(tensor):
+        return tensor.shape[0] // 2, 2
     return (1, tensor.shape[0]) if columns else (tensor.shape[0], 1)
 
 
@@ -103,7 +112,7 @@ def heatmap_data(
     row_factor, col_factor = (stack_factor, gate_factor) if keras else (gate_factor, stack_factor)
     blocks = []
     for tensor in tensors:
-        matrix = _as_2d(weights[tensor.key], keras)
+        matrix = _as_2d(weights[tensor.key], keras, tensor)
         for k, gate in enumerate(layer.gates):
             part = matrix[:, k * h : (k + 1) * h] if keras else matrix[k * h : (k + 1) * h, :]
             # Biases are never pooled along the stack: they are one or two lines already.

@@ -14,6 +14,7 @@ from lstmviz.figures.counts import dense_network_figure, gate_counts_figure
 from lstmviz.figures.heatmap import heatmap_data, weight_heatmap
 from lstmviz.forward import ForwardResult, forward
 from lstmviz.inputs import lecture_input
+from lstmviz.readers import ModelFile, RecurrentLayer, RefusedFile, read_model
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import Theme
 from lstmviz.weights import init_layer, init_weights
@@ -46,3 +47,27 @@ def gate_counts(layer: LayerCount, theme: Theme) -> go.Figure:
 def dense_network(dense: DenseCount, theme: Theme) -> go.Figure:
     """The tutorial example's warm-up network."""
     return dense_network_figure(dense, theme)
+
+
+# Model files are cached by a short key (an upload's file_id, or the example's name), never by
+# hashing their bytes or weights on every rerun; the underscored arguments are not hashed.
+@st.cache_resource(max_entries=3, ttl=3600, show_spinner="Reading the model file…")
+def read_model_file(key: str, name: str, _data: bytes) -> ModelFile | str:
+    """The file read by lstmviz.readers, or the one-line reason it was refused (refusals are cached too)."""
+    try:
+        return read_model(_data, name)
+    except RefusedFile as refusal:
+        return str(refusal)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def file_heatmap(key: str, index: int, lc: LayerCount, theme: Theme, _layer: RecurrentLayer) -> go.Figure:
+    """The W/U/b heatmap of one layer and direction of a file, with its real weights."""
+    return weight_heatmap(heatmap_data(lc, dict(_layer.weights)), theme)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def file_forward(key: str, index: int, input_kind: str, timesteps: int, _layer: RecurrentLayer) -> ForwardResult:
+    """A file layer's forward pass on a lecture input; read-only."""
+    inputs = lecture_input(input_kind, timesteps, _layer.spec.features)
+    return forward(_layer.spec, _layer.weights, inputs)

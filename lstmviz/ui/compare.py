@@ -11,9 +11,10 @@ from lstmviz.figures.focus import focus_gate, gate_targets
 from lstmviz.report import Report
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import Theme
-from lstmviz.ui import cached
+from lstmviz.ui import cached, url
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.controls import URL
+from lstmviz.urlvalues import Choice
 
 MODE_LABEL = {
     "frameworks": "Keras vs PyTorch",
@@ -27,6 +28,7 @@ def render(report: Report, theme: Theme) -> None:
     """Draw the comparison chosen in the view for the sidebar's sizes."""
     spec = report.spec
     st.title("Compare")
+    url.clean("compare", Choice(MODES))
     mode = str(
         st.radio(
             "Compare",
@@ -68,15 +70,6 @@ def _gate_options(side: Side) -> list[str]:
     return [NO_GATE, *(gate_role(g) for g in side.report.layers[0].gates)]
 
 
-def _adopt_url_gate(options: list[str], side: Side) -> None:
-    """A ?gate= symbol from another view (f, g, n, ...) selects the matching role here."""
-    raw = st.query_params.get("gate")
-    if raw is None or raw in options or "gate" in st.session_state:
-        return
-    match = matching_gate(side.report.layers[0], raw)
-    st.session_state["gate"] = gate_role(match) if match else NO_GATE
-
-
 def _select_from_chart(chart_key: str, side: Side) -> None:
     """A click on a gate block of either heatmap puts that gate in focus in both."""
     state: Any = st.session_state.get(chart_key) or {}
@@ -95,7 +88,9 @@ def heatmaps(comparison: Comparison, spec: RecurrentSpec, theme: Theme) -> None:
     shown = (keras, comparison.sides[-1])
     first = shown[0]
     options = _gate_options(first)
-    _adopt_url_gate(options, first)
+    # ?gate= may name a gate by any framework's symbol (the explorer's f, PyTorch's g or n): read it as the role.
+    url.alias("gate", {g.kind.symbol: gate_role(g) for side in shown for g in side.report.layers[0].gates})
+    url.clean("gate", Choice(tuple(options)))
     st.subheader("The same gates in each framework's layout")
     chosen = str(
         st.radio(

@@ -7,8 +7,10 @@ from typing import Any, Final
 import streamlit as st
 
 from lstmviz.counting import Breakdown, LayerCount
-from lstmviz.spec import CELLS, FRAMEWORKS, RecurrentSpec
+from lstmviz.spec import CELLS, FRAMEWORKS, OPTION_DEFAULTS, OPTION_WHERE, RecurrentSpec, option_applies
 from lstmviz.style import CELL_LABEL, FRAMEWORK_LABEL
+from lstmviz.ui import url
+from lstmviz.urlvalues import Choice, Flag, Whole
 
 DEFAULTS = RecurrentSpec()  # the tutorial example: Keras LSTM, x=3, h=2, T=40
 SIZE_MAX = 1024
@@ -24,6 +26,7 @@ def _sync(source: str, target: str) -> None:
 
 def _size(label: str, key: str, default: int, high: int, help_text: str) -> int:
     """A slider bound to the URL, with a number box for typing an exact large value."""
+    url.clean(key, Whole(1, high))
     value = st.slider(label, 1, high, default, key=key, help=help_text, bind=URL)
     st.session_state[f"{key}_exact"] = value  # the number box always shows the slider's value
     st.number_input(
@@ -42,6 +45,8 @@ def sidebar() -> RecurrentSpec:
     """Draw the controls and return the spec they describe (always valid)."""
     with st.sidebar:
         st.header("Layer")
+        url.clean("framework", Choice(FRAMEWORKS))
+        url.clean("cell", Choice(CELLS))
         framework = st.radio(
             "Framework",
             FRAMEWORKS,
@@ -73,23 +78,39 @@ def sidebar() -> RecurrentSpec:
             "Sequence length. It changes shapes and cost, never the parameter count.",
         )
         st.header("Stack")
+        url.clean("layers", Whole(1, LAYERS_MAX))
+        for key in ("bidirectional", "bias"):
+            url.clean(key, Flag())
         layers = st.slider("Stacked layers", 1, LAYERS_MAX, 1, key="layers", bind=URL)
         bidirectional = st.checkbox("Bidirectional", False, key="bidirectional", bind=URL)
         bias = st.checkbox("Use bias", True, key="bias", bind=URL)
         extra: dict[str, Any] = {}
-        if framework == "keras" and cell == "gru":
+        # A canonical URL: an option this layer lacks leaves the URL and the session, so switching
+        # framework or cell later starts it from its default instead of a hidden stale value.
+        for key in OPTION_DEFAULTS:
+            if not option_applies(key, str(framework), str(cell)):
+                url.drop(key, OPTION_WHERE[key])
+            elif key == "proj_size" and units == 1:
+                url.drop(key, "a projection must be smaller than units, and units is 1")
+            elif key == "proj_size":
+                url.clean(key, Whole(0, units - 1))
+            else:
+                url.clean(key, Flag())
+        if option_applies("reset_after", str(framework), str(cell)):
             extra["reset_after"] = st.checkbox(
-                "reset_after (Keras default)",
+                "reset_after (Keras default)" if framework == "keras" else "linear_before_reset",
                 True,
                 key="reset_after",
                 bind=URL,
-                help="On: separate input and recurrent biases, as cuDNN and PyTorch do (2 × 3h biases).",
+                help="On: separate input and recurrent biases, as cuDNN and PyTorch do (2 × 3h biases)."
+                if framework == "keras"
+                else "On: the reset gate multiplies (h R + Rb), as PyTorch exports it; the count is the same.",
             )
-        if framework == "keras":
+        if option_applies("return_sequences", str(framework), str(cell)):
             extra["return_sequences"] = st.checkbox(
                 "return_sequences (last layer)", False, key="return_sequences", bind=URL
             )
-        if framework == "pytorch" and cell == "lstm" and units > 1:
+        if option_applies("proj_size", str(framework), str(cell)) and units > 1:
             # A projection must be smaller than units; clamp a stale value before the widget exists.
             if st.session_state.get("proj_size", 0) > units - 1:
                 st.session_state["proj_size"] = 0
@@ -140,6 +161,7 @@ def presentation_toggle() -> bool:
     """The projector switch, kept in the URL so a prepared link opens in presentation mode."""
     with st.sidebar:
         st.header("Show")
+        url.clean("presentation", Flag())
         return bool(
             st.toggle(
                 "Presentation mode",
@@ -153,4 +175,5 @@ def presentation_toggle() -> bool:
 
 def view_picker(views: tuple[str, ...]) -> str:
     """Which page to show, kept in the URL for deep links."""
+    url.clean("view", Choice(views))
     return str(st.radio("View", views, key="view", horizontal=True, bind=URL, label_visibility="collapsed"))

@@ -101,9 +101,10 @@ def heatmap(layer: LayerCount, theme: Theme, config: dict[str, object]) -> None:
     st.subheader("W, U and b: the gate blocks inside the fused tensors")
     st.caption(
         f"Keras stores each gate as a column block of kernel (x, {gh}) and recurrent_kernel (h, {gh}); "
-        f"PyTorch as a row block of weight_ih ({gh}, x) and weight_hh ({gh}, h). Values are seeded initial "
+        f"PyTorch as a row block of weight_ih ({gh}, x) and weight_hh ({gh}, h); ONNX as a row block of "
+        f"W[d] ({gh}, x) and R[d] ({gh}, h), with B[d] = [Wb, Rb] drawn as two columns. Values are seeded initial "
         "weights drawn like the framework does (Keras glorot_uniform / orthogonal / zeros with the forget "
-        "bias at 1; PyTorch U(−1/√h, 1/√h))."
+        "bias at 1; PyTorch and ONNX, as torch.onnx exports it, U(−1/√h, 1/√h))."
     )
     st.plotly_chart(cached.heatmap_figure(layer, 0, theme), key="heatmap", config=config)
 
@@ -119,7 +120,13 @@ def tables(report: Report) -> None:
         outputs = ", ".join(f"{k} {tuple(v)}" for k, v in report.outputs.as_dict().items())
         st.caption(f"Outputs: {outputs} (None = batch).")
     with summary_col:
-        st.subheader("As Keras prints it" if spec.framework == "keras" else "As torchinfo would list it")
+        st.subheader(
+            {
+                "keras": "As Keras prints it",
+                "pytorch": "As torchinfo would list it",
+                "onnx": "W, R, B per direction (ONNX stacks the directions on axis 0)",
+            }[spec.framework]
+        )
         text = lstmviz.keras_summary(report.count) if spec.framework == "keras" else lstmviz.tensor_table(report.count)
         st.code(text, language=None)
 

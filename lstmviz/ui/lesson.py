@@ -17,9 +17,10 @@ from lstmviz.figures.cell_svg import cell_svg
 from lstmviz.report import Report, build_report
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import CELL_LABEL, FRAMEWORK_LABEL, TENSOR_LETTER, Theme
-from lstmviz.ui import cached
+from lstmviz.ui import cached, url
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.controls import DEFAULTS, URL
+from lstmviz.urlvalues import Whole
 
 # The gate step 2 singles out: the tutorial's forget gate, the GRU's update gate, the RNN's only one.
 FOCUS_GATE = {"lstm": "forget", "gru": "update", "rnn": "hidden"}
@@ -287,6 +288,7 @@ def contents(layer: LayerCount, step: int) -> None:
 def render(report: Report, theme: Theme) -> None:
     """Draw one step of the lesson for the sidebar's layer (the tutorial example by default)."""
     spec = report.spec
+    url.clean("step", Whole(1, len(STEPS)))
     heading = st.container()  # the title goes above the navigation, which decides the step
     step = navigation()
     title, draw = STEPS[step - 1]

@@ -22,10 +22,12 @@ from lstmviz.practice import (
 from lstmviz.report import Report, build_report
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import FRAMEWORK_LABEL, Theme
-from lstmviz.ui import cached
+from lstmviz.ui import cached, url
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.controls import URL
+from lstmviz.urlvalues import Choice, Whole
 
+MAX_BUDGET = 10**12
 BUDGET_UNITS = (*range(1, 17), *range(24, 1025, 8))
 ANSWERS = {"quiz_answer": None, "shape_answer": "", "gate_answer": None, "quiz_hint": False, "quiz_reveal": False}
 KIND_LABEL = {"count": "How many parameters?", "shape": "What shape?", "gate block": "Which gate is this block?"}
@@ -138,6 +140,7 @@ QUIZZES: dict[str, Callable[[int, Theme], tuple[str, str]]] = {
 def quiz(theme: Theme) -> None:
     """The question of the chosen kind and number, the session's score and a new question."""
     st.title("Practice")
+    url.clean("quiz", Choice(KINDS))
     kind = str(
         st.radio(
             "Question type",
@@ -150,6 +153,7 @@ def quiz(theme: Theme) -> None:
         )
     )
     pick, new, score = st.columns([2, 1, 2], vertical_alignment="bottom")
+    url.clean("question", Whole(1, MAX_QUESTION))
     with pick:
         number = int(st.number_input("Question", 1, MAX_QUESTION, 1, key="question", bind=URL, on_change=_clear_answer))
     new.button("New question", key="new_question", on_click=_new_question, width="stretch")
@@ -167,7 +171,8 @@ def render(report: Report, theme: Theme) -> None:
         "For the layer chosen in the sidebar (framework, cell, stack), the largest input size x that "
         "keeps the count within the budget, for each number of units h."
     )
-    budget = int(st.number_input("Parameter budget", 1, 10**12, 100_000, step=1000, key="budget", bind=URL))
+    url.clean("budget", Whole(1, MAX_BUDGET))
+    budget = int(st.number_input("Parameter budget", 1, MAX_BUDGET, 100_000, step=1000, key="budget", bind=URL))
     fits = budget_frontier(report.spec, budget, BUDGET_UNITS)
     if not fits:
         st.warning(f"Nothing fits in a budget of {budget:,}: even features = units = 1 needs more parameters.")

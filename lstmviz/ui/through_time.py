@@ -20,9 +20,10 @@ from lstmviz.inputs import LECTURE_INPUTS, ONE_HOT, TUTORIAL_TOKENS, lecture_inp
 from lstmviz.report import Report
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import Theme
-from lstmviz.ui import cached, controls
+from lstmviz.ui import cached, controls, url
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.controls import URL
+from lstmviz.urlvalues import Whole
 
 # Why there is a cap: each rerun runs the pass, and the animated figure carries every gate's
 # T × h values to the browser at once, so its size and the page's speed grow with h and x.
@@ -97,6 +98,10 @@ def render(report: Report, theme: Theme) -> None:
     equations = cell_equations(layer)
 
     # A one-step sequence has nothing to slide through (and a 1..1 slider is an error).
+    if steps > 1:
+        url.clean("t", Whole(1, steps))
+    else:
+        url.drop("t", "this sequence has a single timestep")
     t = int(st.slider("Timestep t", 1, steps, 1, key="t", bind=URL)) if steps > 1 else 1
     i = t - 1
     picks = strip_picks(steps, t)

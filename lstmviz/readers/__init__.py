@@ -1,0 +1,101 @@
+"""Read recurrent layers and their real weights from model files, safely: data only, never code.
+
+`read_model(data, filename)` returns a ModelFile or raises RefusedFile with one user-facing line.
+Formats: Keras 3 `.keras`, legacy Keras `.h5`, Keras `.weights.h5`, PyTorch state dicts in
+`.safetensors`, and ONNX. Pickles (`.pt`, `.pth`, `.bin`, `.pkl`, `.ckpt`) are refused unread.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from lstmviz.readers.model import (
+    MAX_FILE_BYTES,
+    MAX_OBJECTS,
+    MAX_PARAMS,
+    ModelFile,
+    RecurrentLayer,
+    RefusedFile,
+)
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "MAX_OBJECTS",
+    "MAX_PARAMS",
+    "ModelFile",
+    "RecurrentLayer",
+    "RefusedFile",
+    "read_model",
+]
+
+PICKLE_SUFFIXES = (".pt", ".pth", ".bin", ".pkl", ".pickle", ".ckpt", ".tar")
+HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+ZIP_MAGIC = b"PK\x03\x04"
+PICKLE_ADVICE = (
+    "can run code when loaded, so lstmviz never opens it; save the weights as safetensors instead: "
+    "from safetensors.torch import save_file; save_file(model.state_dict(), 'model.safetensors')"
+)
+
+
+def read_model(data: bytes, filename: str, *, max_params: int = MAX_PARAMS) -> ModelFile:
+    """Every recurrent layer of a model file, with real weights; RefusedFile (one line) for anything else."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise RefusedFile("expected the file's bytes")
+    data = bytes(data)
+    if len(data) > MAX_FILE_BYTES:
+        raise RefusedFile(f"this file has {len(data):,} bytes, over the {MAX_FILE_BYTES:,}-byte cap")
+    if not data:
+        raise RefusedFile("this file is empty")
+    name = PurePath(str(filename)).name.lower()
+    try:
+        return _dispatch(data, name, max_params)
+    except RefusedFile:
+        raise
+    except RecursionError:
+        raise RefusedFile("this file nests too deeply to read; refused") from None
+    except MemoryError:
+        raise RefusedFile("this file needs more memory than lstmviz allows; refused") from None
+    except Exception as error:  # noqa: BLE001 - a damaged file of a known format: one line, no traceback
+        reason = str(error).splitlines()[0][:100] if str(error) else type(error).__name__
+        raise RefusedFile(f"this file looks damaged and cannot be read ({reason})") from None
+
+
+def _dispatch(data: bytes, name: str, max_params: int) -> ModelFile:
+    if name.endswith(PICKLE_SUFFIXES) or _looks_pickled(data):
+        raise RefusedFile(f"{name or 'this file'} is a Python pickle (torch.save), which {PICKLE_ADVICE}")
+    if data.startswith(ZIP_MAGIC):
+        if _zip_holds_pickle(data):
+            raise RefusedFile(f"{name or 'this file'} is a torch.save zip holding a pickle, which {PICKLE_ADVICE}")
+        from lstmviz.readers.keras import read_keras_zip
+
+        return read_keras_zip(data, max_params)
+    if data.startswith(HDF5_MAGIC):
+        from lstmviz.readers.keras import read_keras_h5
+
+        return read_keras_h5(data, max_params)
+    if name.endswith(".onnx"):
+        from lstmviz.readers.onnx_file import read_onnx
+
+        return read_onnx(data, max_params)
+    if len(data) >= 9 and data[8:9] == b"{" or name.endswith(".safetensors"):
+        from lstmviz.readers.pytorch import read_safetensors
+
+        return read_safetensors(data, max_params)
+    raise RefusedFile("not a model file lstmviz reads: expected .keras, .h5, .weights.h5, .safetensors or .onnx")
+
+
+def _looks_pickled(data: bytes) -> bool:
+    """Pickle protocol 2-5 starts with PROTO (0x80) and the protocol number."""
+    return len(data) >= 2 and data[0] == 0x80 and 2 <= data[1] <= 5
+
+
+def _zip_holds_pickle(data: bytes) -> bool:
+    """torch.save's zip format stores <name>/data.pkl; the names are read, the pickle never is."""
+    import io
+    import zipfile
+
+    try:
+        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zipfile.LargeZipFile):
+        return False
+    return any(n.endswith((".pkl", "/data.pkl")) for n in names[:1000])

@@ -1,0 +1,405 @@
+"""Keras files: `.keras` zips, legacy `.h5` models and config-less `.weights.h5`, read as data.
+
+Never `keras.saving.load_model`: config.json is parsed as plain JSON and weights come from h5py
+after lstmviz.readers.safety has checked every HDF5 object.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import h5py
+import numpy as np
+
+from lstmviz.counting import breakdown
+from lstmviz.readers.model import ModelFile, RecurrentLayer, RefusedFile
+from lstmviz.readers.safety import (
+    H5Tree,
+    check_h5,
+    h5_attr_names,
+    h5_attr_text,
+    open_h5,
+    parse_json,
+    read_array,
+    read_zip,
+)
+from lstmviz.spec import RecurrentSpec
+
+KERAS_MEMBERS = ("config.json", "metadata.json", "model.weights.h5")
+RECURRENT_CLASSES = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "rnn"}
+CELL_NAMES = {"lstm_cell": "lstm", "gru_cell": "gru", "simple_rnn_cell": "rnn"}
+GATES_TO_CELL = {4: "lstm", 3: "gru", 1: "rnn"}
+ROLES = ("kernel", "recurrent_kernel", "bias")
+_LEGACY_WEIGHT = re.compile(r"^(?P<layer>.*)/(?P<cell>lstm_cell|gru_cell|simple_rnn_cell)/(?P<role>[a-z_]+?)(:0)?$")
+
+
+@dataclass
+class _Found:
+    """A recurrent layer as found in the file, before its spec is worked out."""
+
+    name: str
+    hint: str | None  # cell from a class or cell name; shapes decide and must agree
+    config: Mapping[str, Any] | None  # the recurrent layer's own config (inside any Bidirectional)
+    wrapper: Mapping[str, Any] | None = None  # the Bidirectional config, if any
+    build: Mapping[str, Any] | None = None  # the saved layer entry, whose build_config holds the input shape
+    directions: dict[str, dict[str, tuple[str, h5py.Dataset]]] = field(default_factory=dict)
+
+
+# --- .keras -----------------------------------------------------------------------------------
+
+
+def read_keras_zip(data: bytes, max_params: int) -> ModelFile:
+    """A Keras 3 `.keras` archive: config.json for structure, model.weights.h5 for values."""
+    members = read_zip(data, KERAS_MEMBERS, ".keras file")
+    for name in ("config.json", "model.weights.h5"):
+        if name not in members:
+            raise RefusedFile(f"this .keras file has no {name}; it is not a Keras 3 model")
+    config = parse_json(members["config.json"], "config.json")
+    if not isinstance(config, dict):
+        raise RefusedFile("config.json does not describe a model")
+    with open_h5(members["model.weights.h5"]) as file:
+        tree = check_h5(file, max_params)
+        return _from_v3_weights(file, tree, config, "keras")
+
+
+def read_keras_h5(data: bytes, max_params: int) -> ModelFile:
+    """A legacy whole-model `.h5` (model_config attribute) or a Keras 3 `.weights.h5` without config."""
+    with open_h5(data) as file:
+        tree = check_h5(file, max_params)
+        text = h5_attr_text(file, "model_config")
+        if text is not None:
+            config = parse_json(text, "the model_config attribute")
+            if not isinstance(config, dict):
+                raise RefusedFile("the model_config attribute does not describe a model")
+            return _from_legacy(file, tree, config)
+        if "layers" in file and isinstance(file["layers"], h5py.Group):
+            return _from_v3_weights(file, tree, None, "keras-weights")
+        if "model_weights" in file or h5_attr_names(file, "layer_names"):
+            return _from_legacy(file, tree, None)
+        raise RefusedFile("this HDF5 file holds no Keras weights (no 'layers' or 'model_weights' group)")
+
+
+# --- Keras 3 weights layout: layers/<snake_case class>[_n]/cell/vars/0..2 ----------------------
+
+
+def to_snake_case(name: str) -> str:
+    """Keras's own class-name → group-name rule (keras.src.utils.naming.to_snake_case)."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def _config_layers(model: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """A model config's layers as Keras saves their weights (a Sequential's layers omit InputLayer)."""
+    inner = model.get("config")
+    layers = inner.get("layers") if isinstance(inner, dict) else None
+    if not isinstance(layers, list):
+        return []
+    entries: list[Mapping[str, Any]] = [
+        e for e in layers if isinstance(e, dict) and isinstance(e.get("class_name"), str)
+    ]
+    if model.get("class_name") == "Sequential":
+        entries = [e for e in entries if e["class_name"] != "InputLayer"]
+    return entries
+
+
+def _layer_name(entry: Mapping[str, Any], fallback: str) -> str:
+    cfg = entry.get("config")
+    name = cfg.get("name") if isinstance(cfg, dict) else None
+    return name if isinstance(name, str) and name else fallback
+
+
+def _from_v3_weights(file: h5py.File, tree: H5Tree, config: Mapping[str, Any] | None, fmt: str) -> ModelFile:
+    if "layers" not in file or not isinstance(file["layers"], h5py.Group):
+        raise RefusedFile("model.weights.h5 has no 'layers' group; it is not a Keras 3 weights file")
+    found: list[_Found] = []
+    others: list[tuple[str, int]] = []
+    _walk_v3(file["layers"], "layers/", config, "", tree, found, others)
+    notes = []
+    optimizer = tree.params_under("optimizer/")
+    if optimizer:
+        notes.append(f"optimizer state ({optimizer:,} values) is not counted as parameters")
+    if config is None:
+        notes.append("no config in this file: cells and sizes inferred from tensor names and shapes")
+    layers = tuple(_keras_layer(f, inferred=config is None) for f in found)
+    total = tree.params_under("layers/") + tree.params_under("vars/")
+    return _model(fmt, total, layers, others, notes)
+
+
+def _walk_v3(
+    group: h5py.Group,
+    path: str,
+    config: Mapping[str, Any] | None,
+    name_prefix: str,
+    tree: H5Tree,
+    found: list[_Found],
+    others: list[tuple[str, int]],
+) -> None:
+    for group_name, entry in _ordered_children(group, config):
+        child = group[group_name]
+        child_path = f"{path}{group_name}/"
+        if not isinstance(child, h5py.Group):
+            others.append((name_prefix + group_name, tree.params_under(child_path[:-1])))
+            continue
+        name = _saved_name(child, entry, group_name)
+        cls = entry.get("class_name") if entry else None
+        before = len(found)
+        if "cell" in child and _has_vars(child["cell"]):
+            item = _Found(name, _hint(cls, child["cell"]), _cfg(entry), None, entry)
+            item.directions["forward"] = _v3_vars(child["cell"], child_path + "cell/vars/", tree)
+            found.append(item)
+        elif "forward_layer" in child and "backward_layer" in child:
+            inner = entry.get("config", {}).get("layer") if entry and isinstance(entry.get("config"), dict) else None
+            inner_cls = inner.get("class_name") if isinstance(inner, dict) else None
+            item = _Found(name, None, _cfg(inner) if isinstance(inner, dict) else None, _cfg(entry), entry)
+            for direction in ("forward", "backward"):
+                cell_group = child[f"{direction}_layer"]
+                if not (isinstance(cell_group, h5py.Group) and "cell" in cell_group and _has_vars(cell_group["cell"])):
+                    raise RefusedFile(f"{name}: the {direction} layer of this Bidirectional has no cell weights")
+                item.hint = item.hint or _hint(inner_cls, cell_group["cell"])
+                item.directions[direction] = _v3_vars(
+                    cell_group["cell"], f"{child_path}{direction}_layer/cell/vars/", tree
+                )
+            found.append(item)
+        elif "layers" in child and isinstance(child["layers"], h5py.Group):
+            _walk_v3(child["layers"], child_path + "layers/", entry, name_prefix + name + "/", tree, found, others)
+            own = tree.params_under(child_path + "vars/")
+            if own:
+                others.append((name_prefix + name, own))
+            continue
+        params = tree.params_under(child_path[:-1] + "/")
+        rest = params - sum(_stored(f) for f in found[before:])
+        if rest or len(found) == before:
+            label = name_prefix + name
+            others.append((label if len(found) == before else f"{label} (other weights)", rest))
+
+
+def _ordered_children(
+    group: h5py.Group, config: Mapping[str, Any] | None
+) -> Iterator[tuple[str, Mapping[str, Any] | None]]:
+    """Child groups in model order when a config says it (Keras names them class_n in order), else by name."""
+    names = list(group)
+    used: dict[str, int] = {}
+    done: set[str] = set()
+    for entry in _config_layers(config) if config else []:
+        base = to_snake_case(entry["class_name"])
+        used[base] = used.get(base, -1) + 1
+        group_name = base if used[base] == 0 else f"{base}_{used[base]}"
+        if group_name in names and group_name not in done:
+            done.add(group_name)
+            yield group_name, entry
+    rest = [n for n in names if n not in done]
+    # Without a config, model order is the order Keras wrote the weights: the byte offset of each
+    # layer's first contiguous dataset (HDF5 lists names alphabetically). Ties sort by name, numbers as numbers.
+    rest.sort(key=lambda n: (_first_offset(group[n]), [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", n)]))
+    for group_name in rest:
+        yield group_name, None
+
+
+def _first_offset(obj: object) -> float:
+    """The smallest file offset of any contiguous dataset under obj (inf when none has one)."""
+    if isinstance(obj, h5py.Dataset):
+        offset = obj.id.get_offset()
+        return float(offset) if offset is not None else float("inf")
+    if isinstance(obj, h5py.Group):
+        return min((_first_offset(obj[k]) for k in obj), default=float("inf"))
+    return float("inf")
+
+
+def _saved_name(child: h5py.Group, entry: Mapping[str, Any] | None, fallback: str) -> str:
+    if entry is not None:
+        return _layer_name(entry, fallback)
+    vars_group = child.get("vars")
+    text = h5_attr_text(vars_group, "name") if isinstance(vars_group, h5py.Group) else None
+    return text or fallback
+
+
+def _has_vars(group: object) -> bool:
+    return isinstance(group, h5py.Group) and "vars" in group and isinstance(group["vars"], h5py.Group)
+
+
+def _hint(cls: object, cell: h5py.Group) -> str | None:
+    if isinstance(cls, str) and cls in RECURRENT_CLASSES:
+        return RECURRENT_CLASSES[cls]
+    text = h5_attr_text(cell["vars"], "name")
+    return CELL_NAMES.get(text or "")
+
+
+def _cfg(entry: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    cfg = entry.get("config") if entry else None
+    return cfg if isinstance(cfg, dict) else None
+
+
+def _v3_vars(cell: h5py.Group, path: str, tree: H5Tree) -> dict[str, tuple[str, h5py.Dataset]]:
+    vars_group = cell["vars"]
+    keys = sorted(vars_group, key=lambda k: int(k) if k.isdigit() else 1 << 30)
+    if keys not in (["0", "1"], ["0", "1", "2"]):
+        raise RefusedFile(f"{path} holds {keys[:5]}; a Keras recurrent cell stores kernel, recurrent kernel, bias")
+    return {ROLES[int(k)]: (path + k, tree.datasets[path + k]) for k in keys}
+
+
+def _stored(item: _Found) -> int:
+    return sum(math.prod(ds.shape) for roles in item.directions.values() for _, ds in roles.values())
+
+
+# --- legacy .h5: model_weights/<layer>/<weight_name> -------------------------------------------
+
+
+def _all_configs(model: Mapping[str, Any], out: dict[str, tuple[Mapping[str, Any], Mapping[str, Any] | None]]) -> None:
+    """Every layer config by name, nested models included: name → (entry, wrapper or None)."""
+    for entry in _config_layers(model):
+        name = _layer_name(entry, "")
+        out.setdefault(name, (entry, None))
+        if entry.get("class_name") == "Bidirectional" and isinstance(entry.get("config"), dict):
+            for key in ("layer", "backward_layer"):
+                inner = entry["config"].get(key)
+                if isinstance(inner, dict):
+                    out.setdefault(_layer_name(inner, ""), (inner, entry))
+        if _config_layers(entry):
+            _all_configs(entry, out)
+
+
+def _from_legacy(file: h5py.File, tree: H5Tree, config: Mapping[str, Any] | None) -> ModelFile:
+    root = file["model_weights"] if "model_weights" in file else file
+    if not isinstance(root, h5py.Group):
+        raise RefusedFile("model_weights is not a group; this is not a Keras .h5 model")
+    prefix = "model_weights/" if root is not file else ""
+    configs: dict[str, tuple[Mapping[str, Any], Mapping[str, Any] | None]] = {}
+    if config is not None:
+        _all_configs(config, configs)
+    order = h5_attr_names(root, "layer_names") or [n for n in root if isinstance(root[n], h5py.Group)]
+    found: list[_Found] = []
+    others: list[tuple[str, int]] = []
+    for layer in order:
+        if layer not in root or not isinstance(root[layer], h5py.Group):
+            raise RefusedFile(f"layer {layer!r} is listed but has no weights group")
+        group_path = f"{prefix}{layer}/"
+        by_layer: dict[str, _Found] = {}
+        plain = 0
+        for weight in h5_attr_names(root[layer], "weight_names"):
+            path = group_path + weight
+            if path not in tree.datasets:
+                raise RefusedFile(f"weight {weight!r} of layer {layer!r} is missing")
+            match = _LEGACY_WEIGHT.match(weight)
+            role = match["role"] if match else None
+            if match is None or role not in ROLES:
+                plain += math.prod(tree.datasets[path].shape)
+                continue
+            owner = match["layer"].split("/")
+            entry, wrapper = configs.get(owner[-1], (None, None))
+            bidirectional = wrapper is not None or (len(owner) >= 2 and owner[-1].startswith(("forward_", "backward_")))
+            name = owner[-2] if bidirectional else owner[-1]
+            direction = "forward"
+            if bidirectional:
+                backward = (_cfg(wrapper) or {}).get("backward_layer")
+                named_backward = isinstance(backward, dict) and _layer_name(backward, "") == owner[-1]
+                direction = "backward" if named_backward or owner[-1].startswith("backward_") else "forward"
+            item = by_layer.get(name)
+            if item is None:
+                cls = entry.get("class_name") if entry else None
+                hint = RECURRENT_CLASSES.get(cls) if isinstance(cls, str) else None
+                item = by_layer[name] = _Found(name, hint, _cfg(entry), _cfg(wrapper), wrapper or entry)
+            item.hint = item.hint or CELL_NAMES[match["cell"]]
+            item.directions.setdefault(direction, {})[role] = (path, tree.datasets[path])
+        found.extend(by_layer.values())
+        if plain or not by_layer:
+            others.append((layer if not by_layer else f"{layer} (other weights)", plain))
+    notes = []
+    optimizer = tree.params_under("optimizer_weights/")
+    if optimizer:
+        notes.append(f"optimizer state ({optimizer:,} values) is not counted as parameters")
+    if config is None:
+        notes.append("no model_config in this file: cells and sizes inferred from tensor names and shapes")
+    layers = tuple(_keras_layer(f, inferred=config is None) for f in found)
+    return _model("keras-h5", tree.params_under(prefix), layers, others, notes)
+
+
+# --- one recurrent layer ------------------------------------------------------------------------
+
+
+def _keras_layer(item: _Found, inferred: bool) -> RecurrentLayer:
+    """Check shapes against each other and the config, then key the arrays like lstmviz.breakdown."""
+    name = item.name
+    if set(item.directions) not in ({"forward"}, {"forward", "backward"}):
+        raise RefusedFile(f"{name}: found directions {sorted(item.directions)}; expected forward (and backward)")
+    shapes = {d: {r: tuple(ds.shape) for r, (_, ds) in roles.items()} for d, roles in item.directions.items()}
+    forward = shapes["forward"]
+    if "kernel" not in forward or "recurrent_kernel" not in forward:
+        raise RefusedFile(f"{name}: a recurrent cell needs a kernel and a recurrent kernel")
+    kernel, recurrent = forward["kernel"], forward["recurrent_kernel"]
+    if len(kernel) != 2 or len(recurrent) != 2 or recurrent[0] < 1 or kernel[1] != recurrent[1]:
+        raise RefusedFile(f"{name}: kernel {kernel} and recurrent kernel {recurrent} do not fit a recurrent cell")
+    units = recurrent[0]
+    gates, leftover = divmod(recurrent[1], units)
+    cell = GATES_TO_CELL.get(gates) if leftover == 0 else None
+    if cell is None:
+        raise RefusedFile(f"{name}: recurrent kernel {recurrent} is not (h, G·h) for G = 4 (LSTM), 3 (GRU) or 1")
+    if item.hint and item.hint != cell:
+        raise RefusedFile(f"{name}: named a {item.hint} but its tensors have {gates} gate blocks")
+    if any(s != forward for s in shapes.values()):
+        raise RefusedFile(f"{name}: the backward direction's tensors differ from the forward one's")
+    bias_shape = forward.get("bias")
+    cfg = item.config or {}
+    if bias_shape not in (None, (gates * units,), (2, gates * units)) or (
+        bias_shape == (2, gates * units) and cell != "gru"
+    ):
+        raise RefusedFile(f"{name}: bias {bias_shape} does not fit a {cell} with {units} units")
+    if isinstance(cfg.get("units"), int) and cfg["units"] != units:
+        raise RefusedFile(f"{name}: config says {cfg['units']} units but the weights hold {units}")
+    if isinstance(cfg.get("use_bias"), bool) and cfg["use_bias"] != (bias_shape is not None):
+        raise RefusedFile(f"{name}: config says use_bias={cfg['use_bias']} but the weights disagree")
+    reset_after = bias_shape == (2, gates * units) if bias_shape is not None else cfg.get("reset_after", True) is True
+    if cell == "gru" and isinstance(cfg.get("reset_after"), bool) and cfg["reset_after"] != reset_after:
+        raise RefusedFile(f"{name}: config says reset_after={cfg['reset_after']} but the bias has shape {bias_shape}")
+    try:
+        spec = RecurrentSpec(
+            framework="keras",
+            cell=cell,
+            features=kernel[0],
+            units=units,
+            timesteps=_timesteps(item.build),
+            bidirectional="backward" in item.directions,
+            bias=bias_shape is not None,
+            reset_after=reset_after if cell == "gru" else True,
+            return_sequences=cfg.get("return_sequences") is True,
+        )
+    except ValueError as error:
+        raise RefusedFile(f"{name}: {error}") from None
+    weights: dict[str, np.ndarray] = {}
+    sources: dict[str, str] = {}
+    for tensor in breakdown(spec).tensors:
+        path, ds = item.directions[tensor.direction][tensor.name]
+        weights[tensor.key] = read_array(ds, f"{name}: {path}")
+        sources[tensor.key] = path
+    return RecurrentLayer(name, spec, weights, inferred, sources, _activation(cfg))
+
+
+def _timesteps(entry: Mapping[str, Any] | None) -> int:
+    """T from the saved layer's build_config input shape (None, T, x) when known; else the default."""
+    build = entry.get("build_config") if entry else None
+    shape = build.get("input_shape") if isinstance(build, dict) else None
+    if isinstance(shape, list) and len(shape) == 3 and isinstance(shape[1], int) and 1 <= shape[1] <= 1_000_000:
+        return int(shape[1])
+    return RecurrentSpec().timesteps
+
+
+def _activation(cfg: Mapping[str, Any]) -> str:
+    """'default' for tanh + sigmoid; otherwise what the config names (convert refuses those)."""
+    parts = []
+    for key, default in (("activation", "tanh"), ("recurrent_activation", "sigmoid")):
+        value = cfg.get(key, default)
+        if isinstance(value, dict):
+            value = value.get("config") if isinstance(value.get("config"), str) else "custom"
+        if value != default:
+            parts.append(f"{key}={value}")
+    return ", ".join(parts) or "default"
+
+
+def _model(
+    fmt: str, total: int, layers: tuple[RecurrentLayer, ...], others: list[tuple[str, int]], notes: list[str]
+) -> ModelFile:
+    return ModelFile(fmt, total, layers, tuple(others), tuple(notes))

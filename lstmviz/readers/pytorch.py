@@ -1,0 +1,205 @@
+"""PyTorch state dicts saved as safetensors: nn.LSTM / nn.GRU / nn.RNN found by their parameter names.
+
+The header is checked here before the safetensors package parses anything: its length, every
+dtype, shape and byte range. No torch at run time, and nothing is ever unpickled.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import safetensors
+
+from lstmviz.counting import breakdown
+from lstmviz.readers.model import MAX_OBJECTS, ModelFile, RecurrentLayer, RefusedFile
+from lstmviz.readers.safety import finite_float32, parse_json
+from lstmviz.spec import RecurrentSpec
+
+MAX_HEADER_BYTES = 16 * 1024 * 1024
+ITEMSIZE = {
+    "F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "U64": 8, "I32": 4, "U32": 4, "I16": 2, "U16": 2,
+    "I8": 1, "U8": 1, "BOOL": 1, "C64": 8, "F8_E4M3": 1, "F8_E5M2": 1,
+}  # fmt: skip
+FLOATS = {"F64": np.float64, "F32": np.float32, "F16": np.float16}
+GATES_TO_CELL = {4: "lstm", 3: "gru", 1: "rnn"}
+_KEY = re.compile(
+    r"^(?:(?P<prefix>.+)\.)?(?P<kind>weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)_l(?P<layer>\d+)(?P<rev>_reverse)?$"
+)
+ROOT_NAME = "(top level)"
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One tensor as the header declares it."""
+
+    key: str
+    dtype: str
+    shape: tuple[int, ...]
+    start: int
+
+    @property
+    def params(self) -> int:
+        return math.prod(self.shape)
+
+
+def read_safetensors(data: bytes, max_params: int) -> ModelFile:
+    """Recurrent modules of a PyTorch state dict in safetensors, with every other tensor counted."""
+    entries = _header(data, max_params)
+    groups: dict[str, dict[str, _Entry]] = {}
+    plain: list[_Entry] = []
+    for entry in entries:
+        match = _KEY.match(entry.key)
+        if match is None:
+            plain.append(entry)
+            continue
+        suffix = entry.key[len(match["prefix"]) + 1 :] if match["prefix"] else entry.key
+        groups.setdefault(match["prefix"] or "", {})[suffix] = entry
+    notes: list[str] = []
+    found: list[tuple[int, RecurrentLayer]] = []
+    arrays: dict[str, np.ndarray] | None = None
+    for prefix, members in groups.items():
+        spec_or_reason = _infer(prefix or ROOT_NAME, members)
+        if isinstance(spec_or_reason, str):
+            notes.append(spec_or_reason)
+            plain.extend(members.values())
+            continue
+        if arrays is None:
+            arrays = _load(data)
+        found.append((min(e.start for e in members.values()), _layer(prefix, spec_or_reason, members, arrays)))
+    found.sort(key=lambda item: item[0])
+    layers = tuple(layer for _, layer in found)
+    if any(layer.spec.cell == "rnn" for layer in layers):
+        notes.append("nn.RNN's nonlinearity (tanh or relu) is not stored in a state dict: tanh assumed")
+    notes.append("sizes inferred from parameter names and shapes (a state dict has no config)")
+    others: dict[str, int] = {}
+    for entry in sorted(plain, key=lambda e: e.start):
+        module = entry.key.rsplit(".", 1)[0] if "." in entry.key else entry.key
+        others[module] = others.get(module, 0) + entry.params
+    total = sum(e.params for e in entries)
+    return ModelFile("safetensors", total, layers, tuple(others.items()), tuple(notes))
+
+
+def _header(data: bytes, max_params: int) -> list[_Entry]:
+    if len(data) < 8:
+        raise RefusedFile("this safetensors file is shorter than its 8-byte header length")
+    length = int.from_bytes(data[:8], "little")
+    if length < 2 or length > MAX_HEADER_BYTES or 8 + length > len(data):
+        raise RefusedFile(
+            f"this safetensors header claims {length:,} bytes but the file has {len(data):,}: an absurd header length"
+        )
+    header = parse_json(data[8 : 8 + length], "the safetensors header")
+    if not isinstance(header, dict):
+        raise RefusedFile("the safetensors header is not a JSON object")
+    header.pop("__metadata__", None)
+    if len(header) > MAX_OBJECTS:
+        raise RefusedFile(f"this safetensors file lists more than {MAX_OBJECTS:,} tensors; refused")
+    body = len(data) - 8 - length
+    entries: list[_Entry] = []
+    declared = 0
+    for key, info in header.items():
+        entry = _entry(key, info, body)
+        declared += entry.params
+        if declared > max_params:
+            raise RefusedFile(f"this file declares more than {max_params:,} parameters, the cap; refused")
+        entries.append(entry)
+    entries.sort(key=lambda e: e.start)
+    return entries
+
+
+def _entry(key: str, info: Any, body: int) -> _Entry:
+    if not isinstance(info, dict):
+        raise RefusedFile(f"tensor {key!r}: its header entry is not an object")
+    dtype, shape, offsets = info.get("dtype"), info.get("shape"), info.get("data_offsets")
+    if dtype not in ITEMSIZE:
+        raise RefusedFile(f"tensor {key!r}: unknown dtype {str(dtype)[:20]!r}")
+    if not (isinstance(shape, list) and len(shape) <= 8 and all(_whole(s) for s in shape)):
+        raise RefusedFile(f"tensor {key!r}: shape {str(shape)[:40]} is not a list of sizes")
+    if not (isinstance(offsets, list) and len(offsets) == 2 and all(_whole(o) for o in offsets)):
+        raise RefusedFile(f"tensor {key!r}: data_offsets {str(offsets)[:40]} are not two byte positions")
+    start, stop = offsets
+    if start > stop or stop > body:
+        raise RefusedFile(f"tensor {key!r}: its bytes {start:,}..{stop:,} run past the end of the file ({body:,})")
+    if stop - start != math.prod(shape) * ITEMSIZE[dtype]:
+        raise RefusedFile(f"tensor {key!r}: {stop - start:,} bytes cannot hold a {dtype} tensor of shape {shape}")
+    return _Entry(key, dtype, tuple(shape), start)
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 1 << 62
+
+
+def _load(data: bytes) -> dict[str, np.ndarray]:
+    """Every tensor's bytes, parsed by the safetensors package (which checks the layout again)."""
+    try:
+        flat = safetensors.deserialize(data)  # type: ignore[no-untyped-call]
+    except Exception as error:  # SafetensorError and friends: any parse failure is a refusal
+        raise RefusedFile(f"the safetensors package refused this file ({str(error)[:80]})") from None
+    out: dict[str, np.ndarray] = {}
+    for key, view in flat:
+        dtype, raw = view["dtype"], view["data"]  # a bytearray: viewed below, not copied again
+        if dtype == "BF16":
+            # bfloat16 is the top half of a float32: widen it exactly.
+            out[key] = (np.frombuffer(raw, "<u2").astype(np.uint32) << 16).view(np.float32).reshape(view["shape"])
+        elif dtype in FLOATS:
+            out[key] = np.frombuffer(raw, np.dtype(FLOATS[dtype]).newbyteorder("<")).reshape(view["shape"])
+    return out
+
+
+def _infer(name: str, members: Mapping[str, _Entry]) -> RecurrentSpec | str:
+    """The nn.LSTM/GRU/RNN these parameter names and shapes describe, or a note why they don't fit one."""
+    layer_count = 1 + max(int(_KEY.match(k)["layer"]) for k in members)  # type: ignore[index]
+    reverse = any(k.endswith("_reverse") for k in members)
+    first_ih, first_hh = members.get("weight_ih_l0"), members.get("weight_hh_l0")
+    if first_ih is None or first_hh is None or len(first_ih.shape) != 2 or len(first_hh.shape) != 2:
+        return f"{name}: no 2-D weight_ih_l0 and weight_hh_l0, so not counted as a recurrent layer"
+    projection = members.get("weight_hr_l0")
+    if projection is not None and len(projection.shape) == 2:
+        proj_size, units = projection.shape
+    else:
+        proj_size, units = 0, first_hh.shape[1]
+    gates, leftover = divmod(first_ih.shape[0], units) if units else (0, 1)
+    cell = GATES_TO_CELL.get(gates) if leftover == 0 else None
+    if cell is None:
+        return f"{name}: weight_ih_l0 {first_ih.shape} is not (G·h, x) for an LSTM, GRU or RNN"
+    try:
+        return RecurrentSpec(
+            framework="pytorch",
+            cell=cell,
+            features=first_ih.shape[1],
+            units=units,
+            layers=layer_count,
+            bidirectional=reverse,
+            bias="bias_ih_l0" in members,
+            proj_size=proj_size,
+        )
+    except ValueError as error:
+        return f"{name}: {error}"
+
+
+def _layer(
+    prefix: str, spec: RecurrentSpec, members: Mapping[str, _Entry], arrays: Mapping[str, np.ndarray]
+) -> RecurrentLayer:
+    name = prefix or ROOT_NAME
+    expected = {t.key: t for t in breakdown(spec).tensors}
+    for key in members:
+        if key not in expected:
+            raise RefusedFile(f"{name}: {key} does not belong to a {spec.cell} of this shape; refused")
+    weights: dict[str, np.ndarray] = {}
+    sources: dict[str, str] = {}
+    for key, tensor in expected.items():
+        entry = members.get(key)
+        if entry is None:
+            raise RefusedFile(f"{name}: {key} is missing (expected shape {tensor.shape})")
+        if entry.shape != tensor.shape:
+            raise RefusedFile(f"{name}: {key} has shape {entry.shape}, expected {tensor.shape}")
+        full = f"{prefix}.{key}" if prefix else key
+        if full not in arrays:
+            raise RefusedFile(f"{name}: {key} is stored as {entry.dtype}, not as floating-point weights")
+        weights[key] = finite_float32(arrays[full], f"{name}: {key}")
+        sources[key] = full
+    return RecurrentLayer(name, spec, weights, True, sources)

@@ -1,0 +1,196 @@
+"""Guards every reader goes through: zip members, HDF5 objects, JSON, sizes. Nothing here runs file code."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import h5py
+import numpy as np
+
+from lstmviz.readers.model import MAX_FILE_BYTES, MAX_OBJECTS, RefusedFile
+
+# A member that unpacks to more than this many times its packed size is a zip bomb, not a model
+# (float weights compress about 1.1x; an all-zero config a few hundred x).
+MAX_ZIP_RATIO = 200
+# Keras's h5_utils guard (CVE-2026-1669): a dataset may not declare far more bytes than it stores.
+# Keras uses a 4 GiB floor; ours is lower because our whole-file cap is lower.
+H5_BOMB_FLOOR_BYTES = 1 << 20
+H5_MAX_EXPANSION = 1000
+NUMERIC_KINDS = "fiub"
+
+
+def read_zip(data: bytes, allowed: tuple[str, ...], what: str) -> dict[str, bytes]:
+    """The members of a zip archive held in memory, after checking names, sizes and ratios."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
+        raise RefusedFile(f"this {what} is not a readable zip archive ({error})") from None
+    if len(infos) > MAX_OBJECTS:
+        raise RefusedFile(f"this {what} has {len(infos):,} members; expected only {', '.join(allowed)}")
+    seen: set[str] = set()
+    total = 0
+    for info in infos:
+        name = info.filename
+        parts = name.replace("\\", "/").split("/")
+        if name.startswith(("/", "\\")) or ".." in parts or ":" in name:
+            raise RefusedFile(f"this {what} has a member with an unsafe path ({name!r}); refused")
+        if name not in allowed:
+            raise RefusedFile(f"this {what} has an unexpected member {name!r}; expected only {', '.join(allowed)}")
+        if name in seen:
+            raise RefusedFile(f"this {what} holds {name!r} twice; refused")
+        seen.add(name)
+        if info.flag_bits & 0x1:
+            raise RefusedFile(f"this {what} is encrypted ({name!r}); refused")
+        if info.file_size > MAX_FILE_BYTES:
+            raise RefusedFile(f"{name!r} unpacks to {info.file_size:,} bytes, over the {MAX_FILE_BYTES:,}-byte cap")
+        if info.file_size > H5_BOMB_FLOOR_BYTES and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
+            raise RefusedFile(
+                f"{name!r} would unpack {info.file_size // max(info.compress_size, 1):,}x its packed size "
+                f"(a zip bomb); refused"
+            )
+        total += info.file_size
+        if total > MAX_FILE_BYTES:
+            raise RefusedFile(f"this {what} unpacks to more than the {MAX_FILE_BYTES:,}-byte cap")
+    members: dict[str, bytes] = {}
+    for info in infos:
+        try:
+            with archive.open(info) as member:
+                # zipfile stops at the declared size, so a lying header cannot make this read more.
+                members[info.filename] = member.read(MAX_FILE_BYTES + 1)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as error:
+            raise RefusedFile(f"{info.filename!r} in this {what} cannot be unpacked ({error})") from None
+    return members
+
+
+def parse_json(raw: bytes | str, what: str) -> Any:
+    """Plain JSON (never objects, never code); refuses anything else with one line."""
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        return json.loads(text)
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise RefusedFile(f"{what} is not valid JSON ({str(error)[:80]})") from None
+
+
+@dataclass(frozen=True)
+class H5Tree:
+    """Every dataset of an HDF5 file by path, checked, in the file's (name-sorted) order."""
+
+    datasets: dict[str, h5py.Dataset]
+
+    def params_under(self, prefix: str) -> int:
+        """Scalars in every dataset whose path starts with `prefix`."""
+        return sum(math.prod(ds.shape) for path, ds in self.datasets.items() if path.startswith(prefix))
+
+
+def open_h5(data: bytes) -> h5py.File:
+    """An HDF5 file parsed from bytes in memory (h5py reads a file object; nothing touches the disk)."""
+    try:
+        return h5py.File(io.BytesIO(data), "r")
+    except (OSError, ValueError, RuntimeError, KeyError, TypeError) as error:
+        raise RefusedFile(f"this is not a readable HDF5 file ({str(error)[:80]})") from None
+
+
+def check_h5(file: h5py.File, max_params: int) -> H5Tree:
+    """Walk every link once; refuse links out, external/virtual storage, shape bombs and non-numbers."""
+    datasets: dict[str, h5py.Dataset] = {}
+    declared = 0
+    seen: set[int] = set()
+    for path, obj in _walk(file, "", seen):
+        if isinstance(obj, h5py.Dataset):
+            declared += math.prod(obj.shape or ())
+            if declared > max_params:
+                raise RefusedFile(f"this file declares more than {max_params:,} parameters, the cap; refused")
+            _check_dataset(path, obj)
+            datasets[path] = obj
+    return H5Tree(datasets)
+
+
+def _walk(group: h5py.Group, prefix: str, seen: set[int]) -> Iterator[tuple[str, h5py.Group | h5py.Dataset]]:
+    key = hash(group.id)
+    if key in seen:
+        raise RefusedFile(f"HDF5 group {prefix or '/'!r} is linked twice (a cycle); refused")
+    seen.add(key)
+    if len(seen) > MAX_OBJECTS:
+        raise RefusedFile(f"this HDF5 file has more than {MAX_OBJECTS:,} objects; refused")
+    for name in group:
+        path = f"{prefix}{name}"
+        link = group.get(name, getlink=True)
+        if isinstance(link, h5py.ExternalLink):
+            raise RefusedFile(f"HDF5 object {path!r} is a link to another file ({link.filename!r}); refused")
+        if isinstance(link, h5py.SoftLink):
+            raise RefusedFile(f"HDF5 object {path!r} is a soft link ({link.path!r}); refused")
+        if not isinstance(link, h5py.HardLink):
+            raise RefusedFile(f"HDF5 object {path!r} is an unsupported kind of link; refused")
+        obj = group.get(name)
+        if isinstance(obj, h5py.Group):
+            yield path, obj
+            yield from _walk(obj, path + "/", seen)
+        elif isinstance(obj, h5py.Dataset):
+            seen.add(hash(obj.id))
+            yield path, obj
+        else:
+            raise RefusedFile(f"HDF5 object {path!r} is neither a group nor a dataset; refused")
+
+
+def _check_dataset(path: str, ds: h5py.Dataset) -> None:
+    if ds.external:
+        raise RefusedFile(f"HDF5 dataset {path!r} keeps its data in another file; refused")
+    if ds.is_virtual:
+        raise RefusedFile(f"HDF5 dataset {path!r} is virtual (maps other files); refused")
+    if ds.dtype.kind not in NUMERIC_KINDS or ds.dtype.itemsize > 8 or ds.shape is None:
+        raise RefusedFile(f"HDF5 dataset {path!r} does not hold plain numbers ({ds.dtype}); refused")
+    declared = math.prod(ds.shape) * ds.dtype.itemsize
+    stored = ds.id.get_storage_size()
+    if declared > H5_BOMB_FLOOR_BYTES and declared > H5_MAX_EXPANSION * stored:
+        raise RefusedFile(
+            f"HDF5 dataset {path!r} declares {declared:,} bytes but stores {stored:,} (a shape bomb); refused"
+        )
+
+
+def read_array(ds: h5py.Dataset, where: str) -> np.ndarray:
+    """A checked dataset's values as float32; refuses non-finite values and unreadable data."""
+    try:
+        values = np.asarray(ds[()])
+    except (OSError, ValueError, RuntimeError, TypeError, KeyError) as error:
+        raise RefusedFile(f"{where} cannot be read ({str(error)[:80]})") from None
+    return finite_float32(values, where)
+
+
+def finite_float32(values: np.ndarray, where: str) -> np.ndarray:
+    """Real weights as float32; NaN or infinity is refused (the views and the forward pass need numbers)."""
+    if values.dtype.kind != "f":
+        raise RefusedFile(f"{where} holds {values.dtype} values, not floating-point weights; refused")
+    out = np.asarray(values, dtype=np.float32)
+    if not np.isfinite(out).all():
+        raise RefusedFile(f"{where} contains NaN or infinity; refused")
+    return out
+
+
+def h5_attr_text(obj: h5py.Group | h5py.File, name: str) -> str | None:
+    """A string attribute (bytes decoded), or None when absent or not text."""
+    try:
+        value = obj.attrs.get(name)
+    except (OSError, ValueError, RuntimeError, TypeError, KeyError):
+        return None
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return value if isinstance(value, str) else None
+
+
+def h5_attr_names(obj: h5py.Group | h5py.File, name: str) -> list[str]:
+    """A list-of-strings attribute such as layer_names or weight_names ([] when absent)."""
+    try:
+        value = obj.attrs.get(name)
+    except (OSError, ValueError, RuntimeError, TypeError, KeyError):
+        return []
+    if value is None:
+        return []
+    items = value.tolist() if isinstance(value, np.ndarray) else [value]
+    return [v.decode("utf-8", errors="replace") if isinstance(v, bytes) else str(v) for v in items]

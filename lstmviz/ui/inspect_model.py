@@ -1,0 +1,171 @@
+"""The inspect view: open a real model file (or a shipped example) and see its gates with the real weights."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from lstmviz.cells import LAYER_CLASS
+from lstmviz.counting import LayerCount, breakdown
+from lstmviz.figures.cell_geometry import cell_geometry
+from lstmviz.figures.cell_svg import cell_svg
+from lstmviz.figures.timeline import activations_figure
+from lstmviz.inputs import LECTURE_INPUTS, ONE_HOT
+from lstmviz.inspection import count_check, gate_stats, model_rows
+from lstmviz.readers import MAX_FILE_BYTES, MAX_PARAMS, ModelFile, RecurrentLayer
+from lstmviz.report import Report
+from lstmviz.style import FRAMEWORK_LABEL, Theme
+from lstmviz.tables import GATE_STATS, MODEL_LAYERS, rows
+from lstmviz.ui import cached, controls, url
+from lstmviz.ui.charts import chart_config
+from lstmviz.ui.controls import URL
+from lstmviz.urlvalues import Choice
+
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = {  # file → what it is, as the picker shows it
+    "keras_sine_lstm.keras": "Keras LSTM(16) trained on sine waves (.keras)",
+    "torch_encoder_proj.safetensors": "PyTorch encoder.rnn: 2-layer bidirectional LSTM with proj_size (.safetensors)",
+    "keras_gru_both.h5": "Keras GRUs, reset_after True and False (legacy .h5)",
+}
+UPLOAD = "upload a file"
+FORMATS = ("keras", "h5", "safetensors", "onnx")
+MAX_TIME_UNITS = 128  # the through-time heatmaps draw one row per unit
+MAX_TIME_STEPS = 100
+
+
+def render(report: Report, theme: Theme) -> None:
+    """Draw the inspect view; the sidebar's spec is not used (the file describes its own layers)."""
+    st.title("Inspect your own model")
+    st.caption(
+        "Open a Keras (.keras, .h5, .weights.h5), PyTorch (.safetensors) or ONNX file. It is read as data: "
+        "nothing in it is executed, pickles (.pt, .pth, .bin) are refused, and files over "
+        f"{MAX_FILE_BYTES // 2**20} MB or {MAX_PARAMS:,} parameters are refused. The sidebar drives the other views."
+    )
+    loaded = source()
+    if loaded is None:
+        return
+    name, key, model = loaded
+    if isinstance(model, str):
+        st.error(f"Refused, nothing was loaded: {model}")
+        return
+    summary(name, model)
+    if not model.layers:
+        st.info("This file has no LSTM, GRU or RNN layer to look inside.")
+        return
+    labels = [f"{layer.name} ({layer.params:,} parameters)" for layer in model.layers]
+    pick = labels.index(st.selectbox("Recurrent layer", labels, key="inspect_layer")) if len(labels) > 1 else 0
+    layer = model.layers[pick]
+    count(layer)
+    lc = controls.layer_picker(breakdown(layer.spec), "Layer and direction to draw", "inspect_direction")
+    cell(layer, lc, theme)
+    weights(key, pick, layer, lc, theme)
+    statistics(layer)
+    through_time(key, pick, layer, lc, theme)
+
+
+def source() -> tuple[str, str, ModelFile | str] | None:
+    """The file to inspect: an upload or a shipped example (kept in the URL as model=)."""
+    url.clean("model", Choice((UPLOAD, *EXAMPLES)))
+    choice = str(st.radio("Model file", [UPLOAD, *EXAMPLES], key="model", bind=URL, captions=["", *EXAMPLES.values()]))
+    if choice == UPLOAD:
+        upload = st.file_uploader("Model file", type=None, key="inspect_upload", label_visibility="collapsed")
+        if upload is None:
+            st.info("Upload a model file, or pick one of the examples above.")
+            return None
+        key = f"upload:{upload.file_id}"
+        return upload.name, key, cached.read_model_file(key, upload.name, upload.getvalue())
+    key = f"example:{choice}"
+    return choice, key, cached.read_model_file(key, choice, (EXAMPLES_DIR / choice).read_bytes())
+
+
+def summary(name: str, model: ModelFile) -> None:
+    """Every layer's count and the total, each recurrent layer checked against lstmviz's formula."""
+    st.metric(f"{name} ({model.format}): total parameters", f"{model.total_params:,}")
+    st.dataframe(
+        rows(MODEL_LAYERS, model_rows(model)),
+        hide_index=True,
+        key="model_table",
+        column_config={"parameters": st.column_config.NumberColumn(format="localized")},
+    )
+    for note in model.notes:
+        st.caption(f"Note: {note}.")
+
+
+def count(layer: RecurrentLayer) -> None:
+    """The layer's stored count against the formula for the sizes read from the file."""
+    check = count_check(layer)
+    spec = layer.spec
+    how = "inferred from tensor names and shapes" if layer.inferred else "read from the file's config"
+    st.subheader(f"{layer.name}: {FRAMEWORK_LABEL[spec.framework]} {LAYER_CLASS[(spec.framework, spec.cell)]}")
+    st.markdown(
+        f"x = {spec.features} features, h = {spec.units} units"
+        + (f", p = {spec.proj_size}" if spec.proj_size else "")
+        + (f", {spec.layers} layers" if spec.layers > 1 else "")
+        + (", bidirectional" if spec.bidirectional else "")
+        + ("" if spec.bias else ", no bias")
+        + f" ({how})."
+    )
+    (st.success if check.matches else st.error)(check.text)
+    if layer.activation != "default":
+        st.warning(f"Non-default activation ({layer.activation}): the through-time run below uses the defaults.")
+
+
+def cell(layer: RecurrentLayer, lc: LayerCount, theme: Theme) -> None:
+    """The cell diagram with the sizes read from the file."""
+    st.image(cell_svg(cell_geometry(lc, layer.spec.timesteps), theme), width="stretch")
+
+
+def weights(key: str, index: int, layer: RecurrentLayer, lc: LayerCount, theme: Theme) -> None:
+    """The heatmap of the file's real weights, cut into gate blocks."""
+    st.markdown("**The real weights, cut into gate blocks**")
+    slug = f"lstmviz-{layer.name}-{lc.layer}-{lc.direction}-weights".replace("/", "-")
+    st.plotly_chart(
+        cached.file_heatmap(key, index, lc, theme, layer), key="inspect_heatmap", config=chart_config("png", slug)
+    )
+
+
+def statistics(layer: RecurrentLayer) -> None:
+    """Per-gate norms and means, and what the forget gate's bias says about training."""
+    stats = gate_stats(layer)
+    st.markdown("**Per gate: weight norms, means and bias**")
+    st.dataframe(rows(GATE_STATS, stats), hide_index=True, key="gate_stats")
+    forget = [s for s in stats if s.symbol == "f" and s.bias_mean is not None]
+    if forget:
+        means = ", ".join(f"{s.bias_mean:.3f} (layer {s.layer} {s.direction})" for s in forget)
+        st.caption(
+            f"Forget-gate bias, mean: {means}. Keras starts it at 1 (unit_forget_bias); "
+            "PyTorch starts every bias near 0, and the forget gate's effective bias is b_ih + b_hh."
+        )
+
+
+def through_time(key: str, index: int, layer: RecurrentLayer, lc: LayerCount, theme: Theme) -> None:
+    """The file's weights run on a lecture input, gates and states at every timestep."""
+    spec = layer.spec
+    st.markdown("**Through time, with these weights**")
+    if spec.units > MAX_TIME_UNITS:
+        st.info(f"The run draws up to {MAX_TIME_UNITS} units; this layer has {spec.units}.")
+        return
+    kind = str(st.radio("Input sequence", LECTURE_INPUTS, key="inspect_input", horizontal=True))
+    if kind == ONE_HOT and spec.features < 9:
+        st.info("The tutorial's one-hot tokens 4, 7, 8, 4 need at least 9 features.")
+        return
+    steps = min(spec.timesteps, MAX_TIME_STEPS)
+    result = cached.file_forward(key, index, kind, steps, layer)
+    at = (lc.layer, lc.direction)
+    series: dict[str, np.ndarray] = {s: a[0] for s, a in result.gates[at].items()}
+    if spec.cell == "lstm":
+        series["cell state"] = result.c_t[at][0]
+    series["hidden state"] = result.h_t[at][0]
+    names = {g.kind.symbol: f"{g.kind.name} gate {g.kind.symbol} ({g.kind.activation})" for g in lc.gates}
+    names.update({"cell state": "cell state c_t", "hidden state": "hidden state h_t"})
+    signed = frozenset(
+        {"cell state", "hidden state"} | {g.kind.symbol for g in lc.gates if g.kind.activation == "tanh"}
+    )
+    last = next(iter(series.values())).shape[0]
+    st.plotly_chart(
+        activations_figure(series, last, names, signed, theme),
+        key="inspect_activations",
+        config=chart_config("png", "lstmviz-inspect-activations"),
+    )

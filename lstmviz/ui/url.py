@@ -1,0 +1,72 @@
+"""URL values are checked before a widget reads them, and options that stop applying leave the URL.
+
+Streamlit seeds a bound widget from the query string the browser sent (its "initial" query params),
+not from `st.query_params`, and its number box crashes on `inf` there. So a value is fixed in both
+places: `remove_param` / `set_corrected_value` update the browser's URL, `set_initial_query_params`
+what the widget will read. These are Streamlit 1.67 internals (pinned in requirements.lock); the
+hostile-URL tests fail if they change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from urllib.parse import urlencode
+
+import streamlit as st
+from streamlit.runtime.state.query_params import QueryParams
+from streamlit.runtime.state.session_state_proxy import get_session_state
+
+from lstmviz.urlvalues import Reading, Rule, read, shown
+
+# Markdown, Streamlit directives (:red[...]) and LaTeX ($) must show as the characters they are.
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|:$~])")
+
+
+def clean(key: str, rule: Rule) -> None:
+    """Before the widget `key` exists: keep its URL value only if the rule accepts it, and say what changed."""
+    with get_session_state().query_params() as qp:
+        values = qp.get_all(key)
+        if not values:
+            return
+        reading = read(key, values, rule)
+        if reading.value != values[-1] or len(values) > 1:
+            _rewrite(qp, reading)
+    if reading.notice:
+        _notice(reading.notice)
+
+
+def alias(key: str, names: Mapping[str, str]) -> None:
+    """Before the widget `key` exists: a URL value that names an option another way becomes that option, quietly."""
+    with get_session_state().query_params() as qp:
+        values = qp.get_all(key)
+        if values and values[-1] in names:
+            _rewrite(qp, Reading(key, names[values[-1]], None))
+
+
+def drop(key: str, why: str) -> None:
+    """Forget an option that does not apply now: out of the URL and the session, so it can't come back later."""
+    with get_session_state().query_params() as qp:
+        values = qp.get_all(key)
+        if values:
+            _rewrite(qp, Reading(key, None, None))
+    st.session_state.pop(key, None)
+    if values:
+        _notice(f"ignored {key}={shown(values[-1])}: {why}")
+
+
+def _notice(text: str) -> None:
+    st.warning(_MARKDOWN.sub(r"\\\1", text), icon=":material/link_off:")
+
+
+def _rewrite(qp: QueryParams, reading: Reading) -> None:
+    """Set or remove one key in the browser's URL and in the values widgets are seeded from."""
+    key = reading.key
+    if reading.value is None:
+        qp.remove_param(key)
+    else:
+        qp.set_corrected_value(key, reading.value, "string_value")
+    initial = {k: v for k in qp if k != key and (v := qp.get_initial_value(k)) is not None}
+    if reading.value is not None:
+        initial[key] = reading.value
+    qp.set_initial_query_params(urlencode(initial, doseq=True))

@@ -1,0 +1,52 @@
+"""The deployment's safety settings: a non-root container, no tracebacks for visitors, pinned protections,
+and a lock file that satisfies requirements.txt's ranges."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).resolve().parents[1]
+tomllib = pytest.importorskip("tomllib")  # Python 3.11+, as the image and CI
+
+
+def lock() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[canonicalize_name(name)] = version
+    return pins
+
+
+def test_the_container_runs_as_a_non_root_user() -> None:
+    lines = [line.strip() for line in (ROOT / "Dockerfile").read_text().splitlines()]
+    users = [line.split()[1] for line in lines if line.startswith("USER ")]
+    assert users and users[-1] not in ("root", "0")
+    last_user = max(i for i, line in enumerate(lines) if line.startswith("USER "))
+    assert not any(line.startswith(("RUN", "CMD")) and "sudo" in line for line in lines[last_user:])
+    assert any(re.match(r"RUN pip install .*-r requirements\.lock", line) for line in lines)
+    assert not any("requirements.txt" in line for line in lines if line.startswith(("RUN", "COPY")))
+
+
+def test_visitors_get_a_one_line_error_and_protections_are_pinned() -> None:
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"
+    assert config["server"]["enableXsrfProtection"] is True
+    assert config["server"]["enableCORS"] is True
+
+
+def test_the_lock_pins_every_requirement_within_its_range() -> None:
+    pins = lock()
+    assert len(pins) > 3  # the whole closure, not only the three direct dependencies
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        req = Requirement(line)
+        assert req.specifier, f"{req.name}: requirements.txt keeps a range"
+        version = pins[canonicalize_name(req.name)]
+        assert req.specifier.contains(version), f"{req.name}=={version} is outside {req.specifier}"
