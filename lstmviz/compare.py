@@ -97,7 +97,8 @@ def framework_comparison(spec: RecurrentSpec) -> Comparison:
 def cell_comparison(spec: RecurrentSpec) -> Comparison:
     """LSTM, GRU and SimpleRNN/RNN of the spec's framework and sizes, each difference in one sentence."""
     base = _plain(spec)
-    reports = {cell: build_report(replace(base, cell=cell, reset_after=spec.reset_after)) for cell in CELLS}
+    # Only a GRU has reset_after (the sidebar's choice); the other cells keep the default.
+    reports = {c: build_report(replace(base, cell=c, reset_after=spec.reset_after or c != "gru")) for c in CELLS}
     sides = tuple(Side(layer_label(r.spec), r) for r in reports.values())
     lstm = reports["lstm"]
     per_gate = lstm.layers[0].gates[0].params

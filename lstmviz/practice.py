@@ -154,12 +154,14 @@ def shape_question(number: int) -> ShapeQuestion:
     """Shape question `number`: one of W, U, b of a small single layer."""
     _check_number(number)
     rng = np.random.default_rng(number + MAX_QUESTION)  # a different stream from the count questions
+    framework = ("keras", "pytorch")[int(rng.integers(2))]
+    cell = ("lstm", "lstm", "gru", "rnn")[int(rng.integers(4))]
     spec = RecurrentSpec(
-        framework=("keras", "pytorch")[int(rng.integers(2))],
-        cell=("lstm", "lstm", "gru", "rnn")[int(rng.integers(4))],
+        framework=framework,
+        cell=cell,
         features=int(rng.integers(1, 11)),
         units=int(rng.integers(1, 9)),
-        reset_after=bool(rng.random() < 0.7),
+        reset_after=bool(rng.random() < 0.7) or not (framework == "keras" and cell == "gru"),  # a Keras GRU's only
     )
     tensors = breakdown(spec).layers[0].tensors
     return ShapeQuestion(spec, tensors[int(rng.integers(len(tensors)))])
