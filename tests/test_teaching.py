@@ -17,6 +17,7 @@ import lstmviz
 from lstmviz import RecurrentSpec
 from lstmviz.equations import brief
 from lstmviz.practice import gate_question, quiz_question, shape_question
+from lstmviz.style import INK
 
 APP = "../app.py"
 
@@ -235,6 +236,8 @@ def test_gate_block_question() -> None:
     (figure,) = [f for f in figures(at) if f["data"][0]["type"] == "heatmap"]
     assert not figure["layout"].get("annotations")  # no gate labels to read the answer from
     assert all(t.get("hoverinfo") == "skip" and not t.get("name") for t in figure["data"])
+    outlines = [s["line"]["color"] for s in figure["layout"]["shapes"] if s.get("fillcolor") == "rgba(0,0,0,0)"]
+    assert outlines and set(outlines) == {INK}  # not the gate's own colour, which would give the answer away
     assert at.radio(key="gate_answer").options == [g.kind.name for g in question.layer.gates]
     at.radio(key="gate_answer").set_value(question.answer).run()
     assert at.success and "Score this session: 1 of 1" in text(at)

@@ -22,11 +22,13 @@ def _panels(figure: go.Figure) -> list[str]:
     return seen
 
 
-def focus_gate(figure: go.Figure, layer: LayerCount, index: int, theme: Theme = SCREEN) -> go.Figure:
-    """A copy of a weight heatmap of `layer` with gate `index` highlighted and the rest dimmed."""
+def focus_gate(
+    figure: go.Figure, layer: LayerCount, index: int, theme: Theme = SCREEN, colour: str | None = None
+) -> go.Figure:
+    """A copy of a weight heatmap of `layer` with gate `index` outlined (in its gate's colour) and the rest dimmed."""
     keras, h = layer.gates_in_columns, layer.units
     gate_axis, stack_axis = ("x", "y") if keras else ("y", "x")
-    colour = gate_colour(layer.gates[index].kind.symbol)
+    colour = colour or gate_colour(layer.gates[index].kind.symbol)
     shapes: list[dict[str, Any]] = []
     for suffix in _panels(figure):
         for k in range(len(layer.gates)):
@@ -52,7 +54,7 @@ def focus_gate(figure: go.Figure, layer: LayerCount, index: int, theme: Theme = 
 
 def quiz_heatmap(figure: go.Figure, layer: LayerCount, index: int, theme: Theme = SCREEN) -> go.Figure:
     """The heatmap with block `index` outlined and nothing that names a gate: no labels, no hover, no trace names."""
-    copy = focus_gate(figure, layer, index, theme)
+    copy = focus_gate(figure, layer, index, theme, colour=INK)  # the gate's own colour would give it away
     copy.layout.annotations = ()
     copy.update_traces(hoverinfo="skip", hovertemplate=None, name="", customdata=None)
     return copy
