@@ -11,7 +11,7 @@ import streamlit as st
 
 import lstmviz
 from lstmviz.cells import LAYER_CLASS
-from lstmviz.counting import GateCount, LayerCount, TensorSlice
+from lstmviz.counting import GateCount, LayerCount, Tensor, TensorSlice
 from lstmviz.figures.cell_geometry import cell_geometry
 from lstmviz.figures.cell_svg import cell_svg
 from lstmviz.report import Report, build_report
@@ -40,8 +40,17 @@ def focus_gate(layer: LayerCount) -> GateCount:
 
 def index_text(part: TensorSlice, ndim: int) -> str:
     """The slice as Python indexing: W[:, 2:4] for a column block, W[2:4] for a row block."""
-    span = f"{part.start}:{part.stop}"
-    return f"[:, {span}]" if ndim == 2 and part.axis == 1 else f"[{span}]"
+    del ndim  # the axis alone decides: every axis before it is taken whole
+    return "[" + ":, " * part.axis + f"{part.start}:{part.stop}]"
+
+
+def block_name(tensor: Tensor, symbol: str) -> str:
+    """A gate block named as its framework documents it: W_f, U_f, b_f (Keras); W_if, W_hf, b_if, b_hf (PyTorch)."""
+    if tensor.role == "bias" and tensor.name.startswith(("bias_ih", "bias_hh")):
+        return f"b_{tensor.name[5]}{symbol}"
+    if tensor.name.startswith(("weight_ih", "weight_hh")):
+        return f"W_{tensor.name[7]}{symbol}"
+    return f"{TENSOR_LETTER[tensor.role]}_{symbol}"
 
 
 def dense_warm_up(lesson: Report, theme: Theme) -> None:
@@ -130,7 +139,7 @@ def fused_tensors(lesson: Report, theme: Theme) -> None:
     tensors = {t.name: t for t in layer.tensors}
     st.code(
         "\n".join(
-            f"{TENSOR_LETTER[tensors[s.tensor].role]}_{gate.kind.symbol} = "
+            f"{block_name(tensors[s.tensor], gate.kind.symbol)} = "
             f"{s.tensor}{index_text(s, len(tensors[s.tensor].shape))}   # {gate.kind.name}"
             for gate in layer.gates
             for s in gate.slices
