@@ -86,7 +86,9 @@ def _dispatch(data: bytes, name: str, max_params: int) -> ModelFile:
 
 def _looks_pickled(data: bytes) -> bool:
     """Pickle protocol 2-5 starts with PROTO (0x80) and the protocol number."""
-    return len(data) >= 2 and data[0] == 0x80 and 2 <= data[1] <= 5
+    # A safetensors header length of 0x0380 bytes starts 0x80 0x03 too; its JSON header ('{' at
+    # byte 8) tells the two apart, and the safetensors reader never unpickles anything.
+    return len(data) >= 2 and data[0] == 0x80 and 2 <= data[1] <= 5 and data[8:9] != b"{"
 
 
 def _zip_holds_pickle(data: bytes) -> bool:

@@ -375,7 +375,7 @@ def _keras_layer(item: _Found, inferred: bool) -> RecurrentLayer:
         path, ds = item.directions[tensor.direction][tensor.name]
         weights[tensor.key] = read_array(ds, f"{name}: {path}")
         sources[tensor.key] = path
-    return RecurrentLayer(name, spec, weights, inferred, sources, _activation(cfg))
+    return RecurrentLayer(name, spec, weights, inferred, sources, _activation(cfg, item.wrapper))
 
 
 def _timesteps(entry: Mapping[str, Any] | None) -> int:
@@ -387,8 +387,8 @@ def _timesteps(entry: Mapping[str, Any] | None) -> int:
     return RecurrentSpec().timesteps
 
 
-def _activation(cfg: Mapping[str, Any]) -> str:
-    """'default' for tanh + sigmoid; otherwise what the config names (convert refuses those)."""
+def _activation(cfg: Mapping[str, Any], wrapper: Mapping[str, Any] | None = None) -> str:
+    """'default' for tanh + sigmoid read forward (directions concatenated); else what differs (convert refuses)."""
     parts = []
     for key, default in (("activation", "tanh"), ("recurrent_activation", "sigmoid")):
         value = cfg.get(key, default)
@@ -396,6 +396,11 @@ def _activation(cfg: Mapping[str, Any]) -> str:
             value = value.get("config") if isinstance(value.get("config"), str) else "custom"
         if value != default:
             parts.append(f"{key}={value}")
+    # These change the outputs without changing any weight, so the views and convert must know.
+    if wrapper is None and cfg.get("go_backwards") is True:
+        parts.append("go_backwards=True")
+    if wrapper is not None and wrapper.get("merge_mode", "concat") != "concat":
+        parts.append(f"merge_mode={wrapper.get('merge_mode')}")
     return ", ".join(parts) or "default"
 
 

@@ -18,7 +18,7 @@ from lstmviz.readers import MAX_FILE_BYTES, MAX_PARAMS, ModelFile, RecurrentLaye
 from lstmviz.report import Report
 from lstmviz.style import FRAMEWORK_LABEL, Theme
 from lstmviz.tables import GATE_STATS, MODEL_LAYERS, rows
-from lstmviz.ui import cached, controls, url
+from lstmviz.ui import cached, controls, convert_panel, url
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.controls import URL
 from lstmviz.urlvalues import Choice
@@ -63,6 +63,7 @@ def render(report: Report, theme: Theme) -> None:
     weights(key, pick, layer, lc, theme)
     statistics(layer)
     through_time(key, pick, layer, lc, theme)
+    convert_panel.render(model, theme, name, key)
 
 
 def source() -> tuple[str, str, ModelFile | str] | None:
