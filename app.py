@@ -12,7 +12,7 @@ import streamlit as st
 
 from lstmviz.report import build_report
 from lstmviz.style import PROJECTOR, SCREEN
-from lstmviz.ui import controls, explorer, inspect_model, lesson, practice, through_time
+from lstmviz.ui import compare, controls, explorer, inspect_model, lesson, practice, through_time
 
 st.set_page_config(page_title="lstmviz: LSTM parameter explorer", page_icon="🧮", layout="wide")
 
@@ -21,6 +21,7 @@ VIEWS = {  # name in the URL (?view=...) → the function that draws it
     "through time": through_time.render,
     "lesson": lesson.render,
     "practice": practice.render,
+    "compare": compare.render,
     "inspect": inspect_model.render,
 }
 

@@ -16,7 +16,7 @@ combinations, plus lesson (step 3) and run-through-time sessions. All sessions a
 3. After the presses every session must still show its own total, and its URL its own units.
 
 Where a session reads its total: explorer, the headline metric; lesson step 3, the substituted formula
-(a Keras LSTM of the sidebar's sizes); run through time, the unrolled strip's "W, U, b: N parameters"
+(a Keras LSTM of the sidebar's sizes); run through time, the unrolled strip's (Plotly) "W, U, b: N parameters"
 (single-layer specs, where the layer's count is the total).
 
 Failures (must be 0): a session that shows a wrong total, an exception box (stException), a wrong
@@ -148,11 +148,12 @@ PROBE_JS = """(view) => {
         }
         return null;
     }
-    for (const img of document.querySelectorAll('[data-testid="stImage"] img')) {
-        const prefix = 'data:image/svg+xml;base64,';
-        if (!live(img) || !img.src.startsWith(prefix)) continue;
-        const m = atob(img.src.slice(prefix.length)).match(/W, U, b: ([\\d,]+) parameters, shared/);
-        if (m) return number(m[1]);
+    for (const plot of document.querySelectorAll('.st-key-strip .js-plotly-plot')) {
+        if (!live(plot)) continue;
+        for (const note of (plot._fullLayout || {}).annotations || []) {
+            const m = (note.text || '').match(/W, U, b: ([\\d,]+) parameters, shared/);
+            if (m) return number(m[1]);
+        }
     }
     return null;
 }"""

@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from itertools import islice
 
 import numpy as np
 
-from lstmviz.counting import count_params
+from lstmviz.cells import LAYER_CLASS
+from lstmviz.counting import LayerCount, Tensor, breakdown, count_params
 from lstmviz.spec import MAX_SIZE, RecurrentSpec, SpecTypeError, require_spec
+from lstmviz.style import FRAMEWORK_LABEL, TENSOR_LETTER
 
 MAX_QUESTION = 10_000
 MAX_FRONTIER = 10_000  # hidden sizes one budget_frontier call may try (two counts each)
+KINDS = ("count", "shape", "gate block")  # ?quiz=... in the URL
 
 
-def quiz_question(number: int) -> RecurrentSpec:
-    """Question `number` of the quiz: a small layer whose count can be worked out by hand."""
+def _check_number(number: object) -> None:
+    """A question number: a whole number in 1..MAX_QUESTION."""
     if isinstance(number, bool) or not isinstance(number, int):
         raise SpecTypeError(f"number (the question) must be a whole number, got {type(number).__name__} {number!r:.60}")
     if not 1 <= number <= MAX_QUESTION:
         raise ValueError(f"question must be between 1 and {MAX_QUESTION}, got {number!r}")
+
+
+def quiz_question(number: int) -> RecurrentSpec:
+    """Question `number` of the quiz: a small layer whose count can be worked out by hand."""
+    _check_number(number)
     rng = np.random.default_rng(number)
     framework = ("keras", "pytorch")[int(rng.integers(2))]
     cell = ("lstm", "lstm", "gru", "rnn")[int(rng.integers(4))]  # LSTMs are the lesson's subject
@@ -96,3 +105,115 @@ def _unit_sizes(units: object) -> list[int]:
         if not 1 <= h <= MAX_SIZE:
             raise ValueError(f"each of units must be between 1 and {MAX_SIZE}, got {h}")
     return sizes
+
+
+def _name(spec: RecurrentSpec) -> str:
+    return f"{FRAMEWORK_LABEL[spec.framework]} {LAYER_CLASS[(spec.framework, spec.cell)]}"
+
+
+def count_hint(spec: RecurrentSpec) -> str:
+    """What to multiply, without the answer."""
+    layer = breakdown(spec).layers[0]
+    g, x, h = len(layer.gates), spec.features, spec.units
+    text = (
+        f"A {_name(spec)} has {g} gate{'s' if g > 1 else ''}; each is a dense layer over x + h = {x} + {h} inputs "
+        f"with h = {h} outputs and {layer.bias_vectors} bias vector{'s' if layer.bias_vectors != 1 else ''}."
+    )
+    return text + (" Bidirectional: two such layers." if spec.bidirectional else "")
+
+
+@dataclass(frozen=True)
+class ShapeQuestion:
+    """ "What shape is U in PyTorch for x=5, h=3?", answered by the core's tensor."""
+
+    spec: RecurrentSpec
+    tensor: Tensor
+
+    @property
+    def prompt(self) -> str:
+        """The question as asked."""
+        letter = TENSOR_LETTER[self.tensor.role]
+        x, h = self.spec.features, self.spec.units
+        return f"What shape is {letter} ({self.tensor.name}) in {_name(self.spec)} for x = {x}, h = {h}?"
+
+    @property
+    def hint(self) -> str:
+        """Which axis holds the gates, without the numbers."""
+        layer = breakdown(self.spec).layers[0]
+        g, keras = len(layer.gates), layer.gates_in_columns
+        source = {"input": "x", "recurrent": "h"}.get(self.tensor.role, "")
+        if source:
+            form = f"({source}, G·h)" if keras else f"(G·h, {source})"
+        else:
+            form = "(2, G·h): input and recurrent biases as two rows" if len(self.tensor.shape) == 2 else "(G·h,)"
+        gates = f"G = {g} gate{'s' if g > 1 else ''}"
+        return f"{_name(self.spec)} has {gates}, and its {self.tensor.name} is {form}."
+
+
+def shape_question(number: int) -> ShapeQuestion:
+    """Shape question `number`: one of W, U, b of a small single layer."""
+    _check_number(number)
+    rng = np.random.default_rng(number + MAX_QUESTION)  # a different stream from the count questions
+    framework = ("keras", "pytorch")[int(rng.integers(2))]
+    cell = ("lstm", "lstm", "gru", "rnn")[int(rng.integers(4))]
+    spec = RecurrentSpec(
+        framework=framework,
+        cell=cell,
+        features=int(rng.integers(1, 11)),
+        units=int(rng.integers(1, 9)),
+        reset_after=bool(rng.random() < 0.7) or not (framework == "keras" and cell == "gru"),  # a Keras GRU's only
+    )
+    tensors = breakdown(spec).layers[0].tensors
+    return ShapeQuestion(spec, tensors[int(rng.integers(len(tensors)))])
+
+
+def parse_shape(text: str) -> tuple[int, ...] | None:
+    """A shape typed by a learner, "(12, 3)", "12x3" or "12 3"; None when there is no whole number in it."""
+    numbers = re.findall(r"\d+", text[:200])  # bounded: a pasted novel is not a shape
+    if not numbers or len(numbers) > 4:
+        return None
+    return tuple(int(n) for n in numbers)
+
+
+@dataclass(frozen=True)
+class GateQuestion:
+    """ "Which gate is this block?" on a layer's heatmap, answered by the core's gate order."""
+
+    spec: RecurrentSpec
+    layer: LayerCount
+    index: int  # the block in the framework's gate order
+
+    @property
+    def answer(self) -> str:
+        """The gate's name."""
+        return self.layer.gates[self.index].kind.name
+
+    @property
+    def prompt(self) -> str:
+        """The question as asked."""
+        where = "column" if self.layer.gates_in_columns else "row"
+        return f"The outlined {where} block of this {_name(self.spec)}'s weights belongs to which gate?"
+
+    @property
+    def hint(self) -> str:
+        """How the framework orders its gates, without naming the block."""
+        layer = self.layer
+        way = "column blocks, left to right" if layer.gates_in_columns else "row blocks, top to bottom"
+        return (
+            f"{_name(self.spec)} stores its {len(layer.gates)} gates as {way}, in its own order; "
+            f"this is block {self.index + 1} of {len(layer.gates)}."
+        )
+
+
+def gate_question(number: int) -> GateQuestion:
+    """Gate-block question `number`: a multi-gate layer and one of its blocks."""
+    _check_number(number)
+    rng = np.random.default_rng(number + 2 * MAX_QUESTION)
+    spec = RecurrentSpec(
+        framework=("keras", "pytorch")[int(rng.integers(2))],
+        cell=("lstm", "gru")[int(rng.integers(2))],
+        features=int(rng.integers(2, 7)),
+        units=int(rng.integers(2, 6)),
+    )
+    layer = breakdown(spec).layers[0]
+    return GateQuestion(spec, layer, int(rng.integers(len(layer.gates))))

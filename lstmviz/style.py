@@ -40,6 +40,8 @@ PART_COLOURS = {
     "projection weights": "#F0F0F0",
 }
 PART_PATTERN = {"input weights": "", "recurrent weights": "/", "biases": ".", "projection weights": "x"}
+# The states are not gates: black for h_t, brown for c_t (no gate uses either).
+STATE_COLOURS = {"hidden state": "#000000", "cell state": "#8B5A2B"}
 INK = "#222222"
 MUTED = "#595959"  # the lightest grey text may use: 7:1 on white
 PAPER = "#FFFFFF"

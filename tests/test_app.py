@@ -311,12 +311,29 @@ def test_run_through_time_explains_its_limits(app: AppTest) -> None:
     assert "up to 64 units" in app.info[0].value and not app.exception
 
 
-def test_play_advances_the_timestep(app: AppTest) -> None:
+def test_play_is_a_client_side_animation_that_stops(app: AppTest) -> None:
+    from lstmviz.figures.through_time import FRAME_MS
+
     app.radio(key="view").set_value("through time").run()
-    app.toggle(key="play").set_value(True).run()
-    assert app.slider(key="t").value == 2  # each playing run moves one step on
-    app.run()
-    assert app.slider(key="t").value == 3
+    figures = [json.loads(el.proto.spec) for el in app.get("plotly_chart")]
+    (animated,) = [f for f in figures if f.get("frames")]
+    steps = RecurrentSpec().timesteps
+    assert [frame["name"] for frame in animated["frames"]] == [str(t) for t in range(1, steps + 1)]
+    # Frames carry only the moving traces (markers, dots, equations), never the heatmaps' data.
+    moving = set(animated["frames"][0]["traces"])
+    assert all(animated["data"][k]["type"] == "scatter" for k in moving)
+    assert not any("z" in trace for frame in animated["frames"] for trace in frame["data"])
+    play, from_one, pause, resume = animated["layout"]["updatemenus"][0]["buttons"]
+    # A finite list of frames plays once and stops; frame duration ≤ 50 ms is ≥ 20 frames/s.
+    assert play["args"][0] == [str(t) for t in range(1, steps + 1)]  # t = 1 here: from t is from 1
+    assert from_one["args"][0] == [str(t) for t in range(1, steps + 1)]
+    assert resume["args"][0] is None and resume["args"][1]["fromcurrent"]  # Plotly.animate(null): once, to the end
+    for button in (play, from_one, resume):
+        assert button["method"] == "animate"
+        assert button["args"][1]["frame"] == {"duration": FRAME_MS, "redraw": False}
+    assert FRAME_MS <= 50
+    assert pause["args"][0] == [None]
+    assert not [t for t in app.toggle if t.key == "play"]  # no server-side loop left
 
 
 def _array(data: Any) -> np.ndarray:

@@ -261,16 +261,58 @@ def test_activations_figure_rows_scales_and_step_marker() -> None:
     assert {s.x0 for s in fig.layout.shapes} == {4}
 
 
-def test_unrolled_strip_shares_one_weight_box_and_marks_the_step() -> None:
-    from lstmviz.figures.timeline import unrolled_svg
+def _pass_rows() -> tuple[list, list[tuple[str, ...]]]:  # type: ignore[type-arg]
+    from lstmviz.equations import cell_equations, live_equations
+    from lstmviz.figures.through_time import rows_for
+    from lstmviz.inputs import sine_waves
+    from lstmviz.weights import init_weights
 
-    svg = unrolled_svg(40, 12, 48)
-    root = ET.fromstring(svg)
-    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
-    assert "W, U, b: 48 parameters, shared" in texts
-    cells = [t for t in texts if t and t.startswith("cell, t=")]
-    assert cells == [f"cell, t={t}" for t in (1, 2, 3, 4, 5, 12, 40)]
-    assert texts.count("…") == 2
+    spec = RecurrentSpec(timesteps=6)
+    result = lstmviz.forward(spec, init_weights(spec), sine_waves(1, 6, 3, seed=0))
+    series = {s: a[0] for s, a in result.gates[(0, "forward")].items()}
+    series |= {"cell state": result.c_t[(0, "forward")][0], "hidden state": result.h_t[(0, "forward")][0]}
+    layer = lstmviz.breakdown(spec).layer(0)
+    activations = {g.kind.symbol: g.kind.activation for g in layer.gates}
+    titles = {k: k for k in series}
+    rows = rows_for(sine_waves(1, 6, 3, seed=0)[0], series, activations, titles, result.outputs[0], one_hot=False)
+    equations = cell_equations(layer)
+    return rows, [live_equations(equations, series, i) for i in range(6)]
+
+
+def test_through_time_figure_rows_scales_markers_and_frames() -> None:
+    from lstmviz.figures.through_time import through_time_figure
+
+    rows, lines = _pass_rows()
+    fig = through_time_figure(rows, lines, 4)
+    heatmaps = [t for t in fig.data if t.type == "heatmap"]
+    assert [t.coloraxis for t in heatmaps] == [
+        "coloraxis",
+        "coloraxis",
+        "coloraxis2",
+        "coloraxis",
+        "coloraxis3",
+        "coloraxis2",
+    ]
+    np.testing.assert_array_equal(heatmaps[0].z, rows[1].values.T)  # units down, time across
+    assert list(heatmaps[0].x) == [1, 2, 3, 4, 5, 6]
+    dashed = [t for t in fig.data if t.type == "scatter" and t.mode == "lines" and t.line.dash == "dash"]
+    assert len(dashed) == len(rows) and {t.x[0] for t in dashed} == {4}
+    assert [f.name for f in fig.frames] == ["1", "2", "3", "4", "5", "6"]
+    assert list(fig.frames[2].data[0].text) == list(lines[2])  # the equations at t = 3
+    assert fig.data[0].text == tuple(lines[3])
+
+
+def test_strip_shares_one_weight_box_marks_the_step_and_links_the_states() -> None:
+    from lstmviz.figures.through_time import strip_figure, strip_picks
+
+    assert strip_picks(40, 12) == (1, 2, 3, 4, 5, 12, 40)
+    fig = strip_figure(40, 12, 48, "lstm")
+    texts = [a.text for a in fig.layout.annotations]
+    assert "W, U, b: 48 parameters, shared by every timestep" in texts
+    assert list(fig.data[0].customdata) == [1, 2, 3, 4, 5, 12, 40]
+    assert [c == "#D55E00" for c in fig.data[0].marker.color] == [t == 12 for t in (1, 2, 3, 4, 5, 12, 40)]
+    assert {"h_1, c_1", "h_4, c_4", "… h_11", "… h_39"} <= set(texts)  # states run along, gaps say so
+    assert strip_figure(1, 1, 48, "gru").layout.height == fig.layout.height  # one step: the same height
 
 
 def test_cell_notes_add_live_values_to_named_nodes() -> None:
@@ -289,13 +331,30 @@ def test_unvalidated_figures_pass_plotly_validation(spec: RecurrentSpec) -> None
     import plotly.graph_objects as go
 
     layer, weights = _layer_weights(spec)
-    for fig in (weight_heatmap(heatmap_data(layer, weights)), gate_counts_figure(layer)):
+    from lstmviz.figures.focus import focus_gate, gate_targets, quiz_heatmap
+
+    heatmap = weight_heatmap(heatmap_data(layer, weights))
+    focused = (focus_gate(heatmap, layer, 0), gate_targets(heatmap, layer), quiz_heatmap(heatmap, layer, 0))
+    for fig in (heatmap, gate_counts_figure(layer), *focused):
         checked = go.Figure(fig.to_dict())  # raises ValueError on any invalid property
         assert checked.to_plotly_json()["data"]
         assert isinstance(fig.layout.template.to_plotly_json(), dict)  # template inlined, not a name
     # plotly.js cannot resolve Python's reversed scale names: the heatmap sends the colours.
     scale = weight_heatmap(heatmap_data(layer, weights)).to_plotly_json()["layout"]["coloraxis"]["colorscale"]
     assert scale[0][1] == "rgb(5,48,97)" and scale[-1][1] == "rgb(103,0,31)"  # blue low, red high
+
+
+def test_through_time_figures_pass_plotly_validation() -> None:
+    import plotly.graph_objects as go
+
+    from lstmviz.figures.through_time import strip_figure, through_time_figure
+    from lstmviz.style import PROJECTOR, SCREEN
+
+    rows, lines = _pass_rows()
+    for theme in (SCREEN, PROJECTOR):  # the projector's sizes once put a domain at -1e-16
+        for fig in (through_time_figure(rows, lines, 2, theme), strip_figure(6, 2, 48, "lstm", theme)):
+            checked = go.Figure(fig.to_dict())  # raises ValueError on any invalid property, frames included
+            assert checked.to_plotly_json()["data"]
 
 
 def test_fast_orthogonal_path_equals_the_qr_definition() -> None:

@@ -73,7 +73,8 @@ CONTEXTS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
     "explorer, pytorch lstm": ({"framework": "pytorch", "cell": "lstm", "units": "8"}, (*SIDEBAR[:2], "proj_size")),
     "explorer, choices": ({}, ("framework", "cell", "view", "panel", "gate")),
     "lesson": ({"view": "lesson"}, ("step",)),
-    "practice": ({"view": "practice"}, ("question", "budget")),
+    "practice": ({"view": "practice"}, ("question", "budget", "quiz")),
+    "compare": ({"view": "compare"}, ("compare", "gate")),
     "through time": ({"view": "through time"}, ("t",)),
     "inspect": ({"view": "inspect"}, ("model",)),
 }
@@ -135,12 +136,13 @@ def _rule(key: str, at: AppTest) -> Whole | Choice | Flag:
     }
     if key in wholes:
         return wholes[key]
-    if key in ("framework", "cell", "view", "model"):
+    if key == "gate" and at.get("button_group") and any(b.key == "gate" for b in at.button_group):
+        # The explorer's gate picker: the tutorial example's gate symbols.
+        return Choice(tuple(at.button_group(key="gate").options))
+    if key in ("framework", "cell", "view", "model", "quiz", "compare", "gate"):
         return Choice(tuple(at.radio(key=key).options))
     if key == "panel":
         return Choice((WARM_UP, EXPORT))
-    if key == "gate":  # the tutorial example's gates, as the explorer's picker offers them
-        return Choice(tuple(at.button_group(key="gate").options))
     return Flag()
 
 

@@ -97,9 +97,15 @@ class FrozenFigure(go.Figure):  # type: ignore[misc]  # plotly ships no type hin
         return frozen
 
 
-def fast_figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> FrozenFigure:
-    """A read-only figure from trace and layout dicts, with the house template, built without validation."""
+def fast_figure(
+    data: list[dict[str, Any]], layout: dict[str, Any], frames: list[dict[str, Any]] | None = None
+) -> FrozenFigure:
+    """A read-only figure from trace, layout (and animation frame) dicts, with the house template, unvalidated."""
     full_layout = {"template": _template(), **layout}
-    figure = FrozenFigure(data=data, layout=full_layout, _validate=False)
-    figure.__dict__["_frozen_dict"] = {"data": _plain(data), "layout": _plain(full_layout)}
+    figure = FrozenFigure(data=data, layout=full_layout, frames=frames or None, _validate=False)
+    # The dict st.plotly_chart sends is built here, once: frames must be given now, not set afterwards.
+    frozen = {"data": _plain(data), "layout": _plain(full_layout)}
+    if frames:
+        frozen["frames"] = _plain(frames)
+    figure.__dict__["_frozen_dict"] = frozen
     return figure

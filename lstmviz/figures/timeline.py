@@ -1,8 +1,6 @@
-"""Run-through-time figures: activations over time, and the unrolled strip that reuses W, U, b."""
+"""Run-through-time figures: activations over time (the inspect view's), and every value at one timestep."""
 
 from __future__ import annotations
-
-from html import escape
 
 import numpy as np
 import plotly.graph_objects as go
@@ -10,7 +8,7 @@ from numpy.typing import NDArray
 from plotly.subplots import make_subplots
 
 from lstmviz.figures.fast import TEMPLATE
-from lstmviz.style import FONT, INK, LINE, PAPER, SCREEN, Theme, gate_colour
+from lstmviz.style import FONT, INK, SCREEN, STATE_COLOURS, Theme, gate_colour
 
 ACTIVATION_SCALE = "Viridis"  # sequential and colour-blind safe: gate values run 0..1, states -1..1
 STATES = ("cell state", "hidden state")  # series keys that are states, not gates
@@ -79,7 +77,7 @@ def step_bars_figure(values: dict[str, NDArray[np.float32]], names: dict[str, st
                 x=[f"unit {u}" for u in range(v.size)],
                 y=v,
                 name=names[key],
-                marker_color=LINE if key in STATES else gate_colour(key),
+                marker_color=STATE_COLOURS.get(key, gate_colour(key)),  # states apart from each other and the gates
                 hovertemplate=f"{names[key]}, %{{x}}: %{{y:.3f}}<extra></extra>",
             )
         )
@@ -94,50 +92,3 @@ def step_bars_figure(values: dict[str, NDArray[np.float32]], names: dict[str, st
         template=TEMPLATE,
     )
     return fig
-
-
-def unrolled_svg(timesteps: int, step: int, params: int, shown: int = 7, theme: Theme = SCREEN) -> str:
-    """The layer unrolled through time: every cell reads the same W, U, b; timestep `step` is highlighted."""
-    # Show the first cells, the current one and the last, with gaps drawn as "…".
-    picks = sorted({*range(1, min(timesteps, shown - 2) + 1), step, timesteps})
-    width, box, gap = 140 * len(picks) + 60, 90, 50
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} 250" width="100%" font-family="{FONT}">',
-        f'<rect width="100%" height="100%" fill="{PAPER}"/>',
-        f'<rect x="{width / 2 - 170}" y="8" width="340" height="40" rx="8" fill="#FFF3D6" stroke="#E69F00"/>',
-        f'<text x="{width / 2}" y="33" font-size="{theme.font_size}" text-anchor="middle" fill="{INK}">'
-        f"W, U, b: {params:,} parameters, shared</text>",
-    ]
-    previous = None
-    for k, t in enumerate(picks):
-        x = 40 + k * 140
-        current = t == step
-        fill, stroke = ("#D55E00", "#D55E00") if current else ("#F4F4F4", LINE)
-        opacity = 0.25 if current else 1
-        parts += [
-            f'<line x1="{x + box / 2}" y1="48" x2="{x + box / 2}" y2="110" stroke="#E69F00" stroke-dasharray="4 3"/>',
-            f'<rect x="{x}" y="110" width="{box}" height="60" rx="8" fill="{fill}" fill-opacity="{opacity}" '
-            f'stroke="{stroke}" stroke-width="{theme.line_width * (2 if current else 1)}"/>',
-            f'<text x="{x + box / 2}" y="146" font-size="{theme.font_size}" text-anchor="middle" fill="{INK}">'
-            f"cell, t={t}</text>",
-            f'<text x="{x + box / 2}" y="200" font-size="{theme.font_size * 0.9}" text-anchor="middle" fill="{INK}">'
-            f"x_{t}</text>",
-            f'<line x1="{x + box / 2}" y1="185" x2="{x + box / 2}" y2="170" stroke="{LINE}"/>',
-        ]
-        if previous is not None:
-            skipped = t - previous > 1
-            parts.append(
-                f'<line x1="{x - gap}" y1="140" x2="{x}" y2="140" stroke="{LINE}" stroke-width="{theme.line_width}"/>'
-            )
-            if skipped:
-                parts.append(
-                    f'<text x="{x - gap / 2}" y="132" font-size="{theme.font_size}" text-anchor="middle" '
-                    f'fill="{INK}">…</text>'
-                )
-        previous = t
-    caption = f"{timesteps:,} timesteps, one set of weights: timesteps never change the parameter count"
-    parts.append(
-        f'<text x="{width / 2}" y="238" font-size="{theme.font_size}" text-anchor="middle" fill="{INK}">'
-        f"{escape(caption)}</text></svg>"
-    )
-    return "".join(parts)

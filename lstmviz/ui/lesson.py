@@ -1,33 +1,67 @@
-"""The guided lesson: the tutorial's argument step by step, each step a deep link."""
+"""The guided lesson: the tutorial's argument step by step for the sidebar's layer, each step a deep link."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from html import escape
+from urllib.parse import urlencode
 
 import streamlit as st
 
 import lstmviz
 from lstmviz.cells import LAYER_CLASS
+from lstmviz.counting import GateCount, LayerCount, Tensor, TensorSlice
 from lstmviz.figures.cell_geometry import cell_geometry
 from lstmviz.figures.cell_svg import cell_svg
 from lstmviz.report import Report, build_report
 from lstmviz.spec import RecurrentSpec
-from lstmviz.style import Theme
+from lstmviz.style import CELL_LABEL, FRAMEWORK_LABEL, TENSOR_LETTER, Theme
 from lstmviz.ui import cached, url
 from lstmviz.ui.charts import chart_config
-from lstmviz.ui.controls import URL
+from lstmviz.ui.controls import DEFAULTS, URL
 from lstmviz.urlvalues import Whole
+
+# The gate step 2 singles out: the tutorial's forget gate, the GRU's update gate, the RNN's only one.
+FOCUS_GATE = {"lstm": "forget", "gru": "update", "rnn": "hidden"}
+NUMBER_WORDS = {1: "One", 3: "Three", 4: "Four"}
+TUTORIAL_NOTE = "the tutorial's example is a Keras LSTM, x = 3, h = 2."
+
+
+def layer_name(spec: RecurrentSpec) -> str:
+    """The layer as its framework names it: Keras 3 LSTM, PyTorch nn.GRU."""
+    return f"{FRAMEWORK_LABEL[spec.framework]} {LAYER_CLASS[(spec.framework, spec.cell)]}"
+
+
+def focus_gate(layer: LayerCount) -> GateCount:
+    """The gate the one-gate step explains."""
+    return next(g for g in layer.gates if g.kind.name == FOCUS_GATE[layer.cell])
+
+
+def index_text(part: TensorSlice, ndim: int) -> str:
+    """The slice as Python indexing: W[:, 2:4] for a column block, W[2:4] for a row block."""
+    del ndim  # the axis alone decides: every axis before it is taken whole
+    return "[" + ":, " * part.axis + f"{part.start}:{part.stop}]"
+
+
+def block_name(tensor: Tensor, symbol: str) -> str:
+    """A gate block named as its framework documents it: W_f, U_f, b_f (Keras); W_if, W_hf, b_if, b_hf (PyTorch)."""
+    if tensor.role == "bias" and tensor.name.startswith(("bias_ih", "bias_hh")):
+        return f"b_{tensor.name[5]}{symbol}"
+    if tensor.name.startswith(("weight_ih", "weight_hh")):
+        return f"W_{tensor.name[7]}{symbol}"
+    return f"{TENSOR_LETTER[tensor.role]}_{symbol}"
 
 
 def dense_warm_up(lesson: Report, theme: Theme) -> None:
     """Step 1: a dense layer has one weight per connection and one bias per output."""
     dense = lstmviz.dense_params(3, 5, 2)
     st.markdown(
-        "A dense layer has one weight per connection and one bias per output neuron. For a "
+        "A dense layer has one weight per connection and one bias per output neuron. The tutorial's "
         f"{dense.inputs} → {dense.hidden} → {dense.outputs} network: "
         f"({dense.inputs}×{dense.hidden} + {dense.hidden}×{dense.outputs}) + ({dense.hidden} + {dense.outputs}) "
-        f"= {dense.hidden_params} + {dense.output_params} = **{dense.total}**."
+        f"= {dense.hidden_params} + {dense.output_params} = **{dense.total}**. Keep (inputs + outputs) × hidden + "
+        "biases in mind: every gate below is such a dense layer."
     )
     st.plotly_chart(
         cached.dense_network(dense, theme), key="lesson_dense", config=chart_config("png", "lstmviz-lesson-dense")
@@ -35,47 +69,80 @@ def dense_warm_up(lesson: Report, theme: Theme) -> None:
 
 
 def one_gate(lesson: Report, theme: Theme) -> None:
-    """Step 2: the forget gate is a dense layer over [h_t-1, x_t]."""
-    x, h = lesson.spec.features, lesson.spec.units
+    """Step 2: one gate is a dense layer over [h_t-1, x_t]: x·h input weights, h·h recurrent weights, h biases."""
     layer = lesson.layers[0]
-    forget = layer.gates[1]
+    gate = focus_gate(layer)
+    x, h, h_out, s = layer.input_size, layer.units, layer.hidden_out, gate.kind.symbol
+    bias = {0: "", 1: f" + {h}", 2: f" + 2 × {h}"}[layer.bias_vectors]
     st.markdown(
-        f"The forget gate reads h_t-1 ({h}) and x_t ({x}): **{x + h} inputs**, and outputs h = {h} "
-        f"values. As a dense layer: ({x} + {h}) × {h} + {h} = **{forget.params}** parameters "
-        f"({forget.input_weights} input weights, {forget.recurrent_weights} recurrent weights, "
-        f"{forget.biases} biases)."
+        f"Focus on the **{gate.kind.name} gate {s}**:\n"
+        f"- there are hidden state values ({h_out} h_t-1) and input values ({x} x_t);\n"
+        f"- in total {h_out} + {x} = {h_out + x} numbers go into one dense layer;\n"
+        f"- its output has {h} values, the size of the hidden state;\n"
+        f"- so, as a dense layer: (h_t-1 + x_t) × h + {'2 × h' if layer.bias_vectors == 2 else 'h'} = "
+        f"({h_out} + {x}) × {h}{bias} = **{gate.params:,}** parameters."
     )
-    st.image(cell_svg(cell_geometry(layer, lesson.spec.timesteps), theme), width="stretch")
+    cols = st.columns(3)
+    letters = {"input": f"W_{s}", "recurrent": f"U_{s}", "bias": f"b_{s}"}
+    parts = (
+        ("input", f"x·h = {x} × {h}", gate.input_weights, "input weights"),
+        ("recurrent", f"h·h = {h_out} × {h}", gate.recurrent_weights, "recurrent weights"),
+        ("bias", f"{layer.bias_vectors} × h" if layer.bias_vectors == 2 else "h", gate.biases, "biases"),
+    )
+    tensors = {t.name: t for t in layer.tensors}
+    for col, (role, rule, value, what) in zip(cols, parts, strict=True):
+        where = [
+            f"{sl.tensor}{index_text(sl, len(tensors[sl.tensor].shape))}"
+            for sl in gate.slices
+            if tensors[sl.tensor].role == role
+        ]
+        with col:
+            st.metric(f"{letters[role]}: {what}, {rule}", f"{value:,}")
+            st.caption("in " + (" and ".join(where) if where else "no tensor (bias off)"))
+    st.image(
+        cell_svg(cell_geometry(layer, lesson.spec.timesteps), theme, selected=s),
+        width="stretch",
+        caption=f"The {gate.kind.name} gate in focus; the other gates are the same kind of dense layer.",
+    )
 
 
-def four_gates(lesson: Report, theme: Theme) -> None:
-    """Step 3: four such dense layers make an LSTM."""
-    f = lesson.formula
+def all_gates(lesson: Report, theme: Theme) -> None:
+    """Step 3: G such dense layers make the cell."""
+    f, layer = lesson.formula, lesson.layers[0]
+    names = ", ".join(g.kind.name for g in layer.gates)
+    many = len(layer.gates) > 1
     st.markdown(
-        f"Input, forget, candidate and output gates are four such dense layers: `{f.symbolic}` = `{f.substituted}`."
+        f"The {names} gate{'s are' if many else ' is'} {len(layer.gates)} dense layer{'s' if many else ''} "
+        f"of the same shape: `{f.symbolic}` = `{f.substituted}`."
     )
+    if lesson.spec.layers > 1 or lesson.spec.bidirectional:
+        st.caption("The formula adds every layer and direction of the stack; the bars show the first.")
     st.plotly_chart(
-        cached.gate_counts(lesson.layers[0], theme),
+        cached.gate_counts(layer, theme),
         key="lesson_gates",
         config=chart_config("png", "lstmviz-lesson-gates"),
     )
 
 
 def fused_tensors(lesson: Report, theme: Theme) -> None:
-    """Step 4: Keras fuses the gates into W, U and b, one block per gate."""
-    h, layer = lesson.spec.units, lesson.layers[0]
-    shapes = {t.name: t.shape for t in layer.tensors}
+    """Step 4: the framework fuses the gates into W, U and b, one block per gate."""
+    layer, h = lesson.layers[0], lesson.spec.units
+    g = len(layer.gates)
+    shapes = ", ".join(f"{TENSOR_LETTER[t.role]} = {t.name} {t.shape}" for t in layer.tensors)
+    order = ", ".join(x.kind.symbol for x in layer.gates)
+    blocks = "column" if layer.gates_in_columns else "row"
+    how = f"as {blocks} blocks: each gate owns {h} {blocks}s, in the order {order}"
     st.markdown(
-        f"Keras fuses the four gates: W = kernel {shapes['kernel']}, U = recurrent_kernel "
-        f"{shapes['recurrent_kernel']}, b = bias {shapes['bias']}. Why 4h = {4 * h}? Each gate owns "
-        f"a block of {h} columns, in the order i, f, c, o:"
+        f"{FRAMEWORK_LABEL[layer.framework]} fuses the {g} gate{'s' if g > 1 else ''}: {shapes}. "
+        f"Why {g}h = {g * h:,}? The gates sit side by side {how}:"
     )
+    tensors = {t.name: t for t in layer.tensors}
     st.code(
         "\n".join(
-            f"W_{g.kind.symbol} = W[:, {s.start}:{s.stop}]   # {g.kind.name}"
-            for g in layer.gates
-            for s in g.slices
-            if s.tensor == "kernel"
+            f"{block_name(tensors[s.tensor], gate.kind.symbol)} = "
+            f"{s.tensor}{index_text(s, len(tensors[s.tensor].shape))}   # {gate.kind.name}"
+            for gate in layer.gates
+            for s in gate.slices
         ),
         language="python",
     )
@@ -92,7 +159,7 @@ def timesteps(lesson: Report, theme: Theme) -> None:
         "The same W, U and b are used at every timestep, so the count never depends on T. "
         "What does grow with T is the output (with return_sequences) and the compute:"
     )
-    sequences = replace(lesson.spec, return_sequences=True)
+    sequences = replace(lesson.spec, return_sequences=lesson.spec.framework == "keras")
     st.dataframe(
         [
             {
@@ -133,29 +200,128 @@ def frameworks(lesson: Report, theme: Theme) -> None:
             }
         )
     st.markdown(
-        "PyTorch keeps two bias vectors per gate (b_ih and b_hh), so its LSTM has 4h more parameters "
-        "than Keras'. A GRU has three gates; Keras' default reset_after=True also keeps two biases. "
-        "Gate orders differ, which matters when you slice the fused tensors."
+        f"For x = {x} and h = {h}: PyTorch keeps two bias vectors per gate (b_ih and b_hh), so its LSTM has 4h "
+        "more parameters than Keras'. A GRU has three gates; Keras' default reset_after=True also keeps two "
+        "biases. Gate orders differ, which matters when you slice the fused tensors. "
+        f"[Compare them side by side]({step_link({'view': 'compare'})})."
     )
     st.dataframe(rows, hide_index=True)
 
 
-STEPS: tuple[tuple[str, Callable[[Report, Theme], None]], ...] = (  # step n in the URL (?step=n) → title, drawer
-    ("A dense layer, to warm up", dense_warm_up),
-    ("One gate is one dense layer", one_gate),
-    ("Four gates make an LSTM", four_gates),
-    ("W, U and b hold the four gates side by side", fused_tensors),
-    ("Why timesteps don't matter", timesteps),
-    ("How PyTorch and GRU differ", frameworks),
+def _cell_title(count: int, cell: str) -> str:
+    return f"{NUMBER_WORDS.get(count, str(count))} gate{'s' if count > 1 else ''} make{'' if count > 1 else 's'} " + (
+        f"a{'n' if cell == 'lstm' else ''} {CELL_LABEL[cell].split(' / ')[0]}"
+    )
+
+
+# step n in the URL (?step=n) → title (from the layer) and drawer
+STEPS: tuple[tuple[Callable[[LayerCount], str], Callable[[Report, Theme], None]], ...] = (
+    (lambda layer: "A dense layer, to warm up", dense_warm_up),
+    (lambda layer: "One gate is one dense layer", one_gate),
+    (lambda layer: _cell_title(len(layer.gates), layer.cell), all_gates),
+    (lambda layer: "W, U and b hold the gates side by side", fused_tensors),
+    (lambda layer: "Why timesteps don't matter", timesteps),
+    (lambda layer: "How PyTorch and GRU differ", frameworks),
 )
+
+# The widgets that make up the tutorial example, and its values (DEFAULTS is RecurrentSpec()).
+TUTORIAL = {
+    "framework": DEFAULTS.framework,
+    "cell": DEFAULTS.cell,
+    "features": DEFAULTS.features,
+    "features_exact": DEFAULTS.features,
+    "units": DEFAULTS.units,
+    "units_exact": DEFAULTS.units,
+    "timesteps": DEFAULTS.timesteps,
+    "timesteps_exact": DEFAULTS.timesteps,
+    "layers": DEFAULTS.layers,
+    "bidirectional": DEFAULTS.bidirectional,
+    "bias": DEFAULTS.bias,
+    "reset_after": DEFAULTS.reset_after,
+    "return_sequences": DEFAULTS.return_sequences,
+    "proj_size": DEFAULTS.proj_size,
+}
+
+# Arrow keys press Back/Next, in presentation mode only: the listener acts while its marker is on the page.
+ARROW_KEYS_JS = """<span id="lstmviz-lesson-keys"></span><script>
+if (!window.lstmvizLessonKeys) {
+  window.lstmvizLessonKeys = true;
+  document.addEventListener("keydown", (event) => {
+    if (!document.getElementById("lstmviz-lesson-keys")) return;
+    const typing = event.target.closest && event.target.closest("input, textarea, [contenteditable]");
+    if (typing || event.altKey || event.ctrlKey || event.metaKey) return;
+    const key = {ArrowRight: "next", ArrowLeft: "back"}[event.key];
+    const button = key && document.querySelector(`.st-key-lesson_${key} button`);
+    if (button && !button.disabled) { event.preventDefault(); button.click(); }
+  });
+}
+</script>"""
+
+
+def step_link(changes: dict[str, str | int]) -> str:
+    """A relative link to this page with the current URL's parameters and `changes`."""
+    params = {k: str(v) for k, v in st.query_params.to_dict().items()}
+    return "?" + urlencode({**params, **changes})
+
+
+def _move(by: int) -> None:
+    st.session_state["step"] = min(len(STEPS), max(1, int(st.session_state.get("step", 1)) + by))
+
+
+def _back_to_tutorial() -> None:
+    st.session_state.update(TUTORIAL)
+
+
+def navigation() -> int:
+    """Back, the step slider (in the URL) and Next; arrow keys in presentation mode. Returns the step."""
+    back, middle, forward = st.columns([1, 4, 1], vertical_alignment="center")
+    with middle:
+        step = int(st.slider("Step", 1, len(STEPS), 1, key="step", bind=URL, label_visibility="collapsed"))
+    back.button("← Back", key="lesson_back", on_click=_move, args=(-1,), disabled=step == 1, width="stretch")
+    forward.button("Next →", key="lesson_next", on_click=_move, args=(1,), disabled=step == len(STEPS), width="stretch")
+    if st.session_state.get("presentation"):
+        st.html(ARROW_KEYS_JS, unsafe_allow_javascript=True)
+    return step
+
+
+def contents(layer: LayerCount, step: int) -> None:
+    """Every step as a real link that opens in this tab and keeps the sidebar's layer."""
+    links = []
+    for n, (title, _) in enumerate(STEPS, start=1):
+        name = f"{n}. {escape(title(layer))}"
+        href = escape(step_link({"view": "lesson", "step": n}))
+        links.append(f"<b>{name}</b>" if n == step else f'<a href="{href}" target="_self">{name}</a>')
+    st.html(f'<nav class="lstmviz-steps" aria-label="Lesson steps">{" · ".join(links)}</nav>')
 
 
 def render(report: Report, theme: Theme) -> None:
-    """Draw one step of the lesson for the sidebar's features and units (a Keras LSTM, as the tutorial)."""
+    """Draw one step of the lesson for the sidebar's layer (the tutorial example by default)."""
+    spec = report.spec
     url.clean("step", Whole(1, len(STEPS)))
-    step = int(st.slider("Step", 1, len(STEPS), 1, key="step", bind=URL))
-    x, h = report.spec.features, report.spec.units
+    heading = st.container()  # the title goes above the navigation, which decides the step
+    step = navigation()
     title, draw = STEPS[step - 1]
-    st.title(f"Step {step}. {title}")
-    st.caption(f"Link to this step: ?view=lesson&step={step}&features={x}&units={h}")
-    draw(build_report(RecurrentSpec(features=x, units=h, timesteps=report.spec.timesteps)), theme)
+    heading.title(f"Step {step}. {title(report.layers[0])}")
+    contents(report.layers[0], step)
+    tutorial = spec == replace(DEFAULTS, timesteps=spec.timesteps)
+    head, reset = st.columns([3, 1], vertical_alignment="center")
+    head.markdown(
+        f"**{layer_name(spec)}** · x = {spec.features:,} features · h = {spec.units:,} units"
+        + (f" · {spec.layers} layers" if spec.layers > 1 else "")
+        + (" · bidirectional" if spec.bidirectional else "")
+        + f" · **{report.total:,} parameters**"
+        + (
+            ""
+            if tutorial
+            else "  \nThe lesson follows the sidebar; the tutorial's example is a Keras LSTM, x = 3, h = 2."
+        )
+    )
+    reset.button(
+        "Back to the tutorial example",
+        key="lesson_tutorial",
+        on_click=_back_to_tutorial,
+        disabled=tutorial,
+        help="Keras LSTM, 3 features, 2 units, 40 timesteps: the tutorial's own layer.",
+        width="stretch",
+    )
+    draw(report, theme)

@@ -10,6 +10,7 @@ hostile-URL tests fail if they change.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -33,6 +34,14 @@ def clean(key: str, rule: Rule) -> None:
             _rewrite(qp, reading)
     if reading.notice:
         _notice(reading.notice)
+
+
+def alias(key: str, names: Mapping[str, str]) -> None:
+    """Before the widget `key` exists: a URL value that names an option another way becomes that option, quietly."""
+    with get_session_state().query_params() as qp:
+        values = qp.get_all(key)
+        if values and values[-1] in names:
+            _rewrite(qp, Reading(key, names[values[-1]], None))
 
 
 def drop(key: str, why: str) -> None:

@@ -53,8 +53,8 @@ def assert_no_exception(page: Any, explorer: Any) -> None:
 
 CASES = [
     # (query, what must be drawn, the URL left behind, keys named in notices)
-    ("view=practice&budget=inf", "text=Predict the count", {"view": ["practice"]}, ["budget"]),
-    ("view=practice&question=1e400", "text=Predict the count", {"view": ["practice"]}, ["question"]),
+    ("view=practice&budget=inf", "text=How many parameters does a", {"view": ["practice"]}, ["budget"]),
+    ("view=practice&question=1e400", "text=How many parameters does a", {"view": ["practice"]}, ["question"]),
     ("framework=pytorch&units=8&proj_size=inf", METRIC, {"framework": ["pytorch"], "units": ["8"]}, ["proj_size"]),
     (f"features=Infinity&units=-inf&timesteps={NINES}", METRIC, {"timesteps": ["1000"]}, ["features", "units"]),
     ("units=1.5&features=1_000&timesteps=%EF%BC%91%EF%BC%92", METRIC, {}, ["units", "features", "timesteps"]),

@@ -1,0 +1,121 @@
+"""The compare view: the sidebar's layer side by side with its counterparts, each difference called out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from lstmviz.compare import MODES, Comparison, Side, compare, gate_role, matching_gate
+from lstmviz.figures.focus import focus_gate, gate_targets
+from lstmviz.report import Report
+from lstmviz.spec import RecurrentSpec
+from lstmviz.style import Theme
+from lstmviz.ui import cached, url
+from lstmviz.ui.charts import chart_config
+from lstmviz.ui.controls import URL
+from lstmviz.urlvalues import Choice
+
+MODE_LABEL = {
+    "frameworks": "Keras vs PyTorch",
+    "cells": "LSTM vs GRU vs SimpleRNN",
+    "directions": "one direction vs bidirectional",
+}
+NO_GATE = "none"
+
+
+def render(report: Report, theme: Theme) -> None:
+    """Draw the comparison chosen in the view for the sidebar's sizes."""
+    spec = report.spec
+    st.title("Compare")
+    url.clean("compare", Choice(MODES))
+    mode = str(
+        st.radio(
+            "Compare",
+            MODES,
+            key="compare",
+            horizontal=True,
+            bind=URL,
+            captions=[MODE_LABEL[m] for m in MODES],  # not format_func: the URL keeps the plain name
+            label_visibility="collapsed",
+        )
+    )
+    st.caption(
+        f"The same x = {spec.features:,} features, h = {spec.units:,} units, T = {spec.timesteps:,} timesteps "
+        f"and {spec.layers} layer{'s' if spec.layers > 1 else ''} from the sidebar, side by side."
+    )
+    comparison = compare(spec, mode)
+    totals(comparison)
+    differences(comparison)
+    if mode == "frameworks":
+        heatmaps(comparison, spec, theme)
+
+
+def totals(comparison: Comparison) -> None:
+    """One column per side: its count, formula and tensors."""
+    for column, side in zip(st.columns(len(comparison.sides)), comparison.sides, strict=True):
+        with column:
+            st.metric(side.label, f"{side.report.total:,}")
+            st.markdown(f"`{side.report.formula.substituted}`")
+            st.caption(", ".join(f"{t.name} {t.shape}" for t in side.report.layers[0].tensors))
+
+
+def differences(comparison: Comparison) -> None:
+    """The differences, one sentence each."""
+    st.subheader("What differs, and why")
+    st.markdown("\n".join(f"- {sentence}" for sentence in comparison.differences))
+
+
+def _gate_options(side: Side) -> list[str]:
+    return [NO_GATE, *(gate_role(g) for g in side.report.layers[0].gates)]
+
+
+def _select_from_chart(chart_key: str, side: Side) -> None:
+    """A click on a gate block of either heatmap puts that gate in focus in both."""
+    state: Any = st.session_state.get(chart_key) or {}
+    points = state.get("selection", {}).get("points", [])
+    gates = side.report.layers[0].gates
+    # Only the gate targets can be selected (heatmaps cannot): one point per gate, in gate order.
+    index = points[0].get("point_index") if points else None
+    if isinstance(index, int) and 0 <= index < len(gates):
+        st.session_state["gate"] = gate_role(gates[index])
+
+
+def heatmaps(comparison: Comparison, spec: RecurrentSpec, theme: Theme) -> None:
+    """Keras's and PyTorch's W/U/b heatmaps side by side, the chosen gate highlighted in both."""
+    # A Keras GRU's reset_after changes only its bias row: draw the sidebar's choice beside PyTorch.
+    keras = comparison.sides[1 if spec.cell == "gru" and not spec.reset_after else 0]
+    shown = (keras, comparison.sides[-1])
+    first = shown[0]
+    options = _gate_options(first)
+    # ?gate= may name a gate by any framework's symbol (the explorer's f, PyTorch's g or n): read it as the role.
+    url.alias("gate", {g.kind.symbol: gate_role(g) for side in shown for g in side.report.layers[0].gates})
+    url.clean("gate", Choice(tuple(options)))
+    st.subheader("The same gates in each framework's layout")
+    chosen = str(
+        st.radio(
+            "Gate in focus (or click a ring on either heatmap)",
+            options,
+            key="gate",
+            horizontal=True,
+            bind=URL,
+        )
+    )
+    for column, (k, side) in zip(st.columns(2), enumerate(shown), strict=True):
+        layer = side.report.layers[0]
+        figure = cached.heatmap_figure(layer, 0, theme)
+        match = matching_gate(layer, chosen) if chosen != NO_GATE else None
+        if match is not None:
+            figure = focus_gate(figure, layer, layer.gates.index(match), theme)
+        figure = gate_targets(figure, layer)
+        chart_key = f"compare_heatmap_{k}"
+        with column:
+            st.plotly_chart(
+                figure,
+                key=chart_key,
+                config=chart_config("png", f"lstmviz-compare-{layer.framework}-{layer.cell}"),
+                on_select=lambda key=chart_key, s=side: _select_from_chart(key, s),
+                selection_mode="points",
+            )
+            if match is not None:
+                st.caption(f"{side.label}: {match.kind.name} gate {match.kind.symbol}, {match.params:,} parameters")
