@@ -50,3 +50,20 @@ def test_the_lock_pins_every_requirement_within_its_range() -> None:
         assert req.specifier, f"{req.name}: requirements.txt keeps a range"
         version = pins[canonicalize_name(req.name)]
         assert req.specifier.contains(version), f"{req.name}=={version} is outside {req.specifier}"
+
+
+def test_pip_install_ships_every_subpackage_and_the_example_models() -> None:
+    # `pip install .` once installed only lstmviz/*.py: no readers, figures, ui, nor the inspect view's examples.
+    from fnmatch import fnmatch
+
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    include = setuptools["packages"]["find"]["include"]
+    for init in (ROOT / "lstmviz").rglob("__init__.py"):
+        package = ".".join(init.parent.relative_to(ROOT).parts)
+        assert any(fnmatch(package, pattern) for pattern in include), package
+    globs = setuptools["package-data"]["lstmviz"]
+    examples = [p for p in (ROOT / "lstmviz" / "examples").iterdir() if p.is_file()]
+    assert examples
+    for path in examples:
+        relative = path.relative_to(ROOT / "lstmviz").as_posix()
+        assert any(fnmatch(relative, pattern) for pattern in globs), relative
