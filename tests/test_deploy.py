@@ -10,17 +10,14 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from tools.lock import closure, read_lock, stale, top_level
+
 ROOT = Path(__file__).resolve().parents[1]
 tomllib = pytest.importorskip("tomllib")  # Python 3.11+, as the image and CI
 
 
 def lock() -> dict[str, str]:
-    pins = {}
-    for line in (ROOT / "requirements.lock").read_text().splitlines():
-        if line and not line.startswith("#"):
-            name, version = line.split("==")
-            pins[canonicalize_name(name)] = version
-    return pins
+    return read_lock((ROOT / "requirements.lock").read_text())
 
 
 def test_the_container_runs_as_a_non_root_user() -> None:
@@ -67,3 +64,13 @@ def test_pip_install_ships_every_subpackage_and_the_example_models() -> None:
     for path in examples:
         relative = path.relative_to(ROOT / "lstmviz").as_posix()
         assert any(fnmatch(relative, pattern) for pattern in globs), relative
+
+
+def test_the_lock_check_tolerates_pins_other_interpreters_need_but_not_drift() -> None:
+    here = closure(top_level(ROOT / "requirements.txt"))
+    assert stale(here, lock()) == []
+    # A pin whose marker is false here (typing-extensions on a newer Python) is not staleness...
+    assert stale({k: v for k, v in here.items() if k != "typing-extensions"}, lock()) == []
+    # ...but a needed package at another version, or missing from the lock, is.
+    assert stale({**here, "numpy": "0.0.1"}, lock()) == ["numpy is 0.0.1, locked " + lock()["numpy"]]
+    assert stale({**here, "exceptiongroup": "1.2.0"}, lock()) == ["exceptiongroup 1.2.0 not in the lock"]
