@@ -224,6 +224,31 @@ def h5_cycle() -> bytes:
     return _weights_h5(edit)
 
 
+def h5_tiny_chunks() -> bytes:
+    """An LSTM whose two 1000 x 4000 float64 kernels come in 1x1 chunks, one row stored: 4 million chunks
+    each, passing the shape-bomb ratio at exactly 1000x; reading them took minutes from a 0.5 MB file."""
+
+    def edit(file: h5py.File, tmp: Path) -> None:
+        variables = file["layers/lstm/cell/vars"]
+        for key in ("0", "1", "2"):
+            del variables[key]
+        for key in ("0", "1"):
+            kernel = variables.create_dataset(key, shape=(1000, 4000), dtype="<f8", chunks=(1, 1))
+            kernel[0, :] = 1.0
+        variables.create_dataset("2", data=np.zeros(4000))
+
+    return _weights_h5(edit)
+
+
+def h5_dataset_twice() -> bytes:
+    """One dataset hard-linked under a second name: counted twice, and a million names would be walked."""
+
+    def edit(file: h5py.File, tmp: Path) -> None:
+        file["layers/dense/vars/again"] = file["layers/dense/vars/0"]
+
+    return _weights_h5(edit)
+
+
 def h5_strings() -> bytes:
     def edit(file: h5py.File, tmp: Path) -> None:
         file["layers/dense/vars"].create_dataset(
@@ -313,6 +338,8 @@ def corpus(marker: Path, big: bool = True) -> list[Hostile]:
         Hostile("huge_declared.weights.h5", h5_huge_declared(), "cap"),
         Hostile("cycle.weights.h5", h5_cycle(), "cycle"),
         Hostile("strings.weights.h5", h5_strings(), "plain numbers"),
+        Hostile("tiny_chunks.weights.h5", h5_tiny_chunks(), "chunks"),
+        Hostile("dataset_twice.weights.h5", h5_dataset_twice(), "linked twice"),
         Hostile("absurd_header.safetensors", safetensors_absurd_header(), "absurd header length"),
         Hostile("past_eof.safetensors", safetensors_past_eof(), "past the end"),
         Hostile("external_data.onnx", onnx_external_data(), "external data"),

@@ -22,6 +22,10 @@ MAX_ZIP_RATIO = 200
 # Keras uses a 4 GiB floor; ours is lower because our whole-file cap is lower.
 H5_BOMB_FLOOR_BYTES = 1 << 20
 H5_MAX_EXPANSION = 1000
+# Reading a chunked dataset costs about 16 us per chunk even where nothing is stored, so a 200 kB
+# file of 1x1 chunks takes a minute. h5py's own chunking of the largest dataset we accept gives a
+# few hundred chunks; Keras writes contiguous datasets.
+H5_MAX_CHUNKS = 20_000
 NUMERIC_KINDS = "fiub"
 
 
@@ -133,7 +137,11 @@ def _walk(group: h5py.Group, prefix: str, seen: set[int]) -> Iterator[tuple[str,
             yield path, obj
             yield from _walk(obj, path + "/", seen)
         elif isinstance(obj, h5py.Dataset):
-            seen.add(hash(obj.id))
+            # One dataset under a million names would be walked, checked and counted a million times.
+            key = hash(obj.id)
+            if key in seen:
+                raise RefusedFile(f"HDF5 dataset {path!r} is linked twice; refused")
+            seen.add(key)
             yield path, obj
         else:
             raise RefusedFile(f"HDF5 object {path!r} is neither a group nor a dataset; refused")
@@ -146,6 +154,13 @@ def _check_dataset(path: str, ds: h5py.Dataset) -> None:
         raise RefusedFile(f"HDF5 dataset {path!r} is virtual (maps other files); refused")
     if ds.dtype.kind not in NUMERIC_KINDS or ds.dtype.itemsize > 8 or ds.shape is None:
         raise RefusedFile(f"HDF5 dataset {path!r} does not hold plain numbers ({ds.dtype}); refused")
+    if ds.chunks is not None:
+        chunks = math.prod(-(-size // chunk) for size, chunk in zip(ds.shape, ds.chunks, strict=False))
+        if chunks > H5_MAX_CHUNKS:
+            raise RefusedFile(
+                f"HDF5 dataset {path!r} is cut into {chunks:,} chunks, over the {H5_MAX_CHUNKS:,} cap "
+                f"(slow to read); refused"
+            )
     declared = math.prod(ds.shape) * ds.dtype.itemsize
     stored = ds.id.get_storage_size()
     if declared > H5_BOMB_FLOOR_BYTES and declared > H5_MAX_EXPANSION * stored:
