@@ -146,6 +146,29 @@ def zip_deep_json() -> bytes:
     return _zip(members)
 
 
+def _stored_zip(members: dict[str, bytes]) -> bytes:
+    """A zip whose members are stored, not deflated: no compression ratio for the zip-bomb rule to catch."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, data in members.items():
+            archive.writestr(zipfile.ZipInfo(name), data, zipfile.ZIP_STORED)
+    return buffer.getvalue()
+
+
+def zip_big_json() -> bytes:
+    """A 9 MiB config.json of short strings: about 12x its size once parsed (the file cap allows 64 MiB)."""
+    members = _keras_members()
+    members["config.json"] = b"[" + b'"ab",' * (9 * 1024 * 1024 // 5) + b"1]"
+    return _stored_zip(members)
+
+
+def zip_many_lists() -> bytes:
+    """A 3 MB config.json of a million empty lists: 64 MB once parsed, 21x its size."""
+    members = _keras_members()
+    members["config.json"] = b"[" + b"[]," * 1_000_000 + b"[]]"
+    return _stored_zip(members)
+
+
 # --- HDF5 -----------------------------------------------------------------------------------------
 
 
@@ -330,6 +353,8 @@ def corpus(marker: Path, big: bool = True) -> list[Hostile]:
         Hostile("traversal.keras", zip_traversal(), "unsafe path"),
         Hostile("unexpected_member.keras", zip_unexpected(), "unexpected member"),
         Hostile("deep_config.keras", zip_deep_json(), "json"),
+        Hostile("big_config.keras", zip_big_json(), "bytes of json"),
+        Hostile("many_lists.keras", zip_many_lists(), "arrays and objects"),
         Hostile("external_link.weights.h5", h5_external_link(), "link to another file"),
         Hostile("external_storage.weights.h5", h5_external_storage(), "another file"),
         Hostile("virtual.weights.h5", h5_virtual(), "virtual"),
