@@ -272,6 +272,14 @@ def h5_dataset_twice() -> bytes:
     return _weights_h5(edit)
 
 
+def h5_many_names() -> bytes:
+    """A legacy .h5 whose layer_names attribute lists 5 million one-byte names (dense attribute storage)."""
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w", libver="latest") as file:
+        file.create_group("model_weights").attrs.create("layer_names", np.full(5_000_000, b"a", dtype="S1"))
+    return buffer.getvalue()
+
+
 def h5_strings() -> bytes:
     def edit(file: h5py.File, tmp: Path) -> None:
         file["layers/dense/vars"].create_dataset(
@@ -365,6 +373,7 @@ def corpus(marker: Path, big: bool = True) -> list[Hostile]:
         Hostile("strings.weights.h5", h5_strings(), "plain numbers"),
         Hostile("tiny_chunks.weights.h5", h5_tiny_chunks(), "chunks"),
         Hostile("dataset_twice.weights.h5", h5_dataset_twice(), "linked twice"),
+        Hostile("many_names.h5", h5_many_names(), "names, over the"),
         Hostile("absurd_header.safetensors", safetensors_absurd_header(), "absurd header length"),
         Hostile("past_eof.safetensors", safetensors_past_eof(), "past the end"),
         Hostile("external_data.onnx", onnx_external_data(), "external data"),

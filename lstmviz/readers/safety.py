@@ -212,7 +212,14 @@ def h5_attr_text(obj: h5py.Group | h5py.File, name: str) -> str | None:
 
 
 def h5_attr_names(obj: h5py.Group | h5py.File, name: str) -> list[str]:
-    """A list-of-strings attribute such as layer_names or weight_names ([] when absent)."""
+    """A list-of-strings attribute such as layer_names or weight_names ([] when absent), at most MAX_OBJECTS."""
+    try:
+        # Sized before it is read: 5 MB of one-byte names became 5 million Python strings (90 MB).
+        count = math.prod(obj.attrs.get_id(name).shape or ()) if name in obj.attrs else 0
+    except (OSError, ValueError, RuntimeError, TypeError, KeyError):
+        return []
+    if count > MAX_OBJECTS:
+        raise RefusedFile(f"the HDF5 attribute {name!r} lists {count:,} names, over the {MAX_OBJECTS:,} cap")
     try:
         value = obj.attrs.get(name)
     except (OSError, ValueError, RuntimeError, TypeError, KeyError):
