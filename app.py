@@ -33,5 +33,7 @@ view = controls.view_picker(tuple(VIEWS))
 report = build_report(spec)
 theme = PROJECTOR if presentation else SCREEN
 if presentation:
+    # A slide has no room for the sidebar: start it collapsed (its arrow still opens it).
+    st.set_page_config(initial_sidebar_state="collapsed")
     st.html(controls.PRESENTATION_CSS)
 VIEWS[view](report, theme)

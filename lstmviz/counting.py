@@ -43,6 +43,11 @@ class TensorSlice:
     stop: int
 
 
+def slice_text(s: TensorSlice, ndim: int) -> str:
+    """The slice as the framework indexes it: `kernel[:, 2:4]`, `bias[2:4]`, `weight_ih_l0[6:8]`."""
+    return f"{s.tensor}[{':, ' * s.axis}{s.start}:{s.stop}]" if s.axis < ndim else s.tensor
+
+
 @dataclass(frozen=True)
 class GateCount:
     """One gate's dense layer: its connections split into input, recurrent and bias."""
@@ -57,6 +62,11 @@ class GateCount:
     def params(self) -> int:
         """Parameters of this gate's dense layer."""
         return self.input_weights + self.recurrent_weights + self.biases
+
+    @property
+    def symbol(self) -> str:
+        """The framework's own symbol of the gate (i f c o, i f g o, z r h, r z n)."""
+        return self.kind.symbol
 
 
 @dataclass(frozen=True)
@@ -79,11 +89,27 @@ class LayerCount:
     gates: tuple[GateCount, ...]
     projection: int
     tensors: tuple[Tensor, ...]
+    directions: int = 1  # 2 in a bidirectional stack: only then does a layer name its direction
 
     @property
     def params(self) -> int:
         """Parameters of this layer and direction: its gates plus any projection."""
         return sum(g.params for g in self.gates) + self.projection
+
+    def gate(self, symbol: str) -> GateCount | None:
+        """The gate with this symbol, or None if the cell has no such gate."""
+        return next((g for g in self.gates if g.kind.symbol == symbol), None)
+
+    def slice_texts(self, symbol: str) -> tuple[str, ...]:
+        """The gate's blocks as the framework indexes them, e.g. ("kernel[:, 2:4]", ..., "bias[2:4]")."""
+        gate = self.gate(symbol)
+        ndim = {t.name: len(t.shape) for t in self.tensors}
+        return tuple(slice_text(s, ndim[s.tensor]) for s in gate.slices) if gate else ()
+
+    @property
+    def title(self) -> str:
+        """1-based, with the direction only in a bidirectional stack: "layer 1", "layer 2 backward"."""
+        return f"layer {self.layer + 1}" + (f" {self.direction}" if self.directions > 1 else "")
 
     @property
     def gates_in_columns(self) -> bool:
@@ -290,6 +316,7 @@ def _layer_count(spec: RecurrentSpec, index: int, direction: str) -> LayerCount:
         gates,
         spec.proj_size * h,
         tensors,
+        spec.directions,
     )
 
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lstmviz.cells import LAYER_CLASS, gate_kinds
-from lstmviz.counting import Breakdown, bias_vectors, keras_layer_name, layer_input_size
+from lstmviz.counting import Breakdown, LayerCount, bias_vectors, keras_layer_name, layer_input_size
 from lstmviz.shapes import Shape, keras_layer_output_shape, output_shapes
 from lstmviz.spec import RecurrentSpec, require_instance
-
-_RULE = "_" * 70
-_DOUBLE = "=" * 70
+from lstmviz.style import TENSOR_LETTER
 
 
 @dataclass(frozen=True)
@@ -47,39 +45,88 @@ def formula(count: Breakdown) -> Formula:
     return Formula(symbolic, " + ".join(parts) + f" = {total:,}", total)
 
 
+def gate_term(layer: LayerCount, symbol: str) -> str:
+    """One gate's dense layer with numbers: "f: (3 + 2) × 2 + 2 = 12" (empty for an unknown symbol)."""
+    gate = layer.gate(symbol)
+    if gate is None:
+        return ""
+    x, h, h_out = f"{layer.input_size:,}", f"{layer.units:,}", f"{layer.hidden_out:,}"
+    inner = f"{x} × {h} + {h_out} × {h}" if layer.projection else f"({x} + {h}) × {h}"
+    bias = {0: "", 1: f" + {h}", 2: f" + 2 × {h}"}[layer.bias_vectors]
+    return f"{symbol}: {inner}{bias} = {gate.params:,}"
+
+
+def tensor_sum(layer: LayerCount) -> str:
+    """The layer's count as its tensors: "W kernel (3, 8) 24 + U recurrent_kernel (2, 8) 16 + b bias (8,) 8 = 48"."""
+    keras = layer.framework == "keras"
+    terms = [
+        (f"{TENSOR_LETTER[t.role]} " if keras else "") + f"{t.name} {_shape_text(t.shape)} {t.params:,}"
+        for t in layer.tensors
+    ]
+    return " + ".join(terms) + f" = {layer.params:,}"
+
+
 def _shape_text(shape: Shape) -> str:
     inner = ", ".join("None" if s is None else str(s) for s in shape)
     return f"({inner},)" if len(shape) == 1 else f"({inner})"
 
 
-def _row(name: str, shape: str, params: int | str) -> str:
-    return f"{name:<34}{shape:<26}{params}"
+# Keras 3 prints model.summary() as a rich box table; at line_length=76 (an 80-column terminal)
+# its three cells hold 31, 22 and 13 characters between one-space paddings.
+KERAS_CELLS = (31, 22, 13)
+
+
+def readable_size(size: float) -> str:
+    """Bytes as Keras 3 prints them in a summary: 192.00 B, 30.90 MB (powers of 1024)."""
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if size / 1024 < 1:
+            return f"{size:.2f} {unit}"
+        size /= 1024
+    return f"{size:.2f} PB"
+
+
+def _box_row(cells: tuple[str, str, str], widths: tuple[int, ...], bar: str) -> str:
+    name, shape, params = cells
+    return f"{bar} {name:<{widths[0]}} {bar} {shape:<{widths[1]}} {bar} {params:>{widths[2]}} {bar}"
+
+
+def _box_rule(left: str, fill: str, joint: str, right: str, widths: tuple[int, ...]) -> str:
+    return left + joint.join(fill * (w + 2) for w in widths) + right
 
 
 def keras_summary(count: Breakdown) -> str:
-    """A Keras-style model.summary() table like the tutorial example's (Keras stacks only)."""
+    """The Keras 3 model.summary() of the stack as a Sequential model, as printed at line_length=76.
+
+    Cells grow for a layer name longer than Keras's column (16 stacked bidirectional layers),
+    where Keras would wrap the name instead.
+    """
     spec = _counted(count).spec
     if spec.framework != "keras":
         raise ValueError(f"keras_summary describes Keras layers; use tensor_table for {spec.framework}")
     cls = LAYER_CLASS[("keras", spec.cell)]
-    lines = [
-        'Model: "functional"',
-        _RULE,
-        _row("Layer (type)", "Output Shape", "Param #"),
-        _DOUBLE,
-        _row("input_layer (InputLayer)", _shape_text((None, spec.timesteps, spec.features)), 0),
-    ]
+    rows = []
     for index in range(spec.layers):
-        name = keras_layer_name(spec, index)
         kind = "Bidirectional" if spec.bidirectional else cls
         params = sum(lc.params for lc in count.layers if lc.layer == index)
-        lines += [_RULE, _row(f"{name} ({kind})", _shape_text(keras_layer_output_shape(spec, index)), params)]
+        shape = _shape_text(keras_layer_output_shape(spec, index))
+        rows.append((f"{keras_layer_name(spec, index)} ({kind})", shape, f"{params:,}"))
+    widths = tuple(max([w] + [len(r[k]) for r in rows]) for k, w in enumerate(KERAS_CELLS))
+    lines = [
+        'Model: "sequential"',
+        _box_rule("┏", "━", "┳", "┓", widths),
+        _box_row(("Layer (type)", "Output Shape", "Param #"), widths, "┃"),
+        _box_rule("┡", "━", "╇", "┩", widths),
+    ]
+    for k, row in enumerate(rows):
+        if k:
+            lines.append(_box_rule("├", "─", "┼", "┤", widths))
+        lines.append(_box_row(row, widths, "│"))
+    size = readable_size(4 * count.total)  # float32 weights
     lines += [
-        _DOUBLE,
-        f"Total params: {count.total:,}",
-        f"Trainable params: {count.total:,}",
-        "Non-trainable params: 0",
-        _RULE,
+        _box_rule("└", "─", "┴", "┘", widths),
+        f" Total params: {count.total:,} ({size})",
+        f" Trainable params: {count.total:,} ({size})",
+        " Non-trainable params: 0 (0.00 B)",
     ]
     return "\n".join(lines)
 

@@ -182,15 +182,16 @@ def timestep_rows(report: Report) -> tuple[TimestepRow, ...]:
     return tuple(found)
 
 
-def _batch_as_n(shape: tuple[int | None, ...]) -> str:
-    return str(shape).replace("None", "N")
+def _shape(shape: tuple[int | None, ...]) -> str:
+    # The batch dimension is None everywhere, as Keras prints it.
+    return str(shape)
 
 
 TIMESTEPS: tuple[Column[TimestepRow], ...] = (
     Column("timesteps T", "timesteps", lambda r: r.timesteps),
     Column("parameters", "params", lambda r: r.params),
-    Column("output shape", "output_shape", lambda r: _batch_as_n(r.output)),
-    Column("per-timestep outputs", "sequence_output_shape", lambda r: _batch_as_n(r.sequence_output)),
+    Column("output shape", "output_shape", lambda r: _shape(r.output)),
+    Column("per-timestep outputs", "sequence_output_shape", lambda r: _shape(r.sequence_output)),
     Column("multiply-adds / sequence", "multiply_adds_per_sequence", lambda r: r.multiply_adds),
     Column("training activations (float32)", None, lambda r: f"{r.activation_bytes / 1024:,.1f} KiB"),
     Column(None, "activation_bytes_float32", lambda r: r.activation_bytes),

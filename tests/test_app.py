@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 import lstmviz
 from lstmviz import RecurrentSpec
-from lstmviz.style import PROJECTOR
+from lstmviz.style import PART_COLOURS, PROJECTOR
 
 APP = "../app.py"
 
@@ -49,7 +49,9 @@ def test_default_is_the_tutorial_example(app: AppTest) -> None:
     assert "4 × ((3 + 2) × 2 + 2) = 48" in text(app)
     assert "Total params: 48" in text(app)
     assert [t["name"] for t in heatmap(app)["data"]][:4] == ["kernel · i", "kernel · f", "kernel · c", "kernel · o"]
-    assert len(heatmap(app)["data"]) == 12  # W, U, b × four gates
+    blocks = [t for t in heatmap(app)["data"] if t["type"] == "heatmap"]
+    assert len(blocks) == 12  # W, U, b × four gates
+    assert heatmap(app)["data"][-1]["customdata"] == ["i", "f", "c", "o"]  # the clickable gate strip
 
 
 @pytest.mark.parametrize(
@@ -142,10 +144,10 @@ def test_stacked_layers_pick_a_layer_to_draw(app: AppTest) -> None:
     app.slider(key="layers").set_value(2).run()
     app.checkbox(key="bidirectional").check().run()
     choice = app.selectbox(key="view_layer")
-    assert choice.options == ["layer 0 forward", "layer 0 backward", "layer 1 forward", "layer 1 backward"]
-    choice.set_value("layer 1 backward").run()
+    assert choice.options == ["layer 1 forward", "layer 1 backward", "layer 2 forward", "layer 2 backward"]
+    choice.set_value("layer 2 backward").run()
     figure = heatmap(app)
-    assert "layer 1 backward" in figure["layout"]["title"]["text"]
+    assert "layer 2 backward" in figure["layout"]["title"]["text"]
     rows = table(app, "input size")
     assert list(rows["input size"]) == [3, 3, 4, 4]  # a stacked layer reads directions × h
 
@@ -306,3 +308,124 @@ def test_an_explorer_rerun_counts_the_stack_once(app: AppTest, monkeypatch: pyte
     assert not app.exception
     assert calls == [RecurrentSpec(units=5)]
     assert total(app) == lstmviz.count_params(RecurrentSpec(units=5))
+
+
+# --- the followed gate -----------------------------------------------------------------------
+
+
+def _svg(at: AppTest) -> str:
+    (image,) = at.get("image")
+    return base64.b64decode(image.proto.imgs[0].url.split(",", 1)[1]).decode()
+
+
+def _opened(query: dict[str, str]) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _expect_followed(at: AppTest, spec: RecurrentSpec, symbol: str) -> None:
+    """The gate's formula term and slices are on the page, and its bar, blocks and box stand out."""
+    from lstmviz.summary import gate_term
+
+    layer = lstmviz.breakdown(spec).layers[0]
+    assert at.get("button_group")[0].value == symbol
+    page = text(at)
+    assert gate_term(layer, symbol) in page
+    assert all(f"`{s}`" in page for s in layer.slice_texts(symbol))
+    assert 'class="selected"' in _svg(at) and f'id="gate_{symbol}" class="selected"' in _svg(at)
+    figures = [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+    bars = next(f for f in figures if f["data"][0]["type"] == "bar")
+    first = bars["data"][0]
+    full = PART_COLOURS[first["name"]]
+    bright = [sym for sym, c in zip(first["customdata"], first["marker"]["color"], strict=True) if c == full]
+    assert bright == [symbol]
+    blocks = [t for t in heatmap(at)["data"] if t["type"] == "heatmap" and t["opacity"] == 1]
+    assert {t["name"].split(" · ")[1] for t in blocks} == {symbol}
+
+
+@pytest.mark.parametrize(
+    ("query", "spec", "symbol", "term", "block"),
+    [
+        # The issue's acceptance cases: the forget gate's 12 at 2:4, PyTorch's output gate's 14 at 6:8.
+        ({"gate": "f"}, RecurrentSpec(), "f", "= 12", "kernel[:, 2:4]"),
+        ({"framework": "pytorch", "gate": "o"}, RecurrentSpec(framework="pytorch"), "o", "= 14", "weight_ih_l0[6:8]"),
+        ({"cell": "gru", "gate": "z"}, RecurrentSpec(cell="gru"), "z", "", "kernel[:, 0:2]"),
+        (
+            {"framework": "pytorch", "cell": "gru", "gate": "n"},
+            RecurrentSpec(framework="pytorch", cell="gru"),
+            "n",
+            "",
+            "weight_ih_l0[4:6]",
+        ),
+    ],
+)
+def test_gate_in_the_url_is_followed_everywhere(
+    query: dict[str, str], spec: RecurrentSpec, symbol: str, term: str, block: str
+) -> None:
+    at = _opened(query)
+    _expect_followed(at, spec, symbol)
+    assert term in text(at) and f"`{block}`" in text(at)
+
+
+def test_gate_picker_follows_a_gate_and_survives_a_framework_switch(app: AppTest) -> None:
+    assert app.get("button_group")[0].value is None and "stored as" not in text(app)
+    app.get("button_group")[0].set_value("c").run()
+    _expect_followed(app, RecurrentSpec(), "c")
+    app.radio(key="framework").set_value("pytorch").run()  # Keras's c is PyTorch's g
+    assert not app.exception
+    _expect_followed(app, RecurrentSpec(framework="pytorch"), "g")
+    app.radio(key="cell").set_value("rnn").run()  # a SimpleRNN has no g: nothing followed, no error
+    assert not app.exception and app.get("button_group")[0].value is None
+
+
+@pytest.mark.parametrize("bad", ["q", "", "forget", "f" * 5000, "<b>f</b>"])
+def test_unknown_gate_in_the_url_is_ignored(bad: str) -> None:
+    at = _opened({"gate": bad})
+    assert total(at) == 48 and at.get("button_group")[0].value is None
+
+
+def test_a_click_on_a_gate_bar_follows_that_gate(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The on_select callback gets what Streamlit stores for a click on a bar: the point's customdata is
+    # the gate symbol. (tests/e2e clicks real bars in Chromium.)
+    from types import SimpleNamespace
+
+    from lstmviz.ui import controls
+
+    state: dict[str, Any] = {"gate": None, "chart": {"selection": {"points": [{"customdata": "o", "x": 6}]}}}
+    monkeypatch.setattr(controls, "st", SimpleNamespace(session_state=state))
+    controls.pick_gate_from("chart")
+    assert state["gate"] == "o"
+    controls.pick_gate_from("chart")  # a second click on the followed gate lets it go
+    assert state["gate"] is None
+    state["chart"] = {"selection": {"points": []}}  # a click beside the bars changes nothing
+    state["gate"] = "f"
+    controls.pick_gate_from("chart")
+    assert state["gate"] == "f"
+
+
+def test_every_table_groups_thousands() -> None:
+    from lstmviz.tables import LAYERS, TENSORS, TIMESTEPS, rows, timestep_rows
+    from lstmviz.ui.frames import frame
+
+    report = lstmviz.build_report(RecurrentSpec(features=1000, units=1000))
+    for table in (rows(TENSORS, report.tensors), rows(LAYERS, report.layers), rows(TIMESTEPS, timestep_rows(report))):
+        html = frame(table).to_html()
+        big = [v for row in table for v in row.values() if isinstance(v, int) and v >= 1000]
+        assert big
+        assert all(f">{v:,}<" in html and f">{v}<" not in html for v in big)
+
+
+def test_followed_gate_row_is_marked_in_the_gate_table() -> None:
+    from lstmviz.style import SELECTED_FILL
+    from lstmviz.tables import LAYER_GATES, gate_parts, rows
+    from lstmviz.ui.frames import frame
+
+    table = rows(LAYER_GATES, gate_parts(lstmviz.breakdown(RecurrentSpec()).layers))
+    html = frame(table, lambda row: row["gate"].startswith("f ·")).to_html()
+    marked = [line for line in html.splitlines() if SELECTED_FILL.lower() in line.lower()]
+    assert marked  # the style rule exists
+    assert html.lower().count(SELECTED_FILL.lower()) == 1  # one rule, for the cells of one row

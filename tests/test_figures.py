@@ -114,8 +114,9 @@ def test_heatmap_gate_labels_follow_each_frameworks_order() -> None:
     for spec, symbols in expected.items():
         layer, weights = _layer_weights(spec)
         fig = weight_heatmap(heatmap_data(layer, weights))
-        labels = [a.text for a in fig.layout.annotations if a.text.startswith("<b>")]
-        assert [label[3 : label.index("</b>")] for label in labels] == symbols
+        (strip,) = [t for t in fig.data if t.name == "gates"]
+        assert list(strip.customdata) == symbols  # what a click on the strip selects
+        assert [label[3 : label.index("</b>")] for label in strip.text] == symbols
 
 
 def test_heatmap_hover_names_source_gate_and_unit() -> None:
@@ -206,10 +207,13 @@ def test_tutorial_cell_svg_is_valid_and_labelled() -> None:
 def test_gate_count_bars_add_up_to_the_layer(spec: RecurrentSpec) -> None:
     layer = lstmviz.breakdown(spec).layer(0)
     fig = gate_counts_figure(layer)
-    assert [t.name for t in fig.data] == list(GATE_PARTS if layer.projection else GATE_PARTS[:3])
-    bars = sum(sum(t.x) for t in fig.data)
+    parts = list(GATE_PARTS if layer.projection else GATE_PARTS[:3])
+    real = [t for t in fig.data if t.showlegend is False]
+    swatches = [t for t in fig.data if t.showlegend is not False]
+    assert [t.name for t in real] == [t.name for t in swatches] == parts  # one undimmed legend swatch per part
+    bars = sum(sum(t.x) for t in real)
     assert bars == layer.params
-    by_part = {t.name: list(t.x) for t in fig.data}
+    by_part = {t.name: list(t.x) for t in real}
     assert by_part["input weights"][: len(layer.gates)] == [g.input_weights for g in layer.gates]
     if layer.projection:  # W_hr is its own part, not a recurrent weight
         assert by_part["projection weights"][-1] == layer.projection
@@ -311,3 +315,205 @@ def test_step_bars_fit_a_cell_state_beyond_one() -> None:
     fig = step_bars_figure(values, {"f": "forget", "cell state": "c_t"})
     low, high = fig.layout.yaxis.range
     assert low <= -2.2 and high >= 2.2
+
+
+# --- the followed gate, borders, ticks ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spec", "symbol"),
+    [(TUTORIAL, "f"), (RecurrentSpec(framework="pytorch"), "o"), (RecurrentSpec(cell="gru"), "r")],
+    ids=str,
+)
+def test_selected_gate_stands_out_in_every_figure(spec: RecurrentSpec, symbol: str) -> None:
+    from lstmviz.style import DIM, PART_COLOURS, blend
+
+    layer, weights = _layer_weights(spec)
+    fig = weight_heatmap(heatmap_data(layer, weights), selected=symbol)
+    blocks = [t for t in fig.data if t.type == "heatmap"]
+    assert {t.name for t in blocks if t.opacity == 1} == {f"{t.name} · {symbol}" for t in layer.tensors}
+    assert all(t.opacity == DIM for t in blocks if not t.name.endswith(f" · {symbol}"))
+    outlines = [s for s in fig.layout.shapes if s.type == "rect"]
+    assert len(outlines) == len(layer.tensors)  # the gate's block framed in every tensor panel
+    k = [g.symbol for g in layer.gates].index(symbol)
+    axis = "x0" if layer.gates_in_columns else "y0"
+    assert {getattr(s, axis) for s in outlines} == {k * layer.units - 0.5}
+    bars = gate_counts_figure(layer, selected=symbol)
+    for trace in [t for t in bars.data if t.showlegend is False]:
+        assert list(trace.customdata) == [g.symbol for g in layer.gates]
+        full = PART_COLOURS[trace.name]
+        assert [c == full for c in trace.marker.color] == [g.symbol == symbol for g in layer.gates]
+        assert all(
+            c == blend(full, DIM) for c, g in zip(trace.marker.color, layer.gates, strict=True) if g.symbol != symbol
+        )
+    svg = cell_svg(cell_geometry(layer, spec.timesteps), selected=symbol)
+    chosen = ET.fromstring(svg).find(".//{http://www.w3.org/2000/svg}g[@class='selected']")
+    assert chosen is not None and chosen.get("id") == f"gate_{symbol}"
+
+
+def test_gate_borders_are_opaque_white_under_black() -> None:
+    # The template's shape default is 30% opacity: borders set their own, and a white line under a
+    # black one shows on dark and on light cells alike.
+    layer, weights = _layer_weights(TUTORIAL)
+    fig = weight_heatmap(heatmap_data(layer, weights))
+    lines = [s for s in fig.layout.shapes if s.type == "line"]
+    assert lines and all(s.opacity == 1 for s in lines)
+    colours = [s.line.color for s in lines]
+    assert colours.count("#FFFFFF") == colours.count("#222222") == len(lines) // 2
+    assert all(a.line.width > b.line.width for a, b in zip(lines[::2], lines[1::2], strict=True))
+
+
+@pytest.mark.parametrize("framework", ["keras", "pytorch"])
+def test_pooled_biases_average_as_many_values_as_the_weights(framework: str) -> None:
+    layer, weights = _layer_weights(RecurrentSpec(framework=framework, features=1024, units=1024))
+    data = heatmap_data(layer, weights)
+    per_cell = data.row_factor * data.col_factor
+    keras = framework == "keras"
+    bias = next(b for b in data.blocks if b.tensor.role == "bias" and b.gate_index == 1)
+    starts = bias.cols if keras else bias.rows
+    assert int(starts[1] - starts[0]) == per_cell  # one bias cell = per_cell consecutive biases
+    full = weights[bias.tensor.key].reshape(-1)
+    first = int(starts[0])
+    assert float(bias.values.reshape(-1)[0]) == pytest.approx(full[first : first + per_cell].mean(), abs=1e-6)
+
+
+@pytest.mark.parametrize("length", [1, 2, 8, 40, 1000, 1024, 3000, 4096])
+@pytest.mark.parametrize("room", [60.0, 150.0, 900.0])
+def test_tick_steps_leave_room_for_every_label(length: int, room: float) -> None:
+    from lstmviz.figures.heatmap import nice_step
+
+    label = 40.0
+    step = nice_step(length, room, label)
+    assert str(step).strip("0") in ("1", "2", "5")
+    assert (length / step) * label <= room or step == 1 or length / step <= 1
+
+
+def test_cell_svg_has_a_size_for_slide_tools_and_a_phone_layout() -> None:
+    svg = cell_svg(cell_geometry(lstmviz.breakdown(TUTORIAL).layer(0), TUTORIAL.timesteps))
+    root = ET.fromstring(svg)
+    assert (root.get("width"), root.get("height")) == (str(WIDTH), str(HEIGHT + 20))
+    assert "@media (max-width:" in svg  # narrow: details hidden, symbols and counts enlarged
+
+
+def test_gru_reset_product_has_both_inputs() -> None:
+    for spec in (RecurrentSpec(cell="gru"), RecurrentSpec(framework="pytorch", cell="gru")):
+        geometry = cell_geometry(lstmviz.breakdown(spec).layer(0), spec.timesteps)
+        node = geometry.node("reset_mul")
+        ends = [
+            e
+            for e in geometry.edges
+            if abs(e.points[-1][0] - node.x) <= node.w and abs(e.points[-1][1] - node.y) <= node.h
+        ]
+        assert len(ends) == 2  # r, and h_t-1 from the state line
+
+
+def test_concatenation_reads_in_the_formulas_order() -> None:
+    geometry = cell_geometry(lstmviz.breakdown(TUTORIAL).layer(0), TUTORIAL.timesteps)
+    assert any("(3 + 2 = 5)" in e.label for e in geometry.edges)  # (x + h), as in 4 × ((3 + 2) × 2 + 2)
+
+
+def test_dense_warmup_has_no_stray_legend_entry() -> None:
+    fig = dense_network_figure(lstmviz.dense_params(3, 5, 2))
+    assert fig.data[0].showlegend is False  # the wires: no "trace 0"
+
+
+# --- contrast: every explicit text colour in every chart against what is under it ----------
+
+
+def _rgb(colour: str) -> str:
+    """A Plotly colour string as #RRGGBB (hex or rgb())."""
+    if colour.startswith("#"):
+        return colour.upper()
+    values = [int(float(v)) for v in colour[colour.index("(") + 1 : colour.index(")")].split(",")[:3]]
+    return "#" + "".join(f"{v:02X}" for v in values)
+
+
+def _text_colours(node: object, path: str = "") -> list[tuple[str, object]]:
+    """Every (path, colour) under a font-like key of the figure JSON (fonts of hover labels excepted)."""
+    found: list[tuple[str, object]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            here = f"{path}.{key}"
+            if key.endswith("font") and isinstance(value, dict) and "color" in value and "hoverlabel" not in path:
+                found.append((here, value["color"]))
+            found += _text_colours(value, here)
+    elif isinstance(node, list):
+        for k, item in enumerate(node):
+            found += _text_colours(item, f"{path}[{k}]")
+    return found
+
+
+def _chart_contrasts(fig: object) -> list[tuple[str, float]]:
+    """The contrast of each explicit text colour with its background: the bar it sits in, or the paper."""
+    from lstmviz.style import PAPER, blend, contrast
+
+    data = fig.to_plotly_json()  # type: ignore[attr-defined]
+    found = []
+    for where, colour in _text_colours({"layout": {k: v for k, v in data["layout"].items() if k != "template"}}):
+        for c in colour if isinstance(colour, list) else [colour]:
+            found.append((where, contrast(_rgb(c), PAPER)))
+    for k, trace in enumerate(data["data"]):
+        for where, colour in _text_colours(trace, f"data[{k}]"):
+            colours = colour if isinstance(colour, list) else [colour] * len(trace.get("text") or [0])
+            inside = trace.get("type") == "bar" and trace.get("textposition") == "inside" and "textfont" in where
+            marker = trace.get("marker", {})
+            fills = marker.get("color", PAPER)
+            opacity = marker.get("opacity", 1)
+            for i, c in enumerate(colours):
+                fill = fills[i] if isinstance(fills, list) else fills
+                alpha = opacity[i] if isinstance(opacity, list) else opacity
+                under = blend(_rgb(fill), alpha) if inside else PAPER
+                found.append((f"{where}[{i}]", contrast(_rgb(c), under)))
+    return found
+
+
+def _all_charts() -> list[tuple[str, object]]:
+    from lstmviz.figures.cell_plotly import cell_figure
+
+    charts: list[tuple[str, object]] = []
+    onnx = [RecurrentSpec(framework="onnx"), RecurrentSpec(framework="onnx", cell="gru", bidirectional=True)]
+    for spec in [*CASES, *onnx, RecurrentSpec(features=1024, units=1024)]:
+        layer, weights = _layer_weights(spec)
+        for symbol in (None, layer.gates[-1].symbol):
+            charts.append((f"{spec} heatmap {symbol}", weight_heatmap(heatmap_data(layer, weights), selected=symbol)))
+            charts.append((f"{spec} bars {symbol}", gate_counts_figure(layer, selected=symbol)))
+        charts.append((f"{spec} cell chart", cell_figure(cell_geometry(layer, spec.timesteps))))
+    charts.append(("dense warm-up", dense_network_figure(lstmviz.dense_params(3, 5, 2))))
+    return charts
+
+
+def test_every_text_colour_in_every_chart_has_contrast() -> None:
+    from lstmviz.style import PROJECTOR
+
+    low = []
+    for name, fig in _all_charts():
+        checked = _chart_contrasts(fig)
+        assert checked, name  # a chart with no explicit text colour checks nothing
+        low += [(name, where, round(ratio, 2)) for where, ratio in checked if ratio < 4.5]
+    layer, weights = _layer_weights(TUTORIAL)
+    for name, fig in [("projector bars", gate_counts_figure(layer, PROJECTOR, "f"))]:
+        low += [(name, where, round(ratio, 2)) for where, ratio in _chart_contrasts(fig) if ratio < 4.5]
+    assert low == []
+
+
+def test_every_text_in_the_cell_diagram_has_contrast() -> None:
+    from lstmviz.style import DIAGRAM_BACK, PAPER, blend, contrast, gate_colour
+
+    for spec in CASES:
+        layer = lstmviz.breakdown(spec).layer(0)
+        svg = cell_svg(cell_geometry(layer, spec.timesteps), selected=layer.gates[0].symbol)
+        fills = {t.get("fill") for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")}
+        # Text sits on white, the diagram's grey, or a gate box tinted at most 32% over that grey.
+        backs = [PAPER, DIAGRAM_BACK] + [blend(gate_colour(g.symbol), 0.32, DIAGRAM_BACK) for g in layer.gates]
+        assert fills and all(contrast(f, b) >= 4.5 for f in fills for b in backs), spec
+
+
+def test_gate_text_colours_keep_contrast_and_swatches_keep_their_hue() -> None:
+    from lstmviz.style import DIAGRAM_BACK, GATE_COLOURS, GATE_TEXT, PAPER, contrast
+
+    assert set(GATE_TEXT) == set(GATE_COLOURS)
+    for symbol, colour in GATE_TEXT.items():
+        assert contrast(colour, PAPER) >= 4.5 and contrast(colour, DIAGRAM_BACK) >= 4.5, symbol
+    # The issue's measurements of the old label colours: orange 2.25:1, sky blue 2.31:1 on white.
+    assert round(contrast(GATE_COLOURS["f"], PAPER), 2) == 2.25
+    assert round(contrast(GATE_COLOURS["z"], PAPER), 2) == 2.31

@@ -195,3 +195,25 @@ def test_live_golden_file_is_current(frameworks: tuple[ModuleType, ModuleType]) 
         live = make_golden.record(case["id"], RecurrentSpec(**case["spec"]), keras, torch)
         assert live == case
     assert make_golden.dense_warmup(keras) == GOLDEN["dense_warmup"]
+
+
+def _printed_summary(keras: ModuleType, spec: RecurrentSpec) -> str:
+    """What Keras 3's own model.summary() prints for the spec at line_length=76 (an 80-column terminal)."""
+    keras.backend.clear_session()
+    model = make_golden.build_keras(spec, keras)
+    lines: list[str] = []
+    model.summary(line_length=76, print_fn=lambda text, line_break=True: lines.append(text))
+    return "".join(lines).rstrip("\n")
+
+
+@pytest.mark.oracle
+def test_live_keras_summary_is_what_keras_prints(frameworks: tuple[ModuleType, ModuleType]) -> None:
+    # Every Keras golden configuration: the whole box table, and the totals lines with their byte sizes.
+    keras, _ = frameworks
+    keras_cases = [RecurrentSpec(**c["spec"]) for c in CASES if c["spec"]["framework"] == "keras"]
+    assert len(keras_cases) > 50
+    for spec in keras_cases:
+        ours = lstmviz.keras_summary(lstmviz.breakdown(spec))
+        printed = _printed_summary(keras, spec)
+        assert ours.splitlines()[-3:] == printed.splitlines()[-3:], spec
+        assert ours == printed, spec

@@ -103,7 +103,12 @@ def cell_geometry(layer: LayerCount, timesteps: int, notes: Mapping[str, str] | 
         _label("x_t", 170, HEIGHT - 28, f"x_t ({x:,})"),
     ]
     edges: list[Edge] = [
-        _wire((70, BAR_Y), (760, BAR_Y), label=f"[h_t-1, x_t]  ({h_out:,} + {x:,} = {h_out + x:,})"),
+        _wire(
+            (70, BAR_Y),
+            (760, BAR_Y),
+            label=f"[x_t, h_t-1]  ({x:,} + {h_out:,} = {x + h_out:,})",
+            label_at=(190, BAR_Y + 22),  # under the bar, where no gate feed crosses it
+        ),
         _wire((170, HEIGHT - 45), (170, BAR_Y)),
     ]
     symbols = [g.kind.symbol for g in layer.gates]
@@ -117,10 +122,7 @@ def cell_geometry(layer: LayerCount, timesteps: int, notes: Mapping[str, str] | 
         edges.append(_wire((450, GATE_Y - GATE_H / 2), (450, STATE_Y + 60), (860, STATE_Y + 60), label=f"h ({h:,})"))
         nodes.append(_label("h_t", 860, STATE_Y + 30, f"h_t ({h:,})"))
     gate_count = len(layer.gates)
-    title = (
-        f"{FRAMEWORK_LABEL[layer.framework]} {LAYER_CLASS[(layer.framework, layer.cell)]} cell"
-        f" · layer {layer.layer} {layer.direction}"
-    )
+    title = f"{FRAMEWORK_LABEL[layer.framework]} {LAYER_CLASS[(layer.framework, layer.cell)]} cell · {layer.title}"
     per_gate = layer.gates[0].params
     caption = f"{gate_count} × {per_gate:,}" if gate_count > 1 else f"{per_gate:,}"
     if layer.projection:
@@ -145,7 +147,7 @@ def _lstm(
     nodes += [_gate_node(gates[s], layer, xs[s]) for s in (i, f, c, o)]
     nodes += [
         _label("c_prev", 40, STATE_Y, f"c_t-1 ({h:,})"),
-        _label("c_t", 860, STATE_Y, f"c_t ({h:,})"),
+        _label("c_t", 860, STATE_Y + 40, f"c_t ({h:,})"),  # below its arrow, clear of the head
         _op("forget_mul", xs[f], STATE_Y, "×"),
         _op("add", mid, STATE_Y, "+"),
         _op("input_mul", mid, 200, "×"),
@@ -177,7 +179,7 @@ def _lstm(
         nodes.append(_label("h_t", 860, 418, f"h_t ({h_out:,})"))
     else:
         edges.append(_wire((808, 240), (860, 240)))
-        nodes.append(_label("h_t", 860, 270, f"h_t ({h_out:,})"))
+        nodes.append(_label("h_t", 860, 282, f"h_t ({h_out:,})"))
 
 
 def _gru(
@@ -197,7 +199,7 @@ def _gru(
     reset_text = f"r ⊙ (h_t-1 U{bias})" if after else "(r ⊙ h_t-1) U"
     nodes += [
         _label("h_prev_top", 40, STATE_Y, f"h_t-1 ({h:,})"),
-        _label("h_t", 860, STATE_Y, f"h_t ({h:,})"),
+        _label("h_t", 860, STATE_Y + 40, f"h_t ({h:,})"),
         _op("keep_mul", xs[z], STATE_Y, "×"),
         _op("add", 720, STATE_Y, "+"),
         _op("one_minus", 510, 200, "1−"),
@@ -216,6 +218,8 @@ def _gru(
         _wire((xs[cand], top), (xs[cand], 230), (720, 230), (720, 218), label=f"{cand} ({h:,})"),
         _wire((720, 182), (720, STATE_Y + 18)),
         _wire((xs[r], top), (xs[r], 230), (252, 230), label=f"r ({h:,})"),
+        # The reset product's other input: h_t-1 (times U, reset after or before), from the state line.
+        _wire((270, STATE_Y), (270, 212)),
         # Around the update gate's box, not across it.
         _wire(
             (288, 230),
@@ -223,6 +227,6 @@ def _gru(
             (540, GATE_Y - 20),
             (xs[cand] - GATE_W / 2, GATE_Y - 20),
             label=reset_text,
-            label_at=(200, 190),
+            label_at=(96, 160),  # left of the h_t-1 branch at x=270, above the r wire
         ),
     ]

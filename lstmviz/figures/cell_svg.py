@@ -5,11 +5,18 @@ from __future__ import annotations
 from html import escape
 
 from lstmviz.figures.cell_geometry import CellGeometry, Edge, Node
-from lstmviz.style import FONT, INK, LINE, PAPER, SCREEN, Theme
+from lstmviz.style import DIAGRAM_BACK, DIM, FONT, INK, LINE, PAPER, SCREEN, Theme
 
 
 def _text(
-    x: float, y: float, text: str, size: float, weight: str = "normal", anchor: str = "middle", fit: float = 0
+    x: float,
+    y: float,
+    text: str,
+    size: float,
+    weight: str = "normal",
+    anchor: str = "middle",
+    fit: float = 0,
+    kind: str = "major",
 ) -> str:
     # Squeeze text that would overflow its box (large sizes, projector fonts) to the box width.
     squeeze = ""
@@ -17,16 +24,18 @@ def _text(
         squeeze = f' textLength="{fit:.1f}" lengthAdjust="spacingAndGlyphs"'
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:.1f}" font-weight="{weight}" '
-        f'text-anchor="{anchor}" dominant-baseline="middle" fill="{INK}"{squeeze}>{escape(text)}</text>'
+        f'text-anchor="{anchor}" dominant-baseline="middle" fill="{INK}" class="{kind}"{squeeze}>{escape(text)}</text>'
     )
 
 
-def _node(node: Node, theme: Theme) -> str:
+def _node(node: Node, theme: Theme, selected: str | None = None) -> str:
     size = theme.font_size * 0.95
     if node.kind == "label":
-        first = _text(node.x, node.y - 16, node.lines[0], size, "bold")
+        # Lines step by the font size, so projector-sized notes never overprint each other.
+        first = _text(node.x, node.y - 16, node.lines[0], size, "bold", kind="minor")
         return first + "".join(
-            _text(node.x, node.y + 2 + 16 * k, line, size * 0.8) for k, line in enumerate(node.lines[1:])
+            _text(node.x, node.y - 16 + size * 1.15 * (k + 1), line, size * 0.8, kind="minor")
+            for k, line in enumerate(node.lines[1:])
         )
     if node.kind == "op":
         return (
@@ -35,14 +44,29 @@ def _node(node: Node, theme: Theme) -> str:
             + _text(node.x, node.y + 1, node.lines[0], size * (0.9 if len(node.lines[0]) < 3 else 0.62), "bold")
         )
     left, top = node.x - node.w / 2, node.y - node.h / 2
+    chosen = selected is not None and node.id == f"gate_{selected}"
+    dimmed = selected is not None and node.kind == "gate" and not chosen
+    # The selected gate: a thick ink frame and a stronger tint; the other gates fade.
+    stroke, width = (INK, theme.line_width * 3) if chosen else (node.colour, theme.line_width * 1.5)
     parts = [
+        # Only the box fades: its text stays ink, readable at full contrast.
+        f'<g id="{node.id}" class="{"selected" if chosen else "gate"}">',
         f'<rect x="{left}" y="{top}" width="{node.w}" height="{node.h}" rx="8" fill="{node.colour}" '
-        f'fill-opacity="0.16" stroke="{node.colour}" stroke-width="{theme.line_width * 1.5}"/>'
+        f'fill-opacity="{0.32 if chosen else 0.16 * (DIM if dimmed else 1)}" stroke="{stroke}" '
+        f'stroke-opacity="{DIM if dimmed else 1}" stroke-width="{width}"/>',
     ]
     step = node.h / (len(node.lines) + 1)
+    last = len(node.lines) - 1
+    if node.kind == "gate":  # on a phone the gate is named by its symbol alone: names would collide
+        parts.append(_text(node.x, top + step, node.id.removeprefix("gate_"), size, "bold", kind="narrow"))
     for k, line in enumerate(node.lines):
         small = size * (0.8 if k else 0.95)
-        parts.append(_text(node.x, top + step * (k + 1), line, small, "bold" if k == 0 else "normal", fit=node.w - 10))
+        # The count stays on a phone; the name (gates: replaced by the symbol) and details go.
+        kind = "major" if k == last or (k == 0 and node.kind != "gate") else "minor"
+        parts.append(
+            _text(node.x, top + step * (k + 1), line, small, "bold" if k == 0 else "normal", fit=node.w - 10, kind=kind)
+        )
+    parts.append("</g>")
     return "".join(parts)
 
 
@@ -60,26 +84,38 @@ def _edge(edge: Edge, theme: Theme) -> str:
         anchor = "start" if vertical else "middle"
         if edge.label_at:
             (x, y), anchor = edge.label_at, "start"
-        svg += _text(x, y, edge.label, theme.font_size * 0.72, anchor=anchor)
+        svg += _text(x, y, edge.label, theme.font_size * 0.72, anchor=anchor, kind="minor")
     return svg
 
 
-def cell_svg(geometry: CellGeometry, theme: Theme = SCREEN) -> str:
-    """The diagram as an SVG document that scales to its container's width."""
+# Drawn narrower than 560 CSS pixels (a phone), the diagram drops its wire labels and detail lines
+# and keeps gate names and counts at a size that stays readable once the whole canvas is scaled down.
+NARROW_CSS = (
+    "<style>.narrow { display: none; } @media (max-width: 560px) { .minor { display: none; } "
+    ".narrow { display: inline; font-size: 30px; } .major { font-size: 26px; font-weight: bold; } "
+    ".title { font-size: 30px; } .caption { font-size: 26px; } }</style>"
+)
+
+
+def cell_svg(geometry: CellGeometry, theme: Theme = SCREEN, selected: str | None = None) -> str:
+    """The diagram as an SVG document: explicit width and height (slide tools import it at that size),
+    scaling to its container on the page; the `selected` gate's box framed, the others faded."""
     g = geometry
     return "".join(
         [
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {g.width} {g.height + 20}" '
-            f'width="100%" font-family="{FONT}" role="img" aria-label="{escape(g.title)}">',
+            f'width="{g.width}" height="{g.height + 20}" font-family="{FONT}" role="img" '
+            f'aria-label="{escape(g.title)}">',
+            NARROW_CSS,
             "<defs><marker id='arrow' viewBox='0 0 10 10' refX='9' refY='5' markerWidth='7' markerHeight='7' "
             f"orient='auto-start-reverse'><path d='M0,0 L10,5 L0,10 z' fill='{LINE}'/></marker></defs>",
             f'<rect width="100%" height="100%" fill="{PAPER}"/>',
-            _text(g.width / 2, 22, g.title, theme.title_size, "bold"),
-            f'<rect x="60" y="45" width="{g.width - 120}" height="{g.height - 105}" rx="18" fill="#F4F4F4" '
+            _text(g.width / 2, 22, g.title, theme.title_size, "bold", kind="title"),
+            f'<rect x="60" y="45" width="{g.width - 120}" height="{g.height - 105}" rx="18" fill="{DIAGRAM_BACK}" '
             'stroke="#BBBBBB"/>',
             *(_edge(e, theme) for e in g.edges),
-            *(_node(n, theme) for n in g.nodes),
-            _text(g.width / 2, g.height - 12, g.caption, theme.font_size),
+            *(_node(n, theme, selected) for n in g.nodes),
+            _text(g.width / 2, g.height - 12, g.caption, theme.font_size, kind="caption"),
             "</svg>",
         ]
     )

@@ -6,14 +6,23 @@ import plotly.graph_objects as go
 
 from lstmviz.counting import DenseCount, LayerCount
 from lstmviz.figures.fast import fast_figure
-from lstmviz.style import FONT, INK, MUTED, PART_COLOURS, SCREEN, Theme
+from lstmviz.style import DIM, FONT, INK, MUTED, PART_COLOURS, PART_PATTERN, SCREEN, Theme, blend, readable_on
 from lstmviz.tables import GATE_PARTS, GATES, gate_parts, rows
 
 
-def gate_counts_figure(layer: LayerCount, theme: Theme = SCREEN) -> go.Figure:
-    """Stacked bars: each gate's input weights x·h, recurrent weights h·h and biases."""
-    table = rows(GATES, gate_parts((layer,)))
+def gate_counts_figure(layer: LayerCount, theme: Theme = SCREEN, selected: str | None = None) -> go.Figure:
+    """Stacked bars: each gate's input weights x·h, recurrent weights h·h and biases; `selected` stands out.
+
+    Parts are neutral tones with hatching (gate hues mean gates only); each bar carries its gate
+    symbol as customdata, so a click on it (Streamlit's on_select) says which gate was chosen.
+    """
+    parts = gate_parts((layer,))
+    table = rows(GATES, parts)
     labels = [str(r["gate"]) for r in table]
+    symbols = [p.symbol for p in parts]
+    # Dimmed by paler colours, not marker opacity: an opacity array turns off Plotly's click selection.
+    opacity = [1.0 if selected in (None, sym) else DIM for sym in symbols]
+    shown = [part for part in GATE_PARTS if part != "projection weights" or layer.projection]
     bars = [
         {
             "type": "bar",
@@ -21,41 +30,90 @@ def gate_counts_figure(layer: LayerCount, theme: Theme = SCREEN) -> go.Figure:
             "x": [r[part] for r in table],
             "name": part,
             "orientation": "h",
-            "marker": {"color": PART_COLOURS[part]},
+            "customdata": symbols,
+            "marker": {
+                "color": [blend(PART_COLOURS[part], o) for o in opacity],
+                "line": {"color": [blend(INK, o) for o in opacity], "width": 1},
+                "pattern": {
+                    "shape": PART_PATTERN[part],
+                    "fgcolor": [blend(INK, o) for o in opacity],
+                    "size": 6,
+                    "solidity": 0.2,
+                },
+            },
             "text": [f"{r[part]:,}" if r[part] else "" for r in table],
             "textposition": "inside",
-            "hovertemplate": f"%{{y}}: %{{x:,}} {part}<extra></extra>",
+            "insidetextanchor": "middle",
+            # Text colour per bar, from the colour it is actually drawn on (dimmed bars are paler).
+            "textfont": {"color": [readable_on(blend(PART_COLOURS[part], o)) for o in opacity]},
+            "hovertemplate": f"%{{y}}: %{{x:,}} {part}<br>click to follow this gate<extra></extra>",
+            "showlegend": False,  # a legend swatch takes the first bar's colour, which may be dimmed
+            "legendgroup": part,
         }
-        for part in GATE_PARTS
-        if part != "projection weights" or layer.projection
+        for part in shown
+    ]
+    # The legend: one undimmed swatch per part, from traces with no bars of their own.
+    swatches = [
+        {
+            "type": "bar",
+            "x": [None],
+            "y": [None],
+            "name": part,
+            "orientation": "h",
+            "legendgroup": part,
+            "marker": {
+                "color": PART_COLOURS[part],
+                "line": {"color": INK, "width": 1},
+                "pattern": {"shape": PART_PATTERN[part], "fgcolor": INK, "size": 6, "solidity": 0.2},
+            },
+            "hoverinfo": "skip",
+        }
+        for part in shown
     ]
     totals = [
         {
             "y": r["gate"],
             "x": r["parameters"],
-            "text": f"= {r['parameters']:,}",
+            "text": f"<b>= {r['parameters']:,}</b>" if sym == selected else f"= {r['parameters']:,}",
             "showarrow": False,
             "xanchor": "left",
             "xshift": 6,
             "font": {"size": theme.font_size, "color": INK},
         }
-        for r in table
+        for r, sym in zip(table, symbols, strict=True)
     ]
+    ticks = [f"<b>{label}</b>" if sym == selected else label for label, sym in zip(labels, symbols, strict=True)]
     return fast_figure(
-        bars,
+        [*bars, *swatches],
         {
             "barmode": "stack",
             "title": {
-                "text": f"{len(layer.gates)} gate dense layers, together {layer.params:,} parameters",
+                "text": f"{len(layer.gates)} gate dense layers · {layer.params:,} parameters",
                 "font": {"size": theme.title_size},
             },
             "font": {"family": FONT, "size": theme.font_size, "color": INK},
-            "yaxis": {"autorange": "reversed", "type": "category"},
-            "xaxis": {"title": {"text": "parameters"}},
-            "legend": {"orientation": "h", "y": -0.25},
-            "height": max(260, 70 * len(table) + 140),
-            "margin": {"l": 20, "r": 70, "t": 60, "b": 20},
+            "yaxis": {
+                "autorange": "reversed",
+                "type": "category",
+                "tickvals": labels,
+                "ticktext": ticks,
+                "tickfont": {"color": INK},
+            },
+            # No axis title: the chart's title says parameters, and the legend takes its place below.
+            "xaxis": {"tickformat": ",d", "rangemode": "tozero"},
+            "legend": {
+                "orientation": "h",
+                "y": 0,
+                "yref": "container",
+                "yanchor": "bottom",
+                "font": {"color": INK},
+                "traceorder": "normal",
+            },
+            "height": max(280, int(3.5 * theme.font_size) * len(table) + 8 * theme.font_size),
+            "margin": {"l": 20, "r": 90, "t": 60, "b": 4 * theme.font_size},
             "annotations": totals,
+            "clickmode": "event+select",
+            "dragmode": False,
         },
     )
 
@@ -71,9 +129,10 @@ def dense_network_figure(dense: DenseCount, theme: Theme = SCREEN) -> go.Figure:
             for b in right:
                 xs += [a[0], b[0], None]
                 ys += [a[1], b[1], None]
-    fig = go.Figure(go.Scatter(x=xs, y=ys, mode="lines", line={"color": MUTED, "width": 1}, hoverinfo="skip"))
+    wires = go.Scatter(x=xs, y=ys, mode="lines", line={"color": MUTED, "width": 1}, hoverinfo="skip", showlegend=False)
+    fig = go.Figure(wires)
     names = ("input i", "hidden h", "output o")
-    colours = ("#56B4E9", "#E69F00", "#009E73")
+    colours = ("#FFFFFF", "#BDBDBD", "#4D4D4D")  # neutral: gate hues mean gates only
     for k, layer_points in enumerate(points):
         fig.add_trace(
             go.Scatter(

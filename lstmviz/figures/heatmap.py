@@ -20,7 +20,21 @@ from plotly.colors import get_colorscale
 from lstmviz.cells import LAYER_CLASS
 from lstmviz.counting import LayerCount, Tensor
 from lstmviz.figures.fast import fast_figure
-from lstmviz.style import FONT, FRAMEWORK_LABEL, INK, SCREEN, TENSOR_LETTER, WEIGHT_SCALE, Theme, gate_colour
+from lstmviz.style import (
+    DIM,
+    FONT,
+    FRAMEWORK_LABEL,
+    INK,
+    PAPER,
+    SCREEN,
+    TENSOR_LETTER,
+    WEIGHT_SCALE,
+    Theme,
+    blend,
+    gate_colour,
+    gate_text_colour,
+    readable_on,
+)
 
 MAX_ROWS = 256  # pooled grid bounds: 256 × 1024 float32 cells ≈ 1.4 MB of figure JSON
 MAX_COLS = 1024
@@ -115,10 +129,13 @@ def heatmap_data(
         matrix = _as_2d(weights[tensor.key], keras, tensor)
         for k, gate in enumerate(layer.gates):
             part = matrix[:, k * h : (k + 1) * h] if keras else matrix[k * h : (k + 1) * h, :]
-            # Biases are never pooled along the stack: they are one or two lines already.
+            # Biases are never pooled along the stack (they are one or two lines already), so they
+            # average the same number of values along the gate axis instead: a mean of fewer values
+            # spreads wider and would saturate the weights' colour scale.
             rf, cf = row_factor, col_factor
             if tensor.role == "bias":
-                rf, cf = (1, col_factor) if keras else (row_factor, 1)
+                same = min(h, row_factor * col_factor)
+                rf, cf = (1, same) if keras else (same, 1)
             values, rows, cols = pool_mean(part, rf, cf)
             along_gate = cols if keras else rows
             offset = k * h
@@ -171,17 +188,30 @@ def _domains(shares: list[float], gap: float) -> list[tuple[float, float]]:
     return spans
 
 
-def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN) -> go.Figure:
-    """The heatmap figure: tensors in the framework's layout, gate blocks outlined and labelled."""
+def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN, selected: str | None = None) -> go.Figure:
+    """The heatmap figure: tensors in the framework's layout, gate blocks outlined and labelled.
+
+    A strip of gate bars along the gate axis names each block and is what a click selects (heatmap
+    cells send no selection to Streamlit); the `selected` gate's blocks stay bright, the rest dim.
+    """
     layer, keras = data.layer, data.layer.gates_in_columns
     # Colour range from the weight matrices, robust to outliers: a Keras forget bias of 1 (or
     # pooled means near 0 at large sizes) would otherwise wash out every weight.
     weights_only = [b.values.ravel() for b in data.blocks if b.tensor.role != "bias"]
     limit = float(np.percentile(np.abs(np.concatenate(weights_only)), 99)) or 1.0
-    lines, labels = _gate_marks(layer, theme)
+    lines, labels = _gate_marks(layer, theme, selected)
     layout = _panel_axes(layer, theme)
     layout.update(
-        title={"text": _title(data), "font": {"size": theme.title_size}},
+        # The title sits at the top of the figure, above the room reserved for the tensors' axis titles.
+        title={
+            "text": _title(data),
+            "font": {"size": theme.title_size},
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            # Plotly hangs extra title lines above the anchor: push them down by their height.
+            "pad": {"t": int(6 + 1.3 * theme.title_size * (1 + data.pooled + layer.gates_in_columns - 1))},
+        },
         coloraxis={
             "colorscale": get_colorscale(WEIGHT_SCALE),  # a name would reach plotly.js unresolved
             "cmin": -limit,
@@ -190,11 +220,21 @@ def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN) -> go.Figure:
         },
         font={"family": FONT, "size": theme.font_size, "color": INK},
         height=theme.figure_height,
-        margin={"t": (130 if keras else 170) + (30 if data.pooled else 0), "l": 20 if keras else 190, "r": 20, "b": 40},
+        margin={"t": _top_margin(data, theme), "l": 20 if keras else 9 * theme.font_size, "r": 20, "b": 40},
         shapes=lines,
         annotations=labels,
+        showlegend=False,
+        clickmode="event+select",
+        dragmode=False,
     )
-    return fast_figure(_traces(data), layout)
+    return fast_figure([*_traces(data, selected), _strip(layer, theme, selected)], layout)
+
+
+def _top_margin(data: HeatmapData, theme: Theme) -> int:
+    """Room above the panels for the title lines, and (PyTorch) the two-line axis titles and tick labels."""
+    title_lines = 1 + data.layer.gates_in_columns + data.pooled
+    above_panels = 0 if data.layer.gates_in_columns else 4.2 * theme.font_size
+    return int(title_lines * 1.4 * theme.title_size + above_panels + 16)
 
 
 def _suffixes(layer: LayerCount) -> list[str]:
@@ -202,8 +242,32 @@ def _suffixes(layer: LayerCount) -> list[str]:
     return ["" if i == 0 else str(i + 1) for i in range(len(_drawn(layer)))]
 
 
+STRIP = 0.06  # share of the figure the clickable gate strip takes along the stacking axis
+STRIP_GAP = 0.05  # room for the gate axis's tick labels (PyTorch) between the strip and the tensors
+PLOT_WIDTH = 900  # pixels a chart gets in the main column at 1280-1400 px windows, for tick spacing
+
+
+def nice_step(length: int, room_px: float, label_px: float) -> int:
+    """A 1-2-5 tick step for an axis of `length` indices in `room_px` pixels, labels `label_px` apart."""
+    wanted = max(1.0, length / max(1.0, room_px / label_px))
+    decade = 1
+    while True:
+        for factor in (1, 2, 5):
+            if factor * decade >= wanted:
+                return factor * decade
+        decade *= 10
+
+
+def _label_px(length: int, theme: Theme, across: bool) -> float:
+    """Room one tick label needs: its width along a horizontal axis, its height along a vertical one."""
+    return (len(f"{length:,}") * 0.62 + 1.5) * theme.font_size if across else theme.font_size * 2.0
+
+
 def _panel_axes(layer: LayerCount, theme: Theme) -> dict[str, Any]:
-    """One panel per tensor: Keras stacks them top to bottom sharing columns, PyTorch side by side sharing rows."""
+    """One panel per tensor: Keras stacks them top to bottom sharing columns, PyTorch side by side sharing rows.
+
+    A last, thin panel holds the gate strip: above the tensors (Keras) or left of them (PyTorch).
+    """
     keras = layer.gates_in_columns
     tensors = _drawn(layer)
     n = len(tensors)
@@ -214,22 +278,35 @@ def _panel_axes(layer: LayerCount, theme: Theme) -> dict[str, Any]:
     titles = [_letter(t, keras) if keras else f"{t.name}<br>{t.shape}" for t in tensors]
     # The gate axis and the stacking axis, by Plotly letter.
     gate_axis, stack_axis = ("x", "y") if keras else ("y", "x")
-    gate_ticks = {"tick0": 0, "dtick": max(1, ceil(len(layer.gates) * layer.units / 16))}
+    gate_length = len(layer.gates) * layer.units
+    plot_height = theme.figure_height - 150
+    # Ticks spaced by the pixels they get, so labels such as 1,024 and 1,000 never collide.
+    gate_room = PLOT_WIDTH if keras else plot_height
+    gate_ticks = {"tick0": 0, "dtick": nice_step(gate_length, gate_room, _label_px(gate_length, theme, keras))}
     # What make_subplots would do, written out so the figure is built in one step.
-    spans = _domains(share[::-1], 0.04)[::-1] if keras else _domains(share, 0.02)
+    if keras:
+        spans = _domains(share[::-1], 0.04)[::-1]
+        spans = [(a * (1 - STRIP - STRIP_GAP), b * (1 - STRIP - STRIP_GAP)) for a, b in spans]
+    else:
+        spans = [
+            (STRIP + STRIP_GAP + a * (1 - STRIP - STRIP_GAP), STRIP + STRIP_GAP + b * (1 - STRIP - STRIP_GAP))
+            for a, b in _domains(share, 0.02)
+        ]
     layout: dict[str, Any] = {}
     for i, (suffix, span) in enumerate(zip(_suffixes(layer), spans, strict=True)):
+        room = (span[1] - span[0]) * (plot_height if keras else PLOT_WIDTH)
         own = {  # the tensor's own axis: whole-number ticks only, an index is never 0.5
             "title": {"text": titles[i], "font": {"size": theme.font_size}},
             "tick0": 0,
-            "dtick": max(1, ceil(sizes[i] / 8)),
+            "dtick": nice_step(sizes[i], room, _label_px(sizes[i], theme, not keras)),
             "domain": list(span),
             "anchor": f"{gate_axis}{suffix}",
+            "showgrid": False,
         }
-        shared: dict[str, Any] = {**gate_ticks, "anchor": f"{stack_axis}{suffix}"}
+        shared: dict[str, Any] = {**gate_ticks, "anchor": f"{stack_axis}{suffix}", "showgrid": False}
         if i:
             shared["matches"] = gate_axis
-        # Rows read top to bottom; the shared axis shows its ticks once, next to the gate labels.
+        # Rows read top to bottom; the shared axis shows its ticks once.
         if keras:
             own["autorange"] = "reversed"
             shared["showticklabels"] = i == n - 1
@@ -238,11 +315,59 @@ def _panel_axes(layer: LayerCount, theme: Theme) -> dict[str, Any]:
             shared["autorange"] = "reversed"
             shared["showticklabels"] = i == 0
         layout[f"{stack_axis}axis{suffix}"], layout[f"{gate_axis}axis{suffix}"] = own, shared
+    strip_domain = [1 - STRIP, 1.0] if keras else [0.0, STRIP]
+    layout[f"{stack_axis}axis{n + 1}"] = {
+        "domain": strip_domain,
+        "anchor": gate_axis,
+        "range": [0, 1],
+        "visible": False,
+        "fixedrange": True,
+    }
     return layout
 
 
-def _traces(data: HeatmapData) -> list[dict[str, Any]]:
-    """One heatmap trace per gate block, in its tensor's panel."""
+def _strip(layer: LayerCount, theme: Theme, selected: str | None) -> dict[str, Any]:
+    """The gate strip: one bar per gate block, in its gate's colour; a click on it selects the gate."""
+    keras, h = layer.gates_in_columns, layer.units
+    n = len(_drawn(layer))
+    symbols = [g.kind.symbol for g in layer.gates]
+    centres = [k * h + (h - 1) / 2 for k in range(len(symbols))]
+    fills = [gate_colour(s) for s in symbols]
+    opacity = [1.0 if selected in (None, s) else DIM for s in symbols]
+    # Black or white text, whichever reads better on the colour the bar is drawn in.
+    inks = [readable_on(blend(f, o)) for f, o in zip(fills, opacity, strict=True)]
+    names = {g.kind.symbol: g.kind.name for g in layer.gates}
+    text = [f"<b>{s}</b> {names[s]}" if keras else f"<b>{s}</b>" for s in symbols]
+    slices = {s: ", ".join(layer.slice_texts(s)) for s in symbols}
+    trace: dict[str, Any] = {
+        "type": "bar",
+        "name": "gates",
+        "base": 0,
+        "width": h,
+        "customdata": symbols,
+        "hovertext": [f"{names[s]} gate ({s}): {slices[s]}" for s in symbols],
+        "hovertemplate": "%{hovertext}<br>click to follow this gate<extra></extra>",
+        "marker": {
+            # Paler colours, not an opacity array, which would turn off Plotly's click selection.
+            "color": [blend(f, o) for f, o in zip(fills, opacity, strict=True)],
+            "line": {"color": [INK if s == selected else PAPER for s in symbols], "width": 2},
+        },
+        "text": text,
+        "textposition": "inside",
+        "insidetextanchor": "middle",
+        "textangle": 0,
+        "textfont": {"color": inks, "size": theme.font_size},
+        "showlegend": False,
+    }
+    if keras:
+        trace.update(x=centres, y=[1] * len(symbols), xaxis="x", yaxis=f"y{n + 1}", orientation="v")
+    else:
+        trace.update(y=centres, x=[1] * len(symbols), yaxis="y", xaxis=f"x{n + 1}", orientation="h")
+    return trace
+
+
+def _traces(data: HeatmapData, selected: str | None = None) -> list[dict[str, Any]]:
+    """One heatmap trace per gate block, in its tensor's panel; blocks of other gates than `selected` dim."""
     layer, keras = data.layer, data.layer.gates_in_columns
     tensors, suffixes = _drawn(layer), _suffixes(layer)
     cells = sum(b.values.size for b in data.blocks)
@@ -262,6 +387,7 @@ def _traces(data: HeatmapData) -> list[dict[str, Any]]:
             "coloraxis": "coloraxis",
             "hovertemplate": _hover(block, keras, data.pooled, with_units),
             "name": f"{block.tensor.name} · {block.gate_symbol}",
+            "opacity": 1.0 if selected in (None, block.gate_symbol) else DIM,
         }
         if with_units:
             trace["customdata"] = np.ascontiguousarray(custom)
@@ -269,42 +395,64 @@ def _traces(data: HeatmapData) -> list[dict[str, Any]]:
     return traces
 
 
-def _gate_marks(layer: LayerCount, theme: Theme) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Gate boundaries in every panel, and gate labels along the gate axis."""
+def _gate_marks(
+    layer: LayerCount, theme: Theme, selected: str | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Gate boundaries in every panel (white under black, visible on any cell colour), the selected
+    gate's outline, and (PyTorch) gate names left of the strip."""
     keras, h = layer.gates_in_columns, layer.units
     gate_axis, stack_axis = ("x", "y") if keras else ("y", "x")
-    boundary = {"color": INK, "width": theme.line_width}
     lines: list[dict[str, Any]] = []
     labels: list[dict[str, Any]] = []
+
+    def across(suffix: str, at: float, line: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "type": "line",
+            f"{gate_axis}ref": f"{gate_axis}{suffix}",
+            f"{stack_axis}ref": f"{stack_axis}{suffix} domain",
+            f"{gate_axis}0": at,
+            f"{gate_axis}1": at,
+            f"{stack_axis}0": 0,
+            f"{stack_axis}1": 1,
+            "line": line,
+            "opacity": 1,  # the template's shape default is 0.3, which made borders faint
+        }
+
     for k, gate in enumerate(layer.gates):
-        edge, centre = k * h - 0.5, k * h + (h - 1) / 2
+        edge = k * h - 0.5
         for suffix in _suffixes(layer) if k else []:
-            lines.append(
+            lines.append(across(suffix, edge, {"color": PAPER, "width": theme.line_width * 3}))
+            lines.append(across(suffix, edge, {"color": INK, "width": theme.line_width}))
+        if gate.kind.symbol == selected:
+            for suffix in _suffixes(layer):
+                lines.append(
+                    {
+                        "type": "rect",
+                        f"{gate_axis}ref": f"{gate_axis}{suffix}",
+                        f"{stack_axis}ref": f"{stack_axis}{suffix} domain",
+                        f"{gate_axis}0": edge,
+                        f"{gate_axis}1": edge + h,
+                        f"{stack_axis}0": 0,
+                        f"{stack_axis}1": 1,
+                        "line": {"color": INK, "width": theme.line_width * 2.5},
+                        "fillcolor": "rgba(0,0,0,0)",
+                        "opacity": 1,
+                    }
+                )
+        if not keras:  # the strip is too thin for names: they go left of it, in the gate's text colour
+            labels.append(
                 {
-                    "type": "line",
-                    f"{gate_axis}ref": f"{gate_axis}{suffix}",
-                    f"{stack_axis}ref": f"{stack_axis}{suffix} domain",
-                    f"{gate_axis}0": edge,
-                    f"{gate_axis}1": edge,
-                    f"{stack_axis}0": 0,
-                    f"{stack_axis}1": 1,
-                    "line": boundary,
+                    "y": k * h + (h - 1) / 2,
+                    "yref": "y",
+                    "x": 0.0,
+                    "xref": "paper",
+                    "xanchor": "right",
+                    "xshift": -6,
+                    "text": f"<b>{gate.kind.symbol}</b> {gate.kind.name}",
+                    "showarrow": False,
+                    "font": {"color": gate_text_colour(gate.kind.symbol), "size": theme.font_size},
                 }
             )
-        label = {
-            gate_axis: centre,
-            f"{gate_axis}ref": gate_axis,
-            f"{stack_axis}ref": "paper",
-            "text": f"<b>{gate.kind.symbol}</b> {gate.kind.name}",
-            "showarrow": False,
-            "font": {"color": gate_colour(gate.kind.symbol), "size": theme.font_size},
-        }
-        # Keras: above the top panel; PyTorch: left of the rows, right-aligned.
-        if keras:
-            label.update(y=1.0, yshift=theme.font_size + 2)
-        else:
-            label.update(x=0.0, xshift=-44, xanchor="right")
-        labels.append(label)
     return lines, labels
 
 
@@ -313,7 +461,7 @@ def _title(data: HeatmapData) -> str:
     layer = data.layer
     title = (
         f"{FRAMEWORK_LABEL[layer.framework]} {LAYER_CLASS[(layer.framework, layer.cell)]}"
-        f" · layer {layer.layer} {layer.direction} · {layer.params:,} parameters"
+        f" · {layer.title} · {layer.params:,} parameters"
     )
     if layer.gates_in_columns:
         title += "<br><sup>" + " · ".join(f"{_letter(t, True)} = {t.name} {t.shape}" for t in _drawn(layer)) + "</sup>"

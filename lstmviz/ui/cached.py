@@ -11,7 +11,7 @@ import streamlit as st
 
 from lstmviz.counting import DenseCount, LayerCount
 from lstmviz.figures.counts import dense_network_figure, gate_counts_figure
-from lstmviz.figures.heatmap import heatmap_data, weight_heatmap
+from lstmviz.figures.heatmap import HeatmapData, heatmap_data, weight_heatmap
 from lstmviz.forward import ForwardResult, forward
 from lstmviz.inputs import lecture_input
 from lstmviz.readers import ModelFile, RecurrentLayer, RefusedFile, read_model
@@ -23,11 +23,17 @@ from lstmviz.weights import init_layer, init_weights
 # cache_resource hands back the same object (no unpickling copy on every rerun, as cache_data
 # would make); callers only pass it to st.plotly_chart, which does not modify it.
 @st.cache_resource(max_entries=16, show_spinner=False)
-def heatmap_figure(layer: LayerCount, seed: int, theme: Theme) -> go.Figure:
-    """The W/U/b heatmap of one layer and direction with seeded initial weights."""
+def heatmap_figure(layer: LayerCount, seed: int, theme: Theme, selected: str | None = None) -> go.Figure:
+    """The W/U/b heatmap of one layer and direction with seeded initial weights; `selected` gate stands out."""
+    return weight_heatmap(heatmap_blocks(layer, seed), theme, selected)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def heatmap_blocks(layer: LayerCount, seed: int) -> HeatmapData:
+    """The pooled gate blocks (the slow part), shared by the figures of every followed gate."""
     values = init_layer(layer, seed)
     weights = {t.key: values[t.name] for t in layer.tensors}
-    return weight_heatmap(heatmap_data(layer, weights), theme)
+    return heatmap_data(layer, weights)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -38,9 +44,9 @@ def forward_pass(spec: RecurrentSpec, input_kind: str) -> ForwardResult:
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def gate_counts(layer: LayerCount, theme: Theme) -> go.Figure:
-    """The per-gate connection bars of one layer."""
-    return gate_counts_figure(layer, theme)
+def gate_counts(layer: LayerCount, theme: Theme, selected: str | None = None) -> go.Figure:
+    """The per-gate connection bars of one layer; `selected` gate stands out."""
+    return gate_counts_figure(layer, theme, selected)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

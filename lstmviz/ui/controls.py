@@ -138,14 +138,21 @@ def sidebar() -> RecurrentSpec:
     )
 
 
-# Projector styling: larger type, black text, captions hidden (less clutter on a slide).
+# Projector styling: larger type and tables, black text, captions hidden (less clutter on a slide),
+# formulas kept on one line, and no horizontal scroll inside code blocks (they wrap instead).
 PRESENTATION_CSS = """<style>
 [data-testid="stMain"] { font-size: 1.3rem; color: #000; }
-[data-testid="stMain"] h1 { font-size: 3rem; }
-[data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 2.1rem; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p { font-size: 1.3rem; }
+[data-testid="stMain"] [data-testid="stWidgetLabel"] p, [data-testid="stMetricLabel"] p { font-size: 1.2rem; }
+[data-testid="stMain"] [data-testid="stImage"] img { max-height: 560px; width: auto !important; margin: 0 auto; }
+[data-testid="stMain"] h1 { font-size: 2.4rem; }
+[data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 1.9rem; }
 [data-testid="stMetricValue"] { font-size: 4.5rem; }
 [data-testid="stMain"] [data-testid="stCaptionContainer"] { display: none; }
-[data-testid="stMain"] code { font-size: 1.2rem; }
+[data-testid="stMain"] p code { font-size: 1.2rem; white-space: nowrap; }
+[data-testid="stMain"] pre code { font-size: 1.05rem; }
+[data-testid="stMain"] [data-testid="stDataFrame"] { font-size: 1.2rem; }
+[data-testid="stMain"] [data-testid="stTable"] { font-size: 1.3rem; }
 </style>"""
 
 
@@ -153,8 +160,68 @@ def layer_picker(count: Breakdown, label: str, key: str) -> LayerCount:
     """Which layer and direction to draw; shown only for a stack of more than one."""
     if len(count.layers) == 1:
         return count.layers[0]
-    names = [f"layer {lc.layer} {lc.direction}" for lc in count.layers]
+    names = [lc.title for lc in count.layers]
+    if st.session_state.get(key) not in names:  # a stale name from another stack
+        st.session_state.pop(key, None)
     return count.layers[names.index(st.selectbox(label, names, key=key))]
+
+
+# --- the followed gate: ?gate=SYMBOL, a click on a gate bar, or the picker -------------------
+
+GATE_KEY: Final = "gate"
+# The same gate under the other framework's symbol, so a followed gate survives a framework switch.
+_EQUIVALENT = {"c": "g", "g": "c", "h": "n", "n": "h"}
+
+
+def _gate_for(layer: LayerCount, value: object) -> str | None:
+    """`value` as a gate symbol of this layer (translated across frameworks), or None."""
+    symbols = [g.symbol for g in layer.gates]
+    if value in symbols:
+        return str(value)
+    other = _EQUIVALENT.get(str(value))
+    return other if other in symbols else None
+
+
+def selected_gate(layer: LayerCount) -> str | None:
+    """The gate the page follows, as one of this layer's symbols, or None; reads state, draws nothing.
+
+    Views that highlight a gate (the explorer, a compare view) call this after `gate_picker` ran.
+    """
+    return _gate_for(layer, st.session_state.get(GATE_KEY))
+
+
+def pick_gate_from(chart_key: str) -> None:
+    """on_select callback of a gate chart: the clicked bar's gate (its customdata) becomes the followed gate."""
+    event = st.session_state.get(chart_key)
+    points = event["selection"]["points"] if event else []
+    clicked = next((p["customdata"] for p in points if isinstance(p.get("customdata"), str)), None)
+    if clicked is not None:
+        # A second click on the followed gate lets it go.
+        st.session_state[GATE_KEY] = None if clicked == st.session_state.get(GATE_KEY) else clicked
+
+
+def gate_picker(layer: LayerCount) -> str | None:
+    """The followed gate's control, bound to the URL as ?gate=SYMBOL (the framework's own symbols)."""
+    # Clean the URL and the state before the widget exists: a symbol this cell lacks (?gate=x,
+    # or c after a switch to PyTorch) is translated or dropped, never an error.
+    symbols = tuple(g.symbol for g in layer.gates)
+    held = st.session_state.get(GATE_KEY)
+    if GATE_KEY not in st.session_state:
+        # A link: ?gate= must name one of this cell's gates (?gate=x is dropped with a notice).
+        url.clean(GATE_KEY, Choice(symbols))
+    elif held is not None and held not in symbols:
+        # A switch of framework or cell: the same gate under its new symbol (c ↔ g), or none.
+        st.session_state[GATE_KEY] = _gate_for(layer, held)
+    # The buttons show bare symbols: a bound widget writes its shown text into the URL, and the
+    # link is ?gate=f, not ?gate=f+·+forget. The label names them.
+    names = " · ".join(f"{g.symbol} {g.kind.name}" for g in layer.gates)
+    value = st.segmented_control(
+        f"Follow one gate ({names}), or click its bar or its block",
+        list(symbols),
+        key=GATE_KEY,
+        bind=URL,
+    )
+    return _gate_for(layer, value)
 
 
 def presentation_toggle() -> bool:

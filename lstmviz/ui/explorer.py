@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
+
+import plotly.graph_objects as go
 import streamlit as st
 
 import lstmviz
@@ -14,9 +17,11 @@ from lstmviz.figures.cell_svg import cell_svg
 from lstmviz.report import Report
 from lstmviz.snippet import framework_code
 from lstmviz.style import FRAMEWORK_LABEL, Theme
+from lstmviz.summary import gate_term, tensor_sum
 from lstmviz.tables import LAYER_GATES, LAYERS, TENSORS, TIMESTEPS, gate_parts, rows, timestep_rows
 from lstmviz.ui import cached, controls
 from lstmviz.ui.charts import chart_config
+from lstmviz.ui.frames import show
 
 EXPORT_FORMATS = (("csv", to_csv, "text/csv"), ("md", to_markdown, "text/markdown"), ("tex", to_latex, "text/x-tex"))
 
@@ -28,54 +33,67 @@ def render(report: Report, theme: Theme) -> None:
     slug = f"lstmviz-{spec.framework}-{spec.cell}-x{spec.features}-h{spec.units}"
     headline(report)
     layer = controls.layer_picker(report.count, "Layer and direction to draw", "view_layer")
-    cell(report, layer, theme)
-    gates(report, layer, theme, chart_config(image_format, f"{slug}-gates"))
-    heatmap(layer, theme, chart_config(image_format, f"{slug}-heatmap"))
-    tables(report)
+    gate = gate_focus(layer)
+    timesteps(report, theme)
+    cell(report, layer, theme, gate)
+    gates(layer, theme, gate, chart_config(image_format, f"{slug}-gates"))
+    heatmap(layer, theme, gate, chart_config(image_format, f"{slug}-heatmap"))
+    tables(report, theme)
     warm_up(theme, chart_config(image_format, "lstmviz-dense-warmup"))
     exports(report, layer, theme, image_format, slug)
 
 
 def headline(report: Report) -> None:
-    """The total, the formula with numbers, and what timesteps do and do not change."""
+    """The total, the formula with numbers, and the total split over the framework's tensors."""
     spec, formula = report.spec, report.formula
-    layer_gates = report.layers[0].gates
+    first = report.layers[0]
     st.title("How many parameters does this layer have, and why?")
-    head, shape_col = st.columns([2, 3])
+    head, formula_col = st.columns([1, 3])
     with head:
         label = f"{FRAMEWORK_LABEL[spec.framework]} {LAYER_CLASS[(spec.framework, spec.cell)]}"
         st.metric(f"{label}: total parameters", f"{report.total:,}")
-        st.markdown(f"**Per layer and direction:** `{formula.symbolic}`  \n**Here:** `{formula.substituted}`")
+    with formula_col:
+        where = "the tensors" if len(report.layers) == 1 else f"{first.title}'s tensors"
+        st.markdown(
+            f"**Per layer and direction:** `{formula.symbolic}`  \n**Here:** `{formula.substituted}`  \n"
+            f"**In {where}:** `{tensor_sum(first)}`"
+        )
         st.caption(
             f"{'An' if spec.cell == 'lstm' else 'A'} {LAYER_CLASS[('keras', spec.cell)]} layer is "
-            f"{len(layer_gates)} dense layer{'s' if len(layer_gates) > 1 else ''} "
-            f"over [h_t-1, x_t] ({', '.join(g.kind.name for g in layer_gates)}); "
-            "the same W, U and b are reused at every timestep."
-        )
-    with shape_col:
-        st.markdown("**Timesteps change shapes and cost, never the count**")
-        localized = st.column_config.NumberColumn(format="localized")
-        st.dataframe(
-            rows(TIMESTEPS, timestep_rows(report)),
-            hide_index=True,
-            key="timesteps_table",
-            column_config={"parameters": localized, "multiply-adds / sequence": localized},
-        )
-        st.caption(
-            "Per sample. Multiply-adds count the gate matrix products only; activations are the values a "
-            "training forward pass keeps per timestep: gate outputs, cell state (LSTM) and hidden output."
+            f"{len(first.gates)} dense layer{'s' if len(first.gates) > 1 else ''} "
+            f"over [x_t, h_t-1] ({', '.join(g.kind.name for g in first.gates)}); "
+            "the same tensors are reused at every timestep."
         )
 
 
-def cell(report: Report, layer: LayerCount, theme: Theme) -> None:
+def gate_focus(layer: LayerCount) -> str | None:
+    """The gate picker, and for the followed gate its term of the formula and its slices of each tensor."""
+    gate = controls.gate_picker(layer)
+    if gate is not None:
+        slices = " · ".join(f"`{text}`" for text in layer.slice_texts(gate))
+        st.markdown(f"**`{gate_term(layer, gate)}`** parameters, stored as {slices}")
+    return gate
+
+
+def timesteps(report: Report, theme: Theme) -> None:
+    """What timesteps change (shapes and cost) and what they never change (the count)."""
+    st.markdown("**Timesteps change shapes and cost, never the count**")
+    show(rows(TIMESTEPS, timestep_rows(report)), "timesteps_table", theme)
+    st.caption(
+        "Per sample; None is the batch dimension. Multiply-adds count the gate matrix products only; activations "
+        "are the values a training forward pass keeps per timestep: gate outputs, cell state (LSTM) and hidden output."
+    )
+
+
+def cell(report: Report, layer: LayerCount, theme: Theme, gate: str | None) -> None:
     """The cell diagram of the chosen layer, with its SVG download."""
     spec = report.spec
-    svg = cell_svg(cell_geometry(layer, spec.timesteps), theme)
+    svg = cell_svg(cell_geometry(layer, spec.timesteps), theme, gate)
     st.subheader("The cell")
     st.image(svg, width="stretch")
     st.download_button(
         "Download diagram (SVG)",
-        svg,
+        cell_svg(cell_geometry(layer, spec.timesteps), theme),
         file_name=f"lstmviz-{spec.framework}-{spec.cell}-cell.svg",
         mime="image/svg+xml",
         key="download_svg",
@@ -83,52 +101,69 @@ def cell(report: Report, layer: LayerCount, theme: Theme) -> None:
     )
 
 
-def gates(report: Report, layer: LayerCount, theme: Theme, config: dict[str, object]) -> None:
+def _gate_chart(figure: go.Figure, name: str, gate: str | None, config: dict[str, object]) -> None:
+    """A chart whose bar clicks choose the followed gate; keyed by that gate, so a new choice starts
+    without Plotly's own selection styling left over from the click."""
+    key = f"{name}_{gate or 'none'}"
+    st.plotly_chart(
+        figure,
+        key=key,
+        config=config,
+        on_select=partial(controls.pick_gate_from, key),
+        selection_mode="points",
+        theme=None,  # the figure's own colours, checked for contrast, not Streamlit's lighter greys
+    )
+
+
+def gates(layer: LayerCount, theme: Theme, gate: str | None, config: dict[str, object]) -> None:
     """Each gate's dense layer as bars and as a table."""
     biases = {0: "no biases", 1: "biases h", 2: "biases 2h"}[layer.bias_vectors]
     recurrent = "h·p" if layer.projection else "h·h"
     st.subheader(f"Gate dense layers: input weights x·h, recurrent weights {recurrent}, {biases}")
-    bars_col, table_col = st.columns([3, 2])
-    with bars_col:
-        st.plotly_chart(cached.gate_counts(layer, theme), key="gate_counts", config=config)
-    with table_col:
-        st.dataframe(rows(LAYER_GATES, gate_parts((layer,))), hide_index=True, key="gate_table")
+    _gate_chart(cached.gate_counts(layer, theme, gate), "gate_counts", gate, config)
+    parts = gate_parts((layer,))
+    marked = {p.label for p in parts if p.symbol == gate}
+    # The projection column only where there is a projection: a column of zeros says nothing.
+    columns = [c for c in LAYER_GATES if layer.projection or c.key != "projection_weights"]
+    show(rows(columns, parts), "gate_table", theme, lambda row: row["gate"] in marked)
 
 
-def heatmap(layer: LayerCount, theme: Theme, config: dict[str, object]) -> None:
+def heatmap(layer: LayerCount, theme: Theme, gate: str | None, config: dict[str, object]) -> None:
     """The W/U/b heatmap of the chosen layer with seeded initial weights."""
     gh = f"{len(layer.gates)}h" if len(layer.gates) > 1 else "h"
     st.subheader("W, U and b: the gate blocks inside the fused tensors")
     st.caption(
         f"Keras stores each gate as a column block of kernel (x, {gh}) and recurrent_kernel (h, {gh}); "
         f"PyTorch as a row block of weight_ih ({gh}, x) and weight_hh ({gh}, h); ONNX as a row block of "
-        f"W[d] ({gh}, x) and R[d] ({gh}, h), with B[d] = [Wb, Rb] drawn as two columns. Values are seeded initial "
-        "weights drawn like the framework does (Keras glorot_uniform / orthogonal / zeros with the forget "
-        "bias at 1; PyTorch and ONNX, as torch.onnx exports it, U(−1/√h, 1/√h))."
+        f"W[d] ({gh}, x) and R[d] ({gh}, h), with B[d] = [Wb, Rb] drawn as two columns. Click a gate in the "
+        "coloured strip to follow it. Values are seeded initial weights drawn like the framework does (Keras "
+        "glorot_uniform / orthogonal / zeros with the forget bias at 1; PyTorch and ONNX, as torch.onnx "
+        "exports it, U(−1/√h, 1/√h))."
     )
-    st.plotly_chart(cached.heatmap_figure(layer, 0, theme), key="heatmap", config=config)
+    _gate_chart(cached.heatmap_figure(layer, 0, theme, gate), "heatmap", gate, config)
 
 
-def tables(report: Report) -> None:
-    """Every tensor and layer, the outputs, and the framework's own summary."""
+def tables(report: Report, theme: Theme) -> None:
+    """Every tensor and layer, the outputs, and the framework's own summary (full width: it is 76 columns)."""
     spec = report.spec
-    stack_col, summary_col = st.columns(2)
-    with stack_col:
-        st.subheader("Every tensor")
-        st.dataframe(rows(TENSORS, report.tensors), hide_index=True, key="tensor_table")
-        st.dataframe(rows(LAYERS, report.layers), hide_index=True, key="layer_table")
+    st.subheader("Every tensor")
+    tensor_col, layer_col = st.columns([3, 2])
+    with tensor_col:
+        show(rows(TENSORS, report.tensors), "tensor_table", theme)
+    with layer_col:
+        show(rows(LAYERS, report.layers), "layer_table", theme)
         outputs = ", ".join(f"{k} {tuple(v)}" for k, v in report.outputs.as_dict().items())
         st.caption(f"Outputs: {outputs} (None = batch).")
-    with summary_col:
-        st.subheader(
-            {
-                "keras": "As Keras prints it",
-                "pytorch": "As torchinfo would list it",
-                "onnx": "W, R, B per direction (ONNX stacks the directions on axis 0)",
-            }[spec.framework]
-        )
-        text = lstmviz.keras_summary(report.count) if spec.framework == "keras" else lstmviz.tensor_table(report.count)
-        st.code(text, language=None)
+    if spec.framework == "keras":
+        st.subheader("As Keras 3 prints it: model.summary()")
+        st.code(lstmviz.keras_summary(report.count), language=None)
+    elif spec.framework == "pytorch":
+        # torchinfo lists modules; this lists tensors, and says so.
+        st.subheader("PyTorch's tensors, as named_parameters() lists them")
+        st.code(lstmviz.tensor_table(report.count), language=None)
+    else:
+        st.subheader("W, R, B per direction (ONNX stacks the directions on axis 0)")
+        st.code(lstmviz.tensor_table(report.count), language=None)
 
 
 def warm_up(theme: Theme, config: dict[str, object]) -> None:
@@ -140,7 +175,7 @@ def warm_up(theme: Theme, config: dict[str, object]) -> None:
             int(sizes[1].number_input("hidden h", 1, 12, 5, key="dense_hidden")),
             int(sizes[2].number_input("outputs o", 1, 12, 2, key="dense_outputs")),
         )
-        st.plotly_chart(cached.dense_network(dense, theme), key="dense_network", config=config)
+        st.plotly_chart(cached.dense_network(dense, theme), key="dense_network", config=config, theme=None)
         st.markdown(
             f"Dense({dense.hidden}): {dense.inputs}×{dense.hidden} + {dense.hidden} = **{dense.hidden_params}**; "
             f"Dense({dense.outputs}): {dense.hidden}×{dense.outputs} + {dense.outputs} = **{dense.output_params}**; "
@@ -169,7 +204,7 @@ def exports(report: Report, layer: LayerCount, theme: Theme, image_format: str, 
         latex = formula_latex(report.formula)
         st.markdown("**Formula** (LaTeX)")
         st.latex(latex)
-        st.code(latex, language="latex")
+        st.code(latex, language="latex", wrap_lines=True)
         for title, table, name in (("Tensors", tensor_rows(report), "tensors"), ("Gates", gate_rows(report), "gates")):
             st.markdown(f"**{title} table**")
             for col, (fmt, text_of, mime) in zip(st.columns(3), EXPORT_FORMATS, strict=True):
@@ -185,7 +220,7 @@ def exports(report: Report, layer: LayerCount, theme: Theme, image_format: str, 
             f"**Check it in {FRAMEWORK_LABEL[spec.framework]}**: this code builds the layer and asserts the count"
         )
         code = framework_code(report)
-        st.code(code, language="python")
+        st.code(code, language="python", wrap_lines=True)  # long asserts wrap, never scroll
         st.download_button(
             "Code as .py", code, file_name=f"{slug}.py", mime="text/x-python", key="download_code", on_click="ignore"
         )

@@ -209,18 +209,18 @@ def test_hostile_query_values_still_render(
 
 
 def test_timesteps_change_the_output_shape_not_the_total(page: Any, explorer: Any) -> None:
-    # With Keras' default return_sequences=False the output is (N, h) whatever T is: ask for sequences.
+    # With Keras' default return_sequences=False the output is (None, h) whatever T is: ask for sequences.
     open_app(page, explorer, "?return_sequences=true")
     before = timesteps_table(page)
     assert before["timesteps T"] == ["1", "40", "400"]
-    assert before["output shape"][1] == "(N, 40, 2)"
+    assert before["output shape"][1] == "(None, 40, 2)"
     press_right(page, "Timesteps T")
     page.wait_for_function(f"() => ({TIMESTEPS_TABLE_JS})()?.['timesteps T']?.[1] === '41'")
     settle(page)
     after = timesteps_table(page)
     assert total(page) == 48
     assert after["timesteps T"] == ["1", "41", "410"]
-    assert after["output shape"][1:] == ["(N, 41, 2)", "(N, 410, 2)"]
+    assert after["output shape"][1:] == ["(None, 41, 2)", "(None, 410, 2)"]
     assert after["output shape"] != before["output shape"]
     assert set(after["parameters"]) == {"48"}
     assert "timesteps=41" in page.url

@@ -1,0 +1,60 @@
+"""Screenshots of the explorer for docs/: 1400 × 900, a 1280 × 720 projector, a 390 × 844 phone.
+
+Usage: python -m tools.screenshots  (starts the app on a free port, stops it afterwards)
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from tools.app_runner import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, start_app, stop_app
+
+DOCS = ROOT / "docs"
+SETTLED_JS = """() => document.querySelectorAll('.js-plotly-plot').length >= 2
+    && !document.querySelector('[data-testid="stStatusWidget"]')
+    && !document.querySelector('[data-stale="true"]')"""
+# (file, viewport, query, the heading to scroll to or None for the top)
+SHOTS = (
+    ("screenshot.png", (1400, 900), "?gate=f", None),
+    ("explorer-gates-1400x900.png", (1400, 900), "?gate=f", "Gate dense layers"),
+    ("presentation-1280x720.png", (1280, 720), "?presentation=true&gate=f", None),
+    ("presentation-cell-1280x720.png", (1280, 720), "?presentation=true&gate=f", "The cell"),
+    ("presentation-heatmap-1280x720.png", (1280, 720), "?presentation=true&framework=pytorch&gate=o", "W, U and b"),
+    ("presentation-heatmap-keras-1280x720.png", (1280, 720), "?presentation=true&gate=f", "W, U and b"),
+    ("presentation-gates-1280x720.png", (1280, 720), "?presentation=true&cell=gru&gate=r", "Gate dense layers"),
+    ("phone-390x844.png", (390, 844), "?gate=f", None),
+    ("phone-cell-390x844.png", (390, 844), "?gate=f", "The cell"),
+)
+
+
+def main() -> int:
+    """Take every shot in SHOTS into docs/."""
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    log = Path(tempfile.mkdtemp(prefix="lstmviz-shots-")) / "streamlit.log"
+    process = start_app(port, log)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            for name, (width, height), query, heading in SHOTS:
+                page = browser.new_page(viewport={"width": width, "height": height})
+                page.goto(f"http://127.0.0.1:{port}/{query}", wait_until="domcontentloaded")
+                page.wait_for_function(SETTLED_JS, timeout=60_000)
+                page.wait_for_timeout(1500)  # Plotly's last relayout
+                if heading:
+                    page.get_by_role("heading", name=heading).first.evaluate("e => e.scrollIntoView()")
+                    page.wait_for_timeout(800)
+                page.screenshot(path=str(DOCS / name))
+                print(DOCS / name)
+                page.close()
+            browser.close()
+    finally:
+        stop_app(process)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
