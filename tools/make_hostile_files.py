@@ -169,6 +169,15 @@ def zip_many_lists() -> bytes:
     return _stored_zip(members)
 
 
+def zip_many_members(count: int = 100_000) -> bytes:
+    """100,000 empty members (9 MB): zipfile parsed the whole directory first (0.9 s; 300,000 took 25 s)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for index in range(count):
+            archive.writestr(zipfile.ZipInfo(str(index)), b"")
+    return buffer.getvalue()
+
+
 # --- HDF5 -----------------------------------------------------------------------------------------
 
 
@@ -363,6 +372,7 @@ def corpus(marker: Path, big: bool = True) -> list[Hostile]:
         Hostile("deep_config.keras", zip_deep_json(), "json"),
         Hostile("big_config.keras", zip_big_json(), "bytes of json"),
         Hostile("many_lists.keras", zip_many_lists(), "arrays and objects"),
+        Hostile("many_members.keras", zip_many_members(), "members, the cap"),
         Hostile("external_link.weights.h5", h5_external_link(), "link to another file"),
         Hostile("external_storage.weights.h5", h5_external_storage(), "another file"),
         Hostile("virtual.weights.h5", h5_virtual(), "virtual"),

@@ -96,6 +96,11 @@ def _dispatch(data: bytes, name: str, max_params: int) -> ModelFile:
     if name.endswith(PICKLE_SUFFIXES) or _looks_pickled(data):
         raise RefusedFile(f"{name or 'this file'} is a Python pickle (torch.save), which {PICKLE_ADVICE}")
     if data.startswith(ZIP_MAGIC):
+        from lstmviz.readers.safety import zip_member_count
+
+        members = zip_member_count(data)
+        if members is not None and members > MAX_OBJECTS:
+            raise RefusedFile(f"this zip archive has over {MAX_OBJECTS:,} members, the cap; refused")
         if _zip_holds_pickle(data):
             raise RefusedFile(f"{name or 'this file'} is a torch.save zip holding a pickle, which {PICKLE_ADVICE}")
         from lstmviz.readers.keras import read_keras_zip
