@@ -1,6 +1,6 @@
 """Load check (not a test): 20 concurrent browser sessions against one app server.
 
-Usage: python bench/load_check.py [--sessions N] [--presses N] [--timeout S]
+Usage: python bench/load_check.py [--sessions N] [--presses N] [--timeout S] [--option FLAG=VALUE ...]
 
 Starts app.py on a free loopback port with tools/app_runner.py (as the browser tests do: a subprocess, polled on
 /_stcore/health, stopped by its own PID), launches one headless Debian Chromium and opens one browser
@@ -23,7 +23,9 @@ Failures (must be 0): a session that shows a wrong total, an exception box (stEx
 URL, a request leaving the app (every request a page makes is recorded; only the app's own host and
 port, data: and blob: are allowed) or that times out; and every traceback in the server log. A health
 thread polls /_stcore/health every second throughout: the server is healthy if every check answered
-"ok" within HEALTH_TIMEOUT_S and it still answers at the end. Reports p50 / p95 / max latency, load
+"ok" within HEALTH_TIMEOUT_S and it still answers at the end. The same thread samples the server's
+resident memory (VmRSS) and its peak (VmHWM), to compare server flags such as
+--option runner.postScriptGC=false. Reports p50 / p95 / max latency, load
 times, failures, health and CPU use per phase, prints a summary and writes
 bench/results/load_check.json (gitignored). Exit status 0 only with no failures and a healthy server.
 Bounded: one overall timeout, a fixed number of interactions, 60 s per action, loopback only (the
@@ -177,6 +179,16 @@ class SessionResult:
 # --- the server --------------------------------------------------------------------------------
 
 
+def memory_mb(pid: int) -> dict[str, float]:
+    """A process's resident memory now (VmRSS) and at its peak (VmHWM), in MB; empty if it is gone."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return {}
+    fields = dict(line.split(":", 1) for line in lines if ":" in line)
+    return {k: int(fields[k].split()[0]) / 1024 for k in ("VmRSS", "VmHWM") if k in fields}
+
+
 def health(url: str, timeout_s: float) -> tuple[bool, float, str]:
     """One /_stcore/health request: answered "ok" in time?, seconds taken, and what went wrong."""
     start = time.perf_counter()
@@ -192,9 +204,12 @@ def health(url: str, timeout_s: float) -> tuple[bool, float, str]:
 class HealthMonitor(threading.Thread):
     """Polls /_stcore/health every second until stopped: each check's time, and the failures."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pid: int) -> None:
         super().__init__(daemon=True)
         self.url = url
+        self.pid = pid
+        self.rss_mb: list[float] = []  # the server's resident memory, once a second
+        self.peak_mb = 0.0
         self.times_s: list[float] = []
         self.problems: list[str] = []
         self._stop_event = threading.Event()
@@ -205,6 +220,10 @@ class HealthMonitor(threading.Thread):
             self.times_s.append(seconds)
             if not ok:
                 self.problems.append(f"after {seconds:.1f} s: {problem}")
+            memory = memory_mb(self.pid)
+            if memory:
+                self.rss_mb.append(memory["VmRSS"])
+                self.peak_mb = max(self.peak_mb, memory.get("VmHWM", 0.0))
             self._stop_event.wait(1.0)
 
     def stop(self) -> None:
@@ -428,6 +447,9 @@ def main() -> int:
     parser.add_argument("--presses", type=int, default=3, help=f"units ArrowRight presses per session, ≤ {MAX_PRESSES}")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="overall timeout in seconds")
     parser.add_argument("--out", type=Path, default=RESULTS / "load_check.json", help="results file")
+    parser.add_argument(
+        "--option", action="append", default=[], help="extra streamlit flag, e.g. runner.postScriptGC=false"
+    )
     args = parser.parse_args()
     if not 1 <= args.sessions <= len(CASES) or not 1 <= args.presses <= MAX_PRESSES or not 0 < args.timeout <= 900:
         parser.error("out of range: sessions 1..20, presses 1..10, timeout 0..900 s")
@@ -441,10 +463,11 @@ def main() -> int:
     base = f"http://127.0.0.1:{port}"
     log = Path(tempfile.mkdtemp(prefix="lstmviz-load-")) / "streamlit.log"
     clock = Clock()
-    process = app_runner.start_app(port, log)
+    options = tuple(o if o.startswith("--") else f"--{o}" for o in args.option)
+    process = app_runner.start_app(port, log, "app.py", options)
     clock.server_pid = process.pid
     clock.mark("server_start")
-    monitor = HealthMonitor(base)
+    monitor = HealthMonitor(base, process.pid)
     monitor.start()
     sessions: list[Session] = []
     run_errors: list[str] = []
@@ -458,6 +481,7 @@ def main() -> int:
         monitor.stop()
         alive = process.poll() is None
         healthy_at_end = alive and health(base, HEALTH_TIMEOUT_S)[0]
+        memory_at_end = memory_mb(process.pid)
         clock.mark("close")
         app_runner.stop_app(process)
     total_s = time.perf_counter() - clock.marks[0][1]
@@ -500,6 +524,12 @@ def main() -> int:
                 "max": ms(max(monitor.times_s, default=None)),
             },
             "alive_at_end": alive,
+            "options": list(options),
+            "rss_mb": {
+                "max_sampled": round(max(monitor.rss_mb, default=0.0), 1),
+                "peak_vmhwm": round(max(monitor.peak_mb, memory_at_end.get("VmHWM", 0.0)), 1),
+                "at_end": round(memory_at_end.get("VmRSS", 0.0), 1),
+            },
             "healthy_at_end": healthy_at_end,
             "traceback_in_log": traceback,
             "errors_in_log": server_errors,
@@ -555,6 +585,11 @@ def report(summary: dict[str, Any], results: list[SessionResult]) -> None:
         f"({server['health_checks']} health checks, {len(server['health_failures'])} failed; "
         f"health answer p50 {server['health_ms']['p50']} ms, max {server['health_ms']['max']} ms; "
         f"alive at end {server['alive_at_end']}, traceback in log {server['traceback_in_log']})"
+    )
+    rss = server["rss_mb"]
+    print(
+        f"server memory (flags {server['options'] or 'none'}): peak {rss['peak_vmhwm']} MB, "
+        f"largest sample {rss['max_sampled']} MB, at the end {rss['at_end']} MB"
     )
     for problem in server["health_failures"]:
         print(f"    HEALTH: {problem}")

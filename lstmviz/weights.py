@@ -11,6 +11,8 @@ largest layer (1024 × 1024, stacked input 2048) draws 12.6 million; bigger stac
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from lstmviz.counting import LayerCount, Tensor, breakdown
@@ -44,9 +46,41 @@ def _orthonormal_columns(a: np.ndarray) -> np.ndarray:
         # factor of aᵀa is the same Q (to float32 rounding), and matrix products are 3× faster
         # than a QR here.
         lower = np.linalg.cholesky(a.T @ a)  # (wide, wide), aᵀa = L Lᵀ, R = Lᵀ
-        return a @ np.linalg.inv(lower).T
+        return _times_upper(a, _lower_inverse(lower).T)
     q, r = np.linalg.qr(a)  # (tall, wide): orthonormal columns
     return (q * np.sign(np.diag(r))).astype(np.float32)
+
+
+_INVERSE_BLOCK = 128  # below this a general inverse is as fast as splitting further
+
+
+def _lower_inverse(lower: np.ndarray) -> np.ndarray:
+    """Inverse of a lower-triangular matrix by 2 × 2 blocks: [[A, 0], [B, C]]⁻¹ = [[A⁻¹, 0], [-C⁻¹BA⁻¹, C⁻¹]].
+
+    Matrix products instead of a general LU inverse: about 10× faster at 1024 (NumPy has no triangular
+    inverse), and as accurate here because L comes from a well-conditioned Gram matrix.
+    """
+    n = lower.shape[0]
+    if n <= _INVERSE_BLOCK:
+        return np.linalg.inv(lower)
+    k = n // 2
+    top, bottom = _lower_inverse(lower[:k, :k]), _lower_inverse(lower[k:, k:])
+    inverse = np.zeros_like(lower)
+    inverse[:k, :k] = top
+    inverse[k:, k:] = bottom
+    inverse[k:, :k] = -(bottom @ lower[k:, :k]) @ top
+    return inverse
+
+
+def _times_upper(a: np.ndarray, upper: np.ndarray, blocks: int = 4) -> np.ndarray:
+    """a @ upper for an upper-triangular `upper`, skipping its zero triangle: column block j of the
+    product needs only the first rows of block j of `upper` (10/16 of the full product's work)."""
+    n = upper.shape[0]
+    edges = [n * k // blocks for k in range(blocks + 1)]
+    out = np.empty((a.shape[0], n), dtype=np.result_type(a, upper))
+    for start, stop in itertools.pairwise(edges):
+        np.matmul(a[:, :stop], upper[:stop, start:stop], out=out[:, start:stop])
+    return out
 
 
 def _keras_tensor(rng: np.random.Generator, tensor: Tensor, layer: LayerCount) -> np.ndarray:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
+import re
 from typing import Any
 
 import numpy as np
@@ -34,14 +36,42 @@ def heatmap(at: AppTest) -> dict[str, Any]:
     return figure
 
 
+def _markdown_tables(body: str) -> list[dict[str, list[Any]]]:
+    """Every Markdown table in a block: column → cell values (integers parsed, escapes removed)."""
+    tables, lines = [], body.splitlines()
+    for k, line in enumerate(lines):
+        if k + 1 < len(lines) and line.startswith("| ") and set(lines[k + 1].replace(" ", "")) <= set("|:-"):
+            split = [
+                [re.sub(r"\\(.)", r"\1", c).strip() for c in re.split(r"(?<!\\)\|", row)[1:-1]]
+                for row in itertools.takewhile(lambda r: r.startswith("| "), lines[k:])
+            ]
+            body_rows = split[2:]
+            cells = {
+                h: [int(v.replace(",", "")) if re.fullmatch(r"-?[\d,]+", v) else v for v in col]
+                for h, *col in zip(split[0], *body_rows, strict=True)
+            }
+            tables.append(cells)
+    return tables
+
+
 def table(at: AppTest, column: str) -> Any:
-    """The dataframe that has this column (dataframes carry no key in AppTest)."""
-    (frame,) = [d.value for d in at.dataframe if column in d.value.columns]
+    """The table that has this column: a static Markdown table, or a dataframe (which carry no key in AppTest)."""
+    found = [t for m in at.markdown for t in _markdown_tables(str(m.value)) if column in t]
+    found += [d.value for d in at.dataframe if column in d.value.columns]
+    (frame,) = found
     return frame
 
 
 def text(at: AppTest) -> str:
-    return "\n".join(str(m.value) for m in at.markdown) + "\n".join(str(c.value) for c in at.code)
+    parts = [str(m.value) for m in at.markdown] + [str(c.value) for c in at.code]
+    return "\n".join(parts + [el.proto.body for el in at.get("html")])
+
+
+def open_panel(at: AppTest, panel: str) -> AppTest:
+    """Open one of the explorer's optional panels (warm-up, export)."""
+    at.segmented_control(key="panel").set_value(panel).run()
+    assert not at.exception
+    return at
 
 
 def test_default_is_the_tutorial_example(app: AppTest) -> None:
@@ -164,12 +194,21 @@ def test_maximum_sizes_stay_bounded(app: AppTest) -> None:
 
 
 def test_dense_warmup_is_32(app: AppTest) -> None:
+    open_panel(app, "Warm-up")
     assert "total **32**" in text(app)
     app.number_input(key="dense_hidden").set_value(4).run()
     assert f"total **{lstmviz.dense_params(3, 4, 2).total}**" in text(app)
 
 
+def test_closed_panels_send_nothing(app: AppTest) -> None:
+    assert not app.get("download_button") and not app.code and not app.latex  # export closed
+    assert len(app.get("plotly_chart")) == 2  # gate counts and heatmap: no warm-up chart
+    open_panel(app, "Warm-up")
+    assert len(app.get("plotly_chart")) == 3 and not app.get("download_button")
+
+
 def test_svg_download_is_offered(app: AppTest) -> None:
+    open_panel(app, "Export")
     buttons = [b for b in app.get("download_button") if b.proto.label == "Download diagram (SVG)"]
     assert len(buttons) == 1
     (image,) = app.get("image")
@@ -211,6 +250,12 @@ def test_quiz_checks_the_answer_against_the_core(app: AppTest) -> None:
 def test_budget_view_and_an_impossible_budget(app: AppTest) -> None:
     app.radio(key="view").set_value("practice").run()
     assert not app.exception and len(app.get("plotly_chart")) == 1
+    rows = table(app, "largest features x")
+    assert rows["parameters"] == [
+        lstmviz.count_params(RecurrentSpec(features=x, units=h))
+        for h, x in zip(rows["units h"], rows["largest features x"], strict=True)
+    ]
+    assert max(rows["parameters"]) <= 100_000  # the default budget
     app.number_input(key="budget").set_value(10).run()
     assert not app.exception and "Nothing fits" in app.warning[0].value
 
@@ -225,6 +270,7 @@ def test_exports_offer_tables_code_and_slide_sized_charts(app: AppTest) -> None:
     from lstmviz.export import tensor_rows, to_csv
     from lstmviz.snippet import framework_code
 
+    open_panel(app, "Export")
     names = [b.proto.label for b in app.get("download_button")]
     assert {"Tensors as .csv", "Tensors as .md", "Tensors as .tex", "Gates as .csv", "Code as .py"} <= set(names)
     assert framework_code(lstmviz.build_report(RecurrentSpec())).strip() in [c.value.strip() for c in app.code]
@@ -429,3 +475,15 @@ def test_followed_gate_row_is_marked_in_the_gate_table() -> None:
     marked = [line for line in html.splitlines() if SELECTED_FILL.lower() in line.lower()]
     assert marked  # the style rule exists
     assert html.lower().count(SELECTED_FILL.lower()) == 1  # one rule, for the cells of one row
+
+
+def test_cache_keys_see_every_field() -> None:
+    import dataclasses
+
+    from lstmviz.ui.cached import CHEAP_KEYS
+
+    # repr is the cache key: a field left out of repr would let two different values share a figure.
+    for cls in CHEAP_KEYS:
+        assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen, cls  # type: ignore[attr-defined]
+        assert all(f.repr for f in dataclasses.fields(cls)), cls
+        assert "__repr__" in vars(cls) and vars(cls)["__repr__"].__qualname__.endswith("__repr__"), cls

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import xml.etree.ElementTree as ET
 from dataclasses import replace
@@ -517,3 +518,44 @@ def test_gate_text_colours_keep_contrast_and_swatches_keep_their_hue() -> None:
     # The issue's measurements of the old label colours: orange 2.25:1, sky blue 2.31:1 on white.
     assert round(contrast(GATE_COLOURS["f"], PAPER), 2) == 2.25
     assert round(contrast(GATE_COLOURS["z"], PAPER), 2) == 2.31
+
+
+def test_blocked_orthogonal_path_is_orthonormal_and_equals_qr() -> None:
+    from lstmviz.weights import _INVERSE_BLOCK, _lower_inverse, _orthonormal_columns
+
+    # Wide enough that the blocked triangular inverse splits (twice) instead of calling np.linalg.inv.
+    wide = 2 * _INVERSE_BLOCK + 37
+    a = np.random.default_rng(5).standard_normal((3 * wide, wide)).astype(np.float32)
+    q = _orthonormal_columns(a)
+    np.testing.assert_allclose(q.T @ q, np.eye(wide), atol=2e-5)
+    q_ref, r = np.linalg.qr(a.astype(np.float64))
+    np.testing.assert_allclose(q, q_ref * np.sign(np.diag(r)), atol=2e-5)  # the same Q: the same (Haar) law
+    lower = np.linalg.cholesky(a.T.astype(np.float64) @ a)
+    np.testing.assert_allclose(_lower_inverse(lower) @ lower, np.eye(wide), atol=1e-9)
+
+
+def _decoded(value: object) -> object:
+    """Typed arrays back to lists, for comparing dicts that differ only in how arrays are encoded."""
+    if isinstance(value, dict):
+        if set(value) >= {"dtype", "bdata"}:
+            array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+            shape = tuple(int(n) for n in str(value.get("shape", len(array))).split(",") if n.strip())
+            return array.reshape(shape).tolist()
+        return {k: _decoded(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_decoded(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return value
+
+
+@pytest.mark.parametrize("spec", [TUTORIAL, RecurrentSpec(framework="pytorch", features=300, units=70)])
+def test_prebuilt_figure_dict_is_plotlys_own(spec: RecurrentSpec) -> None:
+    from plotly.basedatatypes import BaseFigure
+
+    layer, weights = _layer_weights(spec)
+    for fig in (weight_heatmap(heatmap_data(layer, weights)), gate_counts_figure(layer)):
+        prebuilt = fig.to_dict()
+        assert prebuilt is fig.to_dict()  # built once, handed out again on every rerun
+        assert _decoded(prebuilt) == _decoded(BaseFigure.to_dict(fig))  # what Plotly itself would send
+    assert "bdata" in json.dumps(weight_heatmap(heatmap_data(layer, weights)).to_dict())  # arrays went typed

@@ -26,6 +26,7 @@ from lstmviz.inputs import lecture_input, one_hot_sequence, random_inputs, sine_
 from lstmviz.practice import MAX_QUESTION, budget_frontier, max_features, quiz_question
 from lstmviz.snippet import framework_code
 from lstmviz.ui.controls import LAYERS_MAX, SIZE_MAX, TIMESTEPS_MAX
+from lstmviz.ui.explorer import EXPORT, WARM_UP
 from lstmviz.ui.lesson import STEPS
 from lstmviz.ui.practice import MAX_BUDGET
 from lstmviz.urlvalues import Choice, Flag, Whole, parse_whole, read
@@ -70,7 +71,7 @@ SIDEBAR = ("features", "units", "timesteps", "layers", "bidirectional", "bias", 
 CONTEXTS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
     "explorer, keras gru": ({"framework": "keras", "cell": "gru"}, (*SIDEBAR[:7], "reset_after", "return_sequences")),
     "explorer, pytorch lstm": ({"framework": "pytorch", "cell": "lstm", "units": "8"}, (*SIDEBAR[:2], "proj_size")),
-    "explorer, choices": ({}, ("framework", "cell", "view")),
+    "explorer, choices": ({}, ("framework", "cell", "view", "panel", "gate")),
     "lesson": ({"view": "lesson"}, ("step",)),
     "practice": ({"view": "practice"}, ("question", "budget")),
     "through time": ({"view": "through time"}, ("t",)),
@@ -136,6 +137,10 @@ def _rule(key: str, at: AppTest) -> Whole | Choice | Flag:
         return wholes[key]
     if key in ("framework", "cell", "view", "model"):
         return Choice(tuple(at.radio(key=key).options))
+    if key == "panel":
+        return Choice((WARM_UP, EXPORT))
+    if key == "gate":  # the tutorial example's gates, as the explorer's picker offers them
+        return Choice(tuple(at.button_group(key="gate").options))
     return Flag()
 
 
@@ -144,7 +149,8 @@ def test_the_corpus_covers_every_bound_key() -> None:
     bound: set[str] = set()
     for fixed, _ in CONTEXTS.values():
         at = run_app(dict(fixed))
-        for kind in ("slider", "number_input", "radio", "checkbox", "toggle", "selectbox", "text_input"):
+        kinds = ("slider", "number_input", "radio", "checkbox", "toggle", "selectbox", "text_input", "button_group")
+        for kind in kinds:
             bound |= {w.proto.query_param_key for w in at.get(kind) if getattr(w.proto, "query_param_key", "")}
     assert bound == BOUND_KEYS
 

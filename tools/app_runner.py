@@ -73,13 +73,19 @@ def stop_app(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=SERVER_STOP_S)
 
 
-def start_app(port: int, log: Path, script: str = "app.py") -> subprocess.Popen[bytes]:
-    """Start the app (or another script, under the project's config) on 127.0.0.1:port, logging to `log`."""
+def start_app(
+    port: int, log: Path, script: str = "app.py", options: tuple[str, ...] = (), cwd: Path = ROOT
+) -> subprocess.Popen[bytes]:
+    """Start a script (default the app) on 127.0.0.1:port, logging to `log`; RuntimeError if not healthy in time.
+
+    `options` are extra `streamlit run` flags for benchmarks, e.g. "--runner.postScriptGC=false"; `cwd`
+    another checkout of the app (a benchmark comparing versions), whose .streamlit/config.toml applies.
+    """
     command = [sys.executable, "-m", "streamlit", "run", script, "--server.address", "127.0.0.1"]
     command += ["--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    command += ["--server.fileWatcherType", "none"]
+    command += ["--server.fileWatcherType", "none", *options]
     with log.open("wb") as sink:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=cwd, stdout=sink, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + SERVER_START_S
     while not healthy(f"http://127.0.0.1:{port}"):
         if process.poll() is not None or time.monotonic() > deadline:

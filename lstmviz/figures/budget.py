@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from lstmviz.figures.fast import TEMPLATE
 from lstmviz.practice import Fit
 from lstmviz.style import FONT, INK, Theme
 
@@ -25,6 +26,6 @@ def frontier_figure(fits: list[Fit], budget: int, theme: Theme) -> go.Figure:
         yaxis={"title": "largest features x", "type": "log"},
         font={"family": FONT, "size": theme.font_size, "color": INK},
         height=theme.figure_height,
-        template="simple_white",
+        template=TEMPLATE,
     )
     return fig

@@ -7,6 +7,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from lstmviz.figures.cell_geometry import CellGeometry
+from lstmviz.figures.fast import TEMPLATE
 from lstmviz.style import FONT, INK, LINE, PAPER, SCREEN, Theme
 
 
@@ -91,6 +92,7 @@ def cell_figure(geometry: CellGeometry, theme: Theme = SCREEN) -> go.Figure:
     )
     return go.Figure(
         layout={
+            "template": TEMPLATE,
             "shapes": shapes,
             "annotations": notes,
             "title": {"text": g.title, "x": 0.5, "font": {"size": theme.title_size}},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from lstmviz.counting import DenseCount, LayerCount
-from lstmviz.figures.fast import fast_figure
+from lstmviz.figures.fast import TEMPLATE, fast_figure
 from lstmviz.style import DIM, FONT, INK, MUTED, PART_COLOURS, PART_PATTERN, SCREEN, Theme, blend, readable_on
 from lstmviz.tables import GATE_PARTS, GATES, gate_parts, rows
 
@@ -160,6 +160,6 @@ def dense_network_figure(dense: DenseCount, theme: Theme = SCREEN) -> go.Figure:
         legend={"orientation": "h", "y": -0.05},
         height=max(300, 55 * max(sizes) + 120),
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        template="simple_white",
+        template=TEMPLATE,
     )
     return fig

@@ -1,4 +1,4 @@
-"""Build a Plotly figure from plain dicts in one step, skipping per-property validation.
+"""The house Plotly template, and figures built from plain dicts in one step without validation.
 
 Validation costs 10-50 ms per figure, most of a slider change's time; the figures built here are
 checked against Plotly's schema in the tests instead (tests/test_figures.py validates each one).
@@ -6,21 +6,100 @@ checked against Plotly's schema in the tests instead (tests/test_figures.py vali
 
 from __future__ import annotations
 
+import base64
 from functools import cache
 from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
-TEMPLATE = "simple_white"
+TEMPLATE = "lstmviz"
+BASE_TEMPLATE = "simple_white"
+# Only what 2D bar, heatmap and scatter charts read: simple_white's full template (8.6 KB, polar,
+# ternary, 3D, map and 24 trace types) was most of a small chart's JSON and went out on every rerun.
+_LAYOUT_KEYS = (
+    "autotypenumbers",
+    "colorway",
+    "font",
+    "hovermode",
+    "hoverlabel",
+    "paper_bgcolor",
+    "plot_bgcolor",
+    "coloraxis",
+    "xaxis",
+    "yaxis",
+    "shapedefaults",
+    "annotationdefaults",
+    "title",
+)
+_TRACE_TYPES = ("bar", "heatmap", "scatter")
 
 
 @cache
 def _template() -> dict[str, Any]:
-    # Unvalidated figures keep a template name as a string, which plotly.js cannot resolve.
-    return dict(pio.templates[TEMPLATE].to_plotly_json())
+    # Unvalidated figures keep a template name as a string, which plotly.js cannot resolve: inline it.
+    full = pio.templates[BASE_TEMPLATE].to_plotly_json()
+    return {
+        "data": {kind: full["data"][kind] for kind in _TRACE_TYPES},
+        "layout": {key: full["layout"][key] for key in _LAYOUT_KEYS if key in full["layout"]},
+    }
 
 
-def fast_figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
-    """A figure from trace and layout dicts, with the house template, built without validation."""
-    return go.Figure(data=data, layout={"template": _template(), **layout}, _validate=False)
+pio.templates[TEMPLATE] = go.layout.Template(_template())  # validated figures name it: template=TEMPLATE
+
+
+# plotly.js typed arrays ({dtype, bdata, shape}) as Plotly's own to_dict writes them for numpy arrays.
+_TYPED = {"int8": "i1", "uint8": "u1", "int16": "i2", "uint16": "u2", "int32": "i4", "uint32": "u4"}
+_TYPED |= {"float32": "f4", "float64": "f8"}
+_UNTYPED_KEYS = frozenset({"geojson", "layer", "layers", "range"})  # Plotly leaves these as they are
+
+
+def _typed_array(value: np.ndarray) -> Any:
+    if value.size == 0 or str(value.dtype) not in _TYPED:
+        return value  # serialised as a list, as Plotly does
+    spec = {
+        "dtype": _TYPED[str(value.dtype)],
+        "bdata": base64.b64encode(np.ascontiguousarray(value).tobytes()).decode("ascii"),
+    }
+    if value.ndim > 1:
+        spec["shape"] = str(value.shape)[1:-1]
+    return spec
+
+
+def _plain(value: Any) -> Any:
+    """Figure input dicts as the dict Plotly's to_dict makes (arrays as typed arrays), without its deep
+    copy and its per-array dataframe checks (narwhals): 10-15 ms per heatmap on every cache miss."""
+    if isinstance(value, dict):
+        return {
+            k: _typed_array(v) if isinstance(v, np.ndarray) and k not in _UNTYPED_KEYS else _plain(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+class FrozenFigure(go.Figure):  # type: ignore[misc]  # plotly ships no type hints
+    """A figure treated as read-only that hands out one prebuilt dict from to_dict().
+
+    st.plotly_chart calls to_dict() on every rerun, even for a cached figure: a deep copy plus a
+    base64 pass over every array (tens of ms for the 1.5 MB max-size heatmap). Callers must not
+    change the figure or the dict; the cached builders only pass it to st.plotly_chart.
+    """
+
+    def to_dict(self) -> dict[str, Any]:
+        """The figure as a dict, built once."""
+        frozen: dict[str, Any] | None = self.__dict__.get("_frozen_dict")
+        if frozen is None:
+            frozen = super().to_dict()
+            self.__dict__["_frozen_dict"] = frozen
+        return frozen
+
+
+def fast_figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> FrozenFigure:
+    """A read-only figure from trace and layout dicts, with the house template, built without validation."""
+    full_layout = {"template": _template(), **layout}
+    figure = FrozenFigure(data=data, layout=full_layout, _validate=False)
+    figure.__dict__["_frozen_dict"] = {"data": _plain(data), "layout": _plain(full_layout)}
+    return figure

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from numpy.typing import NDArray
 from plotly.subplots import make_subplots
 
+from lstmviz.figures.fast import TEMPLATE
 from lstmviz.style import FONT, INK, LINE, PAPER, SCREEN, Theme, gate_colour
 
 ACTIVATION_SCALE = "Viridis"  # sequential and colour-blind safe: gate values run 0..1, states -1..1
@@ -63,7 +64,7 @@ def activations_figure(
         font={"family": FONT, "size": theme.font_size, "color": INK},
         height=max(theme.figure_height, 120 * len(keys) + 80),
         margin={"t": 40, "l": 60, "r": 20, "b": 50},
-        template="simple_white",
+        template=TEMPLATE,
     )
     return fig
 
@@ -90,7 +91,7 @@ def step_bars_figure(values: dict[str, NDArray[np.float32]], names: dict[str, st
         height=theme.figure_height * 0.7,
         legend={"orientation": "h", "y": -0.2},
         margin={"t": 20, "l": 60, "r": 20, "b": 40},
-        template="simple_white",
+        template=TEMPLATE,
     )
     return fig
 

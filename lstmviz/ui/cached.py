@@ -6,6 +6,9 @@ timesteps or return_sequences, which never change a layer's weights, reuses the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -19,16 +22,26 @@ from lstmviz.spec import RecurrentSpec
 from lstmviz.style import Theme
 from lstmviz.weights import init_layer, init_weights
 
+# Cache keys from repr: these are frozen dataclasses whose generated repr lists every field, and
+# hashing that string is ~25× cheaper than Streamlit's generic hashing of the nested dataclass
+# (0.8 ms for a LayerCount), paid on every rerun for every cached call.
+CHEAP_KEYS: dict[str | type[Any], Callable[[Any], Any]] = {
+    LayerCount: repr,
+    Theme: repr,
+    RecurrentSpec: repr,
+    DenseCount: repr,
+}
+
 
 # cache_resource hands back the same object (no unpickling copy on every rerun, as cache_data
 # would make); callers only pass it to st.plotly_chart, which does not modify it.
-@st.cache_resource(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=CHEAP_KEYS)
 def heatmap_figure(layer: LayerCount, seed: int, theme: Theme, selected: str | None = None) -> go.Figure:
     """The W/U/b heatmap of one layer and direction with seeded initial weights; `selected` gate stands out."""
     return weight_heatmap(heatmap_blocks(layer, seed), theme, selected)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=CHEAP_KEYS)
 def heatmap_blocks(layer: LayerCount, seed: int) -> HeatmapData:
     """The pooled gate blocks (the slow part), shared by the figures of every followed gate."""
     values = init_layer(layer, seed)
@@ -36,20 +49,20 @@ def heatmap_blocks(layer: LayerCount, seed: int) -> HeatmapData:
     return heatmap_data(layer, weights)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=CHEAP_KEYS)
 def forward_pass(spec: RecurrentSpec, input_kind: str) -> ForwardResult:
     """The forward pass on a lecture input of spec.timesteps steps, with seeded initial weights; read-only."""
     inputs = lecture_input(input_kind, spec.timesteps, spec.features)
     return forward(spec, init_weights(spec, seed=0), inputs)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False, hash_funcs=CHEAP_KEYS)
 def gate_counts(layer: LayerCount, theme: Theme, selected: str | None = None) -> go.Figure:
     """The per-gate connection bars of one layer; `selected` gate stands out."""
     return gate_counts_figure(layer, theme, selected)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=CHEAP_KEYS)
 def dense_network(dense: DenseCount, theme: Theme) -> go.Figure:
     """The tutorial example's warm-up network."""
     return dense_network_figure(dense, theme)

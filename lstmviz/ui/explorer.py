@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from html import escape
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -19,11 +20,22 @@ from lstmviz.snippet import framework_code
 from lstmviz.style import FRAMEWORK_LABEL, Theme
 from lstmviz.summary import gate_term, tensor_sum
 from lstmviz.tables import LAYER_GATES, LAYERS, TENSORS, TIMESTEPS, gate_parts, rows, timestep_rows
-from lstmviz.ui import cached, controls
+from lstmviz.ui import cached, controls, url
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.frames import show
+from lstmviz.urlvalues import Choice
 
 EXPORT_FORMATS = (("csv", to_csv, "text/csv"), ("md", to_markdown, "text/markdown"), ("tex", to_latex, "text/x-tex"))
+# Like st.code's block, without its syntax highlighter (st.html strips inline styles).
+SUMMARY_CSS = """<style>
+.lstmviz-summary { font-family: 'Source Code Pro', monospace; font-size: 0.78rem; line-height: 1.45;
+  padding: 1rem; margin: 0; background: #f0f2f6; color: #31333f; border-radius: 0.5rem; overflow-x: auto;
+  white-space: pre; }
+</style>"""
+# The optional panels, one click away and in the URL as ?panel=Warm-up or ?panel=Export (the URL
+# holds the option's text); each is drawn only when open.
+PANELS_LABEL = "More: the tutorial's dense-network warm-up, and exports of figures, tables, formula and code"
+WARM_UP, EXPORT = "Warm-up", "Export"
 
 
 def render(report: Report, theme: Theme) -> None:
@@ -39,8 +51,13 @@ def render(report: Report, theme: Theme) -> None:
     gates(layer, theme, gate, chart_config(image_format, f"{slug}-gates"))
     heatmap(layer, theme, gate, chart_config(image_format, f"{slug}-heatmap"))
     tables(report, theme)
-    warm_up(theme, chart_config(image_format, "lstmviz-dense-warmup"))
-    exports(report, layer, theme, image_format, slug)
+    # A closed expander still runs (and sends) everything inside it; a panel picker draws only the open one.
+    url.clean("panel", Choice((WARM_UP, EXPORT)))
+    panel = st.segmented_control(PANELS_LABEL, [WARM_UP, EXPORT], key="panel", bind=controls.URL)
+    if panel == WARM_UP:
+        warm_up(theme, chart_config(image_format, "lstmviz-dense-warmup"))
+    elif panel == EXPORT:
+        exports(report, layer, theme, image_format, slug)
 
 
 def headline(report: Report) -> None:
@@ -86,19 +103,9 @@ def timesteps(report: Report, theme: Theme) -> None:
 
 
 def cell(report: Report, layer: LayerCount, theme: Theme, gate: str | None) -> None:
-    """The cell diagram of the chosen layer, with its SVG download."""
-    spec = report.spec
-    svg = cell_svg(cell_geometry(layer, spec.timesteps), theme, gate)
+    """The cell diagram of the chosen layer (its SVG download is in the Export panel)."""
     st.subheader("The cell")
-    st.image(svg, width="stretch")
-    st.download_button(
-        "Download diagram (SVG)",
-        cell_svg(cell_geometry(layer, spec.timesteps), theme),
-        file_name=f"lstmviz-{spec.framework}-{spec.cell}-cell.svg",
-        mime="image/svg+xml",
-        key="download_svg",
-        on_click="ignore",
-    )
+    st.image(cell_svg(cell_geometry(layer, report.spec.timesteps), theme, gate), width="stretch")
 
 
 def _gate_chart(figure: go.Figure, name: str, gate: str | None, config: dict[str, object]) -> None:
@@ -154,73 +161,80 @@ def tables(report: Report, theme: Theme) -> None:
         show(rows(LAYERS, report.layers), "layer_table", theme)
         outputs = ", ".join(f"{k} {tuple(v)}" for k, v in report.outputs.as_dict().items())
         st.caption(f"Outputs: {outputs} (None = batch).")
-    if spec.framework == "keras":
-        st.subheader("As Keras 3 prints it: model.summary()")
-        st.code(lstmviz.keras_summary(report.count), language=None)
-    elif spec.framework == "pytorch":
+    heading = {
+        "keras": "As Keras 3 prints it: model.summary()",
         # torchinfo lists modules; this lists tensors, and says so.
-        st.subheader("PyTorch's tensors, as named_parameters() lists them")
-        st.code(lstmviz.tensor_table(report.count), language=None)
-    else:
-        st.subheader("W, R, B per direction (ONNX stacks the directions on axis 0)")
-        st.code(lstmviz.tensor_table(report.count), language=None)
+        "pytorch": "PyTorch's tensors, as named_parameters() lists them",
+        "onnx": "W, R, B per direction (ONNX stacks the directions on axis 0)",
+    }[spec.framework]
+    text = lstmviz.keras_summary(report.count) if spec.framework == "keras" else lstmviz.tensor_table(report.count)
+    st.subheader(heading)
+    # A preformatted block: st.code would pull its syntax highlighter (1.5 MB of JavaScript) into the page.
+    st.html(f"{SUMMARY_CSS}<pre class='lstmviz-summary'>{escape(text)}</pre>")
 
 
+@st.fragment
 def warm_up(theme: Theme, config: dict[str, object]) -> None:
-    """The tutorial example's warm-up: a plain dense network."""
-    with st.expander("Warm-up from the tutorial: a plain dense network, (i×h + h×o) + (h + o)"):
-        sizes = st.columns(3)
-        dense = lstmviz.dense_params(
-            int(sizes[0].number_input("inputs i", 1, 12, 3, key="dense_inputs")),
-            int(sizes[1].number_input("hidden h", 1, 12, 5, key="dense_hidden")),
-            int(sizes[2].number_input("outputs o", 1, 12, 2, key="dense_outputs")),
-        )
-        st.plotly_chart(cached.dense_network(dense, theme), key="dense_network", config=config, theme=None)
-        st.markdown(
-            f"Dense({dense.hidden}): {dense.inputs}×{dense.hidden} + {dense.hidden} = **{dense.hidden_params}**; "
-            f"Dense({dense.outputs}): {dense.hidden}×{dense.outputs} + {dense.outputs} = **{dense.output_params}**; "
-            f"total **{dense.total}**. Each LSTM gate is one such dense layer from x + h inputs to h outputs."
-        )
+    """The tutorial example's warm-up: a plain dense network (its sizes rerun only this panel)."""
+    st.markdown("**Warm-up from the tutorial:** a plain dense network has (i×h + h×o) + (h + o) parameters")
+    sizes = st.columns(3)
+    dense = lstmviz.dense_params(
+        int(sizes[0].number_input("inputs i", 1, 12, 3, key="dense_inputs")),
+        int(sizes[1].number_input("hidden h", 1, 12, 5, key="dense_hidden")),
+        int(sizes[2].number_input("outputs o", 1, 12, 2, key="dense_outputs")),
+    )
+    st.plotly_chart(cached.dense_network(dense, theme), key="dense_network", config=config, theme=None)
+    st.markdown(
+        f"Dense({dense.hidden}): {dense.inputs}×{dense.hidden} + {dense.hidden} = **{dense.hidden_params}**; "
+        f"Dense({dense.outputs}): {dense.hidden}×{dense.outputs} + {dense.outputs} = **{dense.output_params}**; "
+        f"total **{dense.total}**. Each LSTM gate is one such dense layer from x + h inputs to h outputs."
+    )
 
 
 def exports(report: Report, layer: LayerCount, theme: Theme, image_format: str, slug: str) -> None:
     """Downloads for slides and for checking the count in the framework itself."""
     spec = report.spec
-    with st.expander("Export: figures, tables, formula and code"):
-        st.radio(
-            "Chart downloads (the camera button on each chart)",
-            ["png", "svg"],
-            key="image_format",
-            horizontal=True,
-            captions=["3200 × 1800 pixels", "vector"],
+    st.radio(
+        "Chart downloads (the camera button on each chart)",
+        ["png", "svg"],
+        key="image_format",
+        horizontal=True,
+        captions=["3200 × 1800 pixels", "vector"],
+    )
+    geometry = cell_geometry(layer, spec.timesteps)
+    st.download_button(
+        "Download diagram (SVG)",
+        cell_svg(geometry, theme),
+        file_name=f"lstmviz-{spec.framework}-{spec.cell}-cell.svg",
+        mime="image/svg+xml",
+        key="download_svg",
+        on_click="ignore",
+    )
+    # Built only on request: it is the one figure not needed to read the page.
+    if st.toggle("Cell diagram as a chart too (its camera button saves PNG or SVG)", key="cell_chart_on"):
+        st.plotly_chart(
+            cell_figure(geometry, theme),
+            key="cell_chart",
+            config=chart_config(image_format, f"{slug}-cell"),
         )
-        # Built only on request: it is the one figure not needed to read the page.
-        if st.toggle("Cell diagram as a chart too (its camera button saves PNG or SVG)", key="cell_chart_on"):
-            st.plotly_chart(
-                cell_figure(cell_geometry(layer, spec.timesteps), theme),
-                key="cell_chart",
-                config=chart_config(image_format, f"{slug}-cell"),
+    latex = formula_latex(report.formula)
+    st.markdown("**Formula** (LaTeX)")
+    st.latex(latex)
+    st.code(latex, language="latex", wrap_lines=True)
+    for title, table, name in (("Tensors", tensor_rows(report), "tensors"), ("Gates", gate_rows(report), "gates")):
+        st.markdown(f"**{title} table**")
+        for col, (fmt, text_of, mime) in zip(st.columns(3), EXPORT_FORMATS, strict=True):
+            col.download_button(
+                f"{title} as .{fmt}",
+                text_of(table),
+                file_name=f"{slug}-{name}.{fmt}",
+                mime=mime,
+                key=f"download_{name}_{fmt}",
+                on_click="ignore",
             )
-        latex = formula_latex(report.formula)
-        st.markdown("**Formula** (LaTeX)")
-        st.latex(latex)
-        st.code(latex, language="latex", wrap_lines=True)
-        for title, table, name in (("Tensors", tensor_rows(report), "tensors"), ("Gates", gate_rows(report), "gates")):
-            st.markdown(f"**{title} table**")
-            for col, (fmt, text_of, mime) in zip(st.columns(3), EXPORT_FORMATS, strict=True):
-                col.download_button(
-                    f"{title} as .{fmt}",
-                    text_of(table),
-                    file_name=f"{slug}-{name}.{fmt}",
-                    mime=mime,
-                    key=f"download_{name}_{fmt}",
-                    on_click="ignore",
-                )
-        st.markdown(
-            f"**Check it in {FRAMEWORK_LABEL[spec.framework]}**: this code builds the layer and asserts the count"
-        )
-        code = framework_code(report)
-        st.code(code, language="python", wrap_lines=True)  # long asserts wrap, never scroll
-        st.download_button(
-            "Code as .py", code, file_name=f"{slug}.py", mime="text/x-python", key="download_code", on_click="ignore"
-        )
+    st.markdown(f"**Check it in {FRAMEWORK_LABEL[spec.framework]}**: this code builds the layer and asserts the count")
+    code = framework_code(report)
+    st.code(code, language="python", wrap_lines=True)  # long asserts wrap, never scroll
+    st.download_button(
+        "Code as .py", code, file_name=f"{slug}.py", mime="text/x-python", key="download_code", on_click="ignore"
+    )

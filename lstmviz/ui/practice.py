@@ -13,6 +13,7 @@ from lstmviz.style import FRAMEWORK_LABEL, Theme
 from lstmviz.ui import url
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.controls import URL
+from lstmviz.ui.static_table import static_table
 from lstmviz.urlvalues import Whole
 
 MAX_BUDGET = 10**12
@@ -60,7 +61,6 @@ def render(report: Report, theme: Theme) -> None:
     st.plotly_chart(
         frontier_figure(fits, budget, theme), key="budget_frontier", config=chart_config("png", "lstmviz-budget")
     )
-    st.dataframe(
-        [{"units h": f.units, "largest features x": f.max_features, "parameters": f.params} for f in fits[:40]],
-        hide_index=True,
+    static_table(
+        [{"units h": f.units, "largest features x": f.max_features, "parameters": f.params} for f in fits[:40]]
     )

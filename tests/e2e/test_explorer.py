@@ -76,13 +76,14 @@ def press_right(page: Any, label: str) -> None:
     thumb.press("ArrowRight")
 
 
-# The timesteps dataframe as text, read from glide-data-grid's accessible table inside its canvas.
+# The timesteps table as text (a static Markdown table; stale ones from the previous run skipped).
 TIMESTEPS_TABLE_JS = """() => {
-    for (const grid of document.querySelectorAll('[data-testid="stDataFrame"] table[role="grid"]')) {
-        const headers = Array.from(grid.querySelectorAll('th[role="columnheader"]')).map(th => th.textContent);
+    for (const table of document.querySelectorAll('[data-testid="stMarkdown"] table')) {
+        if (table.closest('[data-stale="true"]')) continue;
+        const headers = Array.from(table.querySelectorAll('thead th')).map(th => th.textContent.trim());
         if (headers[0] !== 'timesteps T') continue;
-        const rows = Array.from(grid.querySelectorAll('tbody tr'))
-            .map(tr => Array.from(tr.querySelectorAll('td')).map(td => td.textContent));
+        const rows = Array.from(table.querySelectorAll('tbody tr'))
+            .map(tr => Array.from(tr.querySelectorAll('td')).map(td => td.textContent.trim()));
         if (!rows.length) return null;
         return Object.fromEntries(headers.map((h, c) => [h, rows.map(r => r[c])]));
     }
@@ -91,7 +92,7 @@ TIMESTEPS_TABLE_JS = """() => {
 
 
 def timesteps_table(page: Any) -> dict[str, list[str]]:
-    """The 'timesteps T' dataframe, column header → cell texts."""
+    """The 'timesteps T' table, column header → cell texts."""
     page.wait_for_function(f"() => ({TIMESTEPS_TABLE_JS})() !== null")
     return dict(page.evaluate(TIMESTEPS_TABLE_JS))
 
@@ -231,6 +232,9 @@ def test_timesteps_change_the_output_shape_not_the_total(page: Any, explorer: An
 
 def test_svg_download_button_exists(page: Any, explorer: Any) -> None:
     open_app(page, explorer)
+    assert page.locator("[data-testid='stDownloadButton']").count() == 0  # the export panel is closed
+    page.locator("[data-testid='stButtonGroup'] button").filter(has_text="Export").click()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('panel') === 'Export'")
     button = page.locator("[data-testid='stDownloadButton'] button").filter(has_text="Download diagram (SVG)")
     button.wait_for(state="visible")
     assert button.count() == 1

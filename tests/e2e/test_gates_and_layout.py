@@ -24,7 +24,8 @@ pytestmark = pytest.mark.e2e
 CLIPPED_JS = """() => {
     const main = document.querySelector('[data-testid="stMain"]');
     const boxes = main.querySelectorAll(
-        '[data-testid="stCode"] pre, [data-testid="stTable"], [data-testid="stDataFrame"] .dvn-scroller');
+        '[data-testid="stCode"] pre, pre.lstmviz-summary, [data-testid="stTable"], '
+        + '[data-testid="stDataFrame"] .dvn-scroller');
     return [...boxes].filter(e => e.scrollWidth > e.clientWidth + 1
             || e.getBoundingClientRect().right > window.innerWidth + 1)
         .map(e => `${e.tagName} ${e.getAttribute('data-testid') || ''} ${e.scrollWidth} > ${e.clientWidth}: `
