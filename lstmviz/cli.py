@@ -166,15 +166,12 @@ def _run(argv: Sequence[str] | None) -> int:
 def _inspect(path: str, as_json: bool) -> int:
     """Read one model file and print its summary or JSON; exit 2 with one line on any refusal."""
     from lstmviz.inspection import model_json, summary_text
-    from lstmviz.readers import MAX_FILE_BYTES, RefusedFile, read_model
+    from lstmviz.readers import RefusedFile, read_model, read_path
 
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-        model = read_model(data, path)
-    except (OSError, RefusedFile) as error:
-        reason = error.strerror or str(error) if isinstance(error, OSError) else str(error)
-        print(f"lstmviz: error: {path}: {reason}", file=sys.stderr)
+        model = read_model(read_path(path), path)
+    except RefusedFile as error:
+        print(f"lstmviz: error: {path}: {error}", file=sys.stderr)
         return 2
     sys.stdout.write(json.dumps(model_json(model)) + "\n" if as_json else summary_text(model, path))
     return 0

@@ -24,21 +24,11 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument("--module", metavar="NAME", help="convert only this recurrent layer or module")
 
 
-def _read(path: Path) -> bytes:
-    from lstmviz.readers import MAX_FILE_BYTES, RefusedFile
-
-    # Checked before reading, so a huge file is never pulled into memory.
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise RefusedFile(f"{path.name} is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
-    return path.read_bytes()
-
-
 def run(args: argparse.Namespace) -> int:
     """Convert IN to OUT; prints the proof and the loading code. Returns 0, or 2 with one line on stderr."""
     # Imported here so `lstmviz count` and `code` start without h5py and safetensors.
     from lstmviz.convert_model import SUFFIX, convert_model
-    from lstmviz.readers import RefusedFile, read_model
+    from lstmviz.readers import RefusedFile, read_model, read_path
 
     source, target, to = Path(args.input), Path(args.output), args.to
     try:
@@ -46,7 +36,14 @@ def run(args: argparse.Namespace) -> int:
             raise ConversionRefused(f"converting to {to} writes a {SUFFIX[to]} file; OUT is {target.name}")
         if target.exists() and os.path.samefile(source, target):
             raise ConversionRefused("OUT is the input file; choose another name")
-        model = read_model(_read(source), source.name)
+        if target.exists() and not target.is_file():
+            # Writing into a FIFO with no reader would wait forever; a device or directory is no model file.
+            raise ConversionRefused(f"OUT {target} exists and is not a regular file; choose another name")
+        try:
+            data = read_path(source)
+        except RefusedFile as error:
+            raise RefusedFile(f"{source}: {error}") from None
+        model = read_model(data, source.name)
         converted = convert_model(model, to, out_name=str(target), module=args.module)
         target.write_bytes(converted.data)
     except (RefusedFile, ConversionRefused) as error:

@@ -58,6 +58,62 @@ def test_cli_refuses_hostile_files_with_exit_2(
     assert not marker.exists()
 
 
+def _odd_path(kind: str, tmp_path: Path) -> str:
+    """A path that is not a readable regular file: what `inspect` and `convert` may be handed."""
+    import os
+
+    if kind == "fifo":
+        fifo = tmp_path / "pipe.keras"
+        os.mkfifo(fifo)  # no writer: opening it for reading would block forever
+        return str(fifo)
+    if kind == "unreadable":
+        locked = tmp_path / "locked.keras"
+        locked.write_bytes(b"PK")
+        locked.chmod(0)
+        if os.access(locked, os.R_OK):  # root reads anything: make the open fail another way
+            return str(tmp_path / "missing" / "locked.keras")
+        return str(locked)
+    return {"directory": str(tmp_path), "missing": str(tmp_path / "absent.keras"), "dev_zero": "/dev/zero"}[kind]
+
+
+ODD_PATHS = ("fifo", "dev_zero", "directory", "missing", "unreadable")
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="POSIX paths (FIFO, /dev/zero)")
+@pytest.mark.parametrize("command", ["inspect", "convert"])
+@pytest.mark.parametrize("kind", ODD_PATHS)
+def test_odd_paths_are_refused_in_one_line_without_hanging(command: str, kind: str, tmp_path: Path) -> None:
+    # A subprocess with a timeout: a FIFO or /dev/zero used to hang `inspect` / fill memory in `convert`.
+    import subprocess
+    import sys
+
+    path = _odd_path(kind, tmp_path)
+    out = str(tmp_path / "out.keras")
+    args = ["inspect", path] if command == "inspect" else ["convert", path, out, "--to", "keras"]
+    done = subprocess.run(
+        [sys.executable, "-m", "lstmviz", *args], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == "" and done.stderr.count("\n") == 1 and done.stderr.startswith("lstmviz: error:"), done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="POSIX FIFO")
+def test_convert_refuses_to_write_into_a_fifo(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "out.safetensors"
+    os.mkfifo(out)  # no reader: writing would block forever
+    source = ROOT / "lstmviz" / "examples" / "keras_sine_lstm.keras"
+    done = subprocess.run(
+        [sys.executable, "-m", "lstmviz", "convert", str(source), str(out), "--to", "pytorch"],
+        capture_output=True, text=True, cwd=ROOT, timeout=60,
+    )
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "not a regular file" in done.stderr
+
+
 def test_the_zip_bomb_really_unpacks_to_a_gibibyte(corpus: tuple[Path, list[make_hostile_files.Hostile]]) -> None:
     # The corpus is honest: the bomb's stream inflates to what its header declares (checked in 16 MiB
     # steps, so the test itself never holds the gibibyte).

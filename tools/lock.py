@@ -70,14 +70,39 @@ def lock_text() -> str:
     return HEADER + "".join(f"{name}=={version}\n" for name, version in sorted(pins.items()))
 
 
+def read_lock(text: str) -> dict[str, str]:
+    """A lock file's name → version pins."""
+    pins: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.strip().partition("==")
+            pins[canonicalize_name(name)] = version
+    return pins
+
+
+def stale(installed: dict[str, str], pinned: dict[str, str]) -> list[str]:
+    """What the lock gets wrong for this environment: a needed package missing or at another version."""
+    # A pin this interpreter does not need is fine: its marker (e.g. python_version < "3.13") holds
+    # on the lock's CPython 3.11 but not here, and pip ignores constraints nothing asks for.
+    missing = [f"{name} {version} not in the lock" for name, version in installed.items() if name not in pinned]
+    moved = [
+        f"{name} is {version}, locked {pinned[name]}"
+        for name, version in installed.items()
+        if name in pinned and pinned[name] != version
+    ]
+    return sorted(missing + moved)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="compare instead of writing")
     args = parser.parse_args(argv)
     text = lock_text()
     if args.check:
-        if LOCK.read_text() != text:
-            print("lock: requirements.lock is not what this environment has; run python tools/lock.py", file=sys.stderr)
+        problems = stale(closure(top_level(REQUIREMENTS)), read_lock(LOCK.read_text()))
+        if problems:
+            reasons = "; ".join(problems)
+            print(f"lock: requirements.lock is stale ({reasons}); run python tools/lock.py", file=sys.stderr)
             return 1
         return 0
     LOCK.write_text(text)

@@ -146,6 +146,38 @@ def zip_deep_json() -> bytes:
     return _zip(members)
 
 
+def _stored_zip(members: dict[str, bytes]) -> bytes:
+    """A zip whose members are stored, not deflated: no compression ratio for the zip-bomb rule to catch."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, data in members.items():
+            archive.writestr(zipfile.ZipInfo(name), data, zipfile.ZIP_STORED)
+    return buffer.getvalue()
+
+
+def zip_big_json() -> bytes:
+    """A 9 MiB config.json of short strings: about 12x its size once parsed (the file cap allows 64 MiB)."""
+    members = _keras_members()
+    members["config.json"] = b"[" + b'"ab",' * (9 * 1024 * 1024 // 5) + b"1]"
+    return _stored_zip(members)
+
+
+def zip_many_lists() -> bytes:
+    """A 3 MB config.json of a million empty lists: 64 MB once parsed, 21x its size."""
+    members = _keras_members()
+    members["config.json"] = b"[" + b"[]," * 1_000_000 + b"[]]"
+    return _stored_zip(members)
+
+
+def zip_many_members(count: int = 100_000) -> bytes:
+    """100,000 empty members (9 MB): zipfile parsed the whole directory first (0.9 s; 300,000 took 25 s)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for index in range(count):
+            archive.writestr(zipfile.ZipInfo(str(index)), b"")
+    return buffer.getvalue()
+
+
 # --- HDF5 -----------------------------------------------------------------------------------------
 
 
@@ -224,6 +256,39 @@ def h5_cycle() -> bytes:
     return _weights_h5(edit)
 
 
+def h5_tiny_chunks() -> bytes:
+    """An LSTM whose two 1000 x 4000 float64 kernels come in 1x1 chunks, one row stored: 4 million chunks
+    each, passing the shape-bomb ratio at exactly 1000x; reading them took minutes from a 0.5 MB file."""
+
+    def edit(file: h5py.File, tmp: Path) -> None:
+        variables = file["layers/lstm/cell/vars"]
+        for key in ("0", "1", "2"):
+            del variables[key]
+        for key in ("0", "1"):
+            kernel = variables.create_dataset(key, shape=(1000, 4000), dtype="<f8", chunks=(1, 1))
+            kernel[0, :] = 1.0
+        variables.create_dataset("2", data=np.zeros(4000))
+
+    return _weights_h5(edit)
+
+
+def h5_dataset_twice() -> bytes:
+    """One dataset hard-linked under a second name: counted twice, and a million names would be walked."""
+
+    def edit(file: h5py.File, tmp: Path) -> None:
+        file["layers/dense/vars/again"] = file["layers/dense/vars/0"]
+
+    return _weights_h5(edit)
+
+
+def h5_many_names() -> bytes:
+    """A legacy .h5 whose layer_names attribute lists 5 million one-byte names (dense attribute storage)."""
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w", libver="latest") as file:
+        file.create_group("model_weights").attrs.create("layer_names", np.full(5_000_000, b"a", dtype="S1"))
+    return buffer.getvalue()
+
+
 def h5_strings() -> bytes:
     def edit(file: h5py.File, tmp: Path) -> None:
         file["layers/dense/vars"].create_dataset(
@@ -254,6 +319,22 @@ def safetensors_past_eof() -> bytes:
 
 
 # --- ONNX -----------------------------------------------------------------------------------------
+
+
+def onnx_many_nodes(count: int = 3_000_000) -> bytes:
+    """A valid model plus a graph of 3 million empty nodes (6 MB): onnx's parser took 0.9 GB and 4 s."""
+    import onnx
+
+    def varint(value: int) -> bytes:
+        out = b""
+        while value >= 0x80:
+            out += bytes([value & 0x7F | 0x80])
+            value >>= 7
+        return out + bytes([value])
+
+    head: bytes = onnx.helper.make_model(onnx.helper.make_graph([], "g", [], [])).SerializeToString()
+    nodes = b"\x0a\x00" * count  # GraphProto field 1 (node), length 0
+    return head + b"\x3a" + varint(len(nodes)) + nodes  # ModelProto field 7 (graph), merged into the first
 
 
 def onnx_external_data() -> bytes:
@@ -305,6 +386,9 @@ def corpus(marker: Path, big: bool = True) -> list[Hostile]:
         Hostile("traversal.keras", zip_traversal(), "unsafe path"),
         Hostile("unexpected_member.keras", zip_unexpected(), "unexpected member"),
         Hostile("deep_config.keras", zip_deep_json(), "json"),
+        Hostile("big_config.keras", zip_big_json(), "bytes of json"),
+        Hostile("many_lists.keras", zip_many_lists(), "arrays and objects"),
+        Hostile("many_members.keras", zip_many_members(), "members, the cap"),
         Hostile("external_link.weights.h5", h5_external_link(), "link to another file"),
         Hostile("external_storage.weights.h5", h5_external_storage(), "another file"),
         Hostile("virtual.weights.h5", h5_virtual(), "virtual"),
@@ -313,10 +397,14 @@ def corpus(marker: Path, big: bool = True) -> list[Hostile]:
         Hostile("huge_declared.weights.h5", h5_huge_declared(), "cap"),
         Hostile("cycle.weights.h5", h5_cycle(), "cycle"),
         Hostile("strings.weights.h5", h5_strings(), "plain numbers"),
+        Hostile("tiny_chunks.weights.h5", h5_tiny_chunks(), "chunks"),
+        Hostile("dataset_twice.weights.h5", h5_dataset_twice(), "linked twice"),
+        Hostile("many_names.h5", h5_many_names(), "names, over the"),
         Hostile("absurd_header.safetensors", safetensors_absurd_header(), "absurd header length"),
         Hostile("past_eof.safetensors", safetensors_past_eof(), "past the end"),
         Hostile("external_data.onnx", onnx_external_data(), "external data"),
         Hostile("not_protobuf.onnx", b"\xff" * 64, "not a readable onnx"),
+        Hostile("many_nodes.onnx", onnx_many_nodes(), "protobuf fields"),
         Hostile("model.pt", pickle_payload(marker), "pickle"),
         Hostile("model.bin", pickle_payload(marker), "pickle"),
         Hostile("pickle_named.safetensors", pickle_payload(marker), "pickle"),

@@ -7,6 +7,8 @@ Formats: Keras 3 `.keras`, legacy Keras `.h5`, Keras `.weights.h5`, PyTorch stat
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import PurePath
 
 from lstmviz.readers.model import (
@@ -26,6 +28,7 @@ __all__ = [
     "RecurrentLayer",
     "RefusedFile",
     "read_model",
+    "read_path",
 ]
 
 PICKLE_SUFFIXES = (".pt", ".pth", ".bin", ".pkl", ".pickle", ".ckpt", ".tar")
@@ -60,10 +63,44 @@ def read_model(data: bytes, filename: str, *, max_params: int = MAX_PARAMS) -> M
         raise RefusedFile(f"this file looks damaged and cannot be read ({reason})") from None
 
 
+def read_path(path: str | os.PathLike[str]) -> bytes:
+    """A local model file's bytes, at most MAX_FILE_BYTES; RefusedFile for anything but a regular file."""
+    # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever. Only a
+    # regular file is read, and never past the cap, so /dev/zero or a growing file cannot fill memory.
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as error:
+        raise RefusedFile(error.strerror or str(error)) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise RefusedFile("not a regular file (a directory, device, pipe or socket); refused")
+        chunks: list[bytes] = []
+        left = MAX_FILE_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError as error:
+        raise RefusedFile(error.strerror or str(error)) from None
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > MAX_FILE_BYTES:
+        raise RefusedFile(f"this file has more than {MAX_FILE_BYTES:,} bytes, the cap")
+    return data
+
+
 def _dispatch(data: bytes, name: str, max_params: int) -> ModelFile:
     if name.endswith(PICKLE_SUFFIXES) or _looks_pickled(data):
         raise RefusedFile(f"{name or 'this file'} is a Python pickle (torch.save), which {PICKLE_ADVICE}")
     if data.startswith(ZIP_MAGIC):
+        from lstmviz.readers.safety import zip_member_count
+
+        members = zip_member_count(data)
+        if members is not None and members > MAX_OBJECTS:
+            raise RefusedFile(f"this zip archive has over {MAX_OBJECTS:,} members, the cap; refused")
         if _zip_holds_pickle(data):
             raise RefusedFile(f"{name or 'this file'} is a torch.save zip holding a pickle, which {PICKLE_ADVICE}")
         from lstmviz.readers.keras import read_keras_zip

@@ -119,14 +119,26 @@ def _from_v3_weights(file: h5py.File, tree: H5Tree, config: Mapping[str, Any] | 
     found: list[_Found] = []
     others: list[tuple[str, int]] = []
     _walk_v3(file["layers"], "layers/", config, "", tree, found, others)
+    total = tree.params_under("layers/") + tree.params_under("vars/")
+    return _finish(fmt, total, found, others, tree.params_under("optimizer/"), config, "config")
+
+
+def _finish(
+    fmt: str,
+    total: int,
+    found: list[_Found],
+    others: list[tuple[str, int]],
+    optimizer: int,
+    config: Mapping[str, Any] | None,
+    config_name: str,
+) -> ModelFile:
+    """The ModelFile of a Keras file's found layers, with the notes both layouts share."""
     notes = []
-    optimizer = tree.params_under("optimizer/")
     if optimizer:
         notes.append(f"optimizer state ({optimizer:,} values) is not counted as parameters")
     if config is None:
-        notes.append("no config in this file: cells and sizes inferred from tensor names and shapes")
+        notes.append(f"no {config_name} in this file: cells and sizes inferred from tensor names and shapes")
     layers = tuple(_keras_layer(f, inferred=config is None) for f in found)
-    total = tree.params_under("layers/") + tree.params_under("vars/")
     return _model(fmt, total, layers, others, notes)
 
 
@@ -308,14 +320,8 @@ def _from_legacy(file: h5py.File, tree: H5Tree, config: Mapping[str, Any] | None
         found.extend(by_layer.values())
         if plain or not by_layer:
             others.append((layer if not by_layer else f"{layer} (other weights)", plain))
-    notes = []
     optimizer = tree.params_under("optimizer_weights/")
-    if optimizer:
-        notes.append(f"optimizer state ({optimizer:,} values) is not counted as parameters")
-    if config is None:
-        notes.append("no model_config in this file: cells and sizes inferred from tensor names and shapes")
-    layers = tuple(_keras_layer(f, inferred=config is None) for f in found)
-    return _model("keras-h5", tree.params_under(prefix), layers, others, notes)
+    return _finish("keras-h5", tree.params_under(prefix), found, others, optimizer, config, "model_config")
 
 
 # --- one recurrent layer ------------------------------------------------------------------------

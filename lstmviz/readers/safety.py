@@ -22,11 +22,32 @@ MAX_ZIP_RATIO = 200
 # Keras uses a 4 GiB floor; ours is lower because our whole-file cap is lower.
 H5_BOMB_FLOOR_BYTES = 1 << 20
 H5_MAX_EXPANSION = 1000
+# Reading a chunked dataset costs about 16 us per chunk even where nothing is stored, so a 200 kB
+# file of 1x1 chunks takes a minute. h5py's own chunking of the largest dataset we accept gives a
+# few hundred chunks; Keras writes contiguous datasets.
+H5_MAX_CHUNKS = 20_000
 NUMERIC_KINDS = "fiub"
+# A Keras config of a thousand layers is about 3 MB; a safetensors header of 20,000 tensors about 3 MB.
+MAX_JSON_BYTES = 8 * 1024 * 1024
+MAX_JSON_CONTAINERS = 200_000  # brackets and braces, counted in the text (strings included: a safe overcount)
+
+
+def zip_member_count(data: bytes) -> int | None:
+    """How many members a zip's end record declares, read without parsing the directory (None: no record)."""
+    # zipfile parses every central-directory entry before anything can be checked: 300,000 empty
+    # members (26 MB) took 25 s. The end record (last 22 bytes before a comment of up to 64 KiB) says the count.
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 22 - 0xFFFF))
+    if end < 0 or end + 22 > len(data):
+        return None
+    count = int.from_bytes(data[end + 10 : end + 12], "little")
+    return count  # 0xFFFF means a ZIP64 count of 65,535 or more: over every cap either way
 
 
 def read_zip(data: bytes, allowed: tuple[str, ...], what: str) -> dict[str, bytes]:
     """The members of a zip archive held in memory, after checking names, sizes and ratios."""
+    declared = zip_member_count(data)
+    if declared is not None and declared > MAX_OBJECTS:
+        raise RefusedFile(f"this {what} has over {MAX_OBJECTS:,} members, the cap; refused")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
@@ -70,7 +91,16 @@ def read_zip(data: bytes, allowed: tuple[str, ...], what: str) -> dict[str, byte
 
 
 def parse_json(raw: bytes | str, what: str) -> Any:
-    """Plain JSON (never objects, never code); refuses anything else with one line."""
+    """Plain JSON (never objects, never code), size- and count-capped; refuses anything else with one line."""
+    # Parsed JSON takes 12-21x its text in Python objects ("[]," is a 56-byte list per 3 bytes), so a
+    # 64 MiB config.json stored unpacked in a .keras zip would take over a gigabyte. Capping the text
+    # and the number of arrays and objects keeps a parse under about 100 MB.
+    encoded = raw if isinstance(raw, bytes) else raw.encode("utf-8", errors="surrogatepass")
+    if len(encoded) > MAX_JSON_BYTES:
+        raise RefusedFile(f"{what} has {len(encoded):,} bytes of JSON, over the {MAX_JSON_BYTES:,}-byte cap; refused")
+    containers = encoded.count(b"[") + encoded.count(b"{")
+    if containers > MAX_JSON_CONTAINERS:
+        raise RefusedFile(f"{what} has over {MAX_JSON_CONTAINERS:,} JSON arrays and objects; refused")
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
         return json.loads(text)
@@ -133,7 +163,11 @@ def _walk(group: h5py.Group, prefix: str, seen: set[int]) -> Iterator[tuple[str,
             yield path, obj
             yield from _walk(obj, path + "/", seen)
         elif isinstance(obj, h5py.Dataset):
-            seen.add(hash(obj.id))
+            # One dataset under a million names would be walked, checked and counted a million times.
+            key = hash(obj.id)
+            if key in seen:
+                raise RefusedFile(f"HDF5 dataset {path!r} is linked twice; refused")
+            seen.add(key)
             yield path, obj
         else:
             raise RefusedFile(f"HDF5 object {path!r} is neither a group nor a dataset; refused")
@@ -146,6 +180,13 @@ def _check_dataset(path: str, ds: h5py.Dataset) -> None:
         raise RefusedFile(f"HDF5 dataset {path!r} is virtual (maps other files); refused")
     if ds.dtype.kind not in NUMERIC_KINDS or ds.dtype.itemsize > 8 or ds.shape is None:
         raise RefusedFile(f"HDF5 dataset {path!r} does not hold plain numbers ({ds.dtype}); refused")
+    if ds.chunks is not None:
+        chunks = math.prod(-(-size // chunk) for size, chunk in zip(ds.shape, ds.chunks, strict=False))
+        if chunks > H5_MAX_CHUNKS:
+            raise RefusedFile(
+                f"HDF5 dataset {path!r} is cut into {chunks:,} chunks, over the {H5_MAX_CHUNKS:,} cap "
+                f"(slow to read); refused"
+            )
     declared = math.prod(ds.shape) * ds.dtype.itemsize
     stored = ds.id.get_storage_size()
     if declared > H5_BOMB_FLOOR_BYTES and declared > H5_MAX_EXPANSION * stored:
@@ -185,7 +226,14 @@ def h5_attr_text(obj: h5py.Group | h5py.File, name: str) -> str | None:
 
 
 def h5_attr_names(obj: h5py.Group | h5py.File, name: str) -> list[str]:
-    """A list-of-strings attribute such as layer_names or weight_names ([] when absent)."""
+    """A list-of-strings attribute such as layer_names or weight_names ([] when absent), at most MAX_OBJECTS."""
+    try:
+        # Sized before it is read: 5 MB of one-byte names became 5 million Python strings (90 MB).
+        count = math.prod(obj.attrs.get_id(name).shape or ()) if name in obj.attrs else 0
+    except (OSError, ValueError, RuntimeError, TypeError, KeyError):
+        return []
+    if count > MAX_OBJECTS:
+        raise RefusedFile(f"the HDF5 attribute {name!r} lists {count:,} names, over the {MAX_OBJECTS:,} cap")
     try:
         value = obj.attrs.get(name)
     except (OSError, ValueError, RuntimeError, TypeError, KeyError):
