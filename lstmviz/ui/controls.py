@@ -147,7 +147,9 @@ PRESENTATION_CSS = """<style>
 [data-testid="stMain"] [data-testid="stImage"] img { max-height: 560px; width: auto !important; margin: 0 auto; }
 [data-testid="stMain"] h1 { font-size: 2.4rem; }
 [data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 1.9rem; }
-[data-testid="stMetricValue"] { font-size: 4.5rem; }
+[data-testid="stMain"] [data-testid="stMetricValue"],
+[data-testid="stMain"] [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p {
+  font-size: 4.5rem; line-height: 1.1; }
 [data-testid="stMain"] [data-testid="stCaptionContainer"] { display: none; }
 [data-testid="stMain"] p code { font-size: 1.2rem; white-space: nowrap; }
 [data-testid="stMain"] pre code, [data-testid="stMain"] pre.lstmviz-summary { font-size: 1.05rem; }
