@@ -76,11 +76,16 @@ def press_right(page: Any, label: str) -> None:
     thumb.press("ArrowRight")
 
 
-# The timesteps table as text (a static Markdown table; stale ones from the previous run skipped).
+# The timesteps table as text: a glide-data-grid's accessible table inside its canvas (screen), or a
+# static table (projector, Markdown); stale ones from the previous run skipped.
 TIMESTEPS_TABLE_JS = """() => {
-    for (const table of document.querySelectorAll('[data-testid="stMarkdown"] table')) {
+    const tables = document.querySelectorAll(
+        '[data-testid="stDataFrame"] table[role="grid"], [data-testid="stTable"] table, '
+        + '[data-testid="stMarkdown"] table');
+    for (const table of tables) {
         if (table.closest('[data-stale="true"]')) continue;
-        const headers = Array.from(table.querySelectorAll('thead th')).map(th => th.textContent.trim());
+        const headers = Array.from(table.querySelectorAll('th[role="columnheader"], thead th'))
+            .map(th => th.textContent.trim());
         if (headers[0] !== 'timesteps T') continue;
         const rows = Array.from(table.querySelectorAll('tbody tr'))
             .map(tr => Array.from(tr.querySelectorAll('td')).map(td => td.textContent.trim()));

@@ -152,7 +152,8 @@ def test_click_a_gate_in_one_heatmap_focuses_it_in_both(page: Any, explorer: Any
     wait_url(page, "gate", "forget")
     page.wait_for_function(f"() => ({OUTLINES_JS})('compare_heatmap_0') === 3")
     settle(page)
-    assert page.evaluate(OUTLINES_JS, "compare_heatmap_1") == 4  # weight_ih, weight_hh, bias_ih, bias_hh
+    # weight_ih, weight_hh, bias_ih, bias_hh, and the gate strip (its own axes in the row layout)
+    assert page.evaluate(OUTLINES_JS, "compare_heatmap_1") == 5
     screenshot(page, "compare-forget.png")
     assert_no_exception(page, explorer)
 
