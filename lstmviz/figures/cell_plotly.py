@@ -7,7 +7,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from lstmviz.figures.cell_geometry import CellGeometry
-from lstmviz.figures.fast import TEMPLATE
+from lstmviz.figures.fast import TEMPLATE, arrow
 from lstmviz.style import FONT, INK, LINE, PAPER, SCREEN, Theme
 
 
@@ -35,23 +35,7 @@ def cell_figure(geometry: CellGeometry, theme: Theme = SCREEN) -> go.Figure:
             shapes.append({"type": "line", "x0": a, "y0": b, "x1": c, "y1": d, "line": line})
         (a, b), (c, d) = points[-2], points[-1]
         # The last segment is an arrow, pointing where the wire goes.
-        notes.append(
-            {
-                "x": c,
-                "y": d,
-                "ax": a,
-                "ay": b,
-                "xref": "x",
-                "yref": "y",
-                "axref": "x",
-                "ayref": "y",
-                "text": "",
-                "showarrow": True,
-                "arrowhead": 2,
-                "arrowwidth": theme.line_width,
-                "arrowcolor": LINE,
-            }
-        )
+        notes.append(arrow(c, d, a, b, LINE, theme.line_width))
         if edge.label:
             (a, b), (c, d) = points[0], points[1]
             x, y = edge.label_at or ((a + 6, (b + d) / 2) if abs(c - a) < abs(d - b) else ((a + c) / 2, b - 10))

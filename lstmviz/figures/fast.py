@@ -80,6 +80,25 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def arrow(x: float, y: float, ax: float, ay: float, colour: str, width: float) -> dict[str, Any]:
+    """A Plotly annotation drawing an arrow from (ax, ay) to (x, y), both in data coordinates."""
+    return {
+        "x": x,
+        "y": y,
+        "ax": ax,
+        "ay": ay,
+        "xref": "x",
+        "yref": "y",
+        "axref": "x",
+        "ayref": "y",
+        "text": "",
+        "showarrow": True,
+        "arrowhead": 2,
+        "arrowwidth": width,
+        "arrowcolor": colour,
+    }
+
+
 class FrozenFigure(go.Figure):  # type: ignore[misc]  # plotly ships no type hints
     """A figure treated as read-only that hands out one prebuilt dict from to_dict().
 

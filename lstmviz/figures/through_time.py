@@ -16,7 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 from numpy.typing import NDArray
 
-from lstmviz.figures.fast import fast_figure
+from lstmviz.figures.fast import arrow, fast_figure
 from lstmviz.style import FONT, INK, LINE, MUTED, PAPER, SCREEN, STATE_COLOURS, Theme, gate_colour
 
 FRAME_MS = 30  # requested 33 frames/s; rendering sets the real rate (bench/bench_play.py measures it)
@@ -400,24 +400,9 @@ def strip_figure(steps: int, step: int, params: int, cell: str, theme: Theme = S
 
 
 def _arrow(x: float, y: float, ax: float, ay: float, colour: str, dash: bool = False) -> dict[str, Any]:
-    """An arrow from (ax, ay) to (x, y) in data coordinates."""
-    return {
-        "x": x,
-        "y": y,
-        "ax": ax,
-        "ay": ay,
-        "xref": "x",
-        "yref": "y",
-        "axref": "x",
-        "ayref": "y",
-        "text": "",
-        "showarrow": True,
-        "arrowhead": 2,
-        "arrowwidth": 1.4,
-        "arrowcolor": "#C98A00" if dash else colour,
-        "standoff": 0,
-        "opacity": 0.8 if dash else 1,
-    }
+    """An arrow from (ax, ay) to (x, y) in data coordinates; `dash` for the shared weights' faint ones."""
+    drawn = arrow(x, y, ax, ay, "#C98A00" if dash else colour, 1.4)
+    return {**drawn, "standoff": 0, "opacity": 0.8 if dash else 1}
 
 
 def state_colour(key: str) -> str:

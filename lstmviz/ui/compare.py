@@ -11,7 +11,7 @@ from lstmviz.figures.focus import focus_gate, gate_targets
 from lstmviz.report import Report
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import Theme
-from lstmviz.ui import cached, url
+from lstmviz.ui import cached, controls, url
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.controls import URL
 from lstmviz.urlvalues import Choice
@@ -28,18 +28,7 @@ def render(report: Report, theme: Theme) -> None:
     """Draw the comparison chosen in the view for the sidebar's sizes."""
     spec = report.spec
     st.title("Compare")
-    url.clean("compare", Choice(MODES))
-    mode = str(
-        st.radio(
-            "Compare",
-            MODES,
-            key="compare",
-            horizontal=True,
-            bind=URL,
-            captions=[MODE_LABEL[m] for m in MODES],  # not format_func: the URL keeps the plain name
-            label_visibility="collapsed",
-        )
-    )
+    mode = controls.mode_picker("Compare", MODES, "compare", MODE_LABEL, label_visibility="collapsed")
     st.caption(
         f"The same x = {spec.features:,} features, h = {spec.units:,} units, T = {spec.timesteps:,} timesteps "
         f"and {spec.layers} layer{'s' if spec.layers > 1 else ''} from the sidebar, side by side."

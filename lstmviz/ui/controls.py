@@ -242,6 +242,16 @@ def presentation_toggle() -> bool:
         )
 
 
+def mode_picker(label: str, modes: tuple[str, ...], key: str, captions: dict[str, str], **options: Any) -> str:
+    """A horizontal radio of a view's modes, checked in and kept in the URL by its plain name."""
+    url.clean(key, Choice(modes))
+    # Captions, not format_func: the URL keeps the plain name.
+    chosen = st.radio(
+        label, modes, key=key, horizontal=True, bind=URL, captions=[captions[m] for m in modes], **options
+    )
+    return str(chosen)
+
+
 def view_picker(views: tuple[str, ...]) -> str:
     """Which page to show, kept in the URL for deep links."""
     url.clean("view", Choice(views))

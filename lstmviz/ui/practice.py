@@ -22,11 +22,11 @@ from lstmviz.practice import (
 from lstmviz.report import Report, build_report
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import FRAMEWORK_LABEL, Theme
-from lstmviz.ui import cached, url
+from lstmviz.ui import cached, controls, url
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.controls import URL
 from lstmviz.ui.static_table import static_table
-from lstmviz.urlvalues import Choice, Whole
+from lstmviz.urlvalues import Whole
 
 MAX_BUDGET = 10**12
 BUDGET_UNITS = (*range(1, 17), *range(24, 1025, 8))
@@ -141,18 +141,7 @@ QUIZZES: dict[str, Callable[[int, Theme], tuple[str, str]]] = {
 def quiz(theme: Theme) -> None:
     """The question of the chosen kind and number, the session's score and a new question."""
     st.title("Practice")
-    url.clean("quiz", Choice(KINDS))
-    kind = str(
-        st.radio(
-            "Question type",
-            KINDS,
-            key="quiz",
-            horizontal=True,
-            bind=URL,
-            captions=[KIND_LABEL[k] for k in KINDS],  # not format_func: the URL keeps the plain name
-            on_change=_clear_answer,
-        )
-    )
+    kind = controls.mode_picker("Question type", KINDS, "quiz", KIND_LABEL, on_change=_clear_answer)
     pick, new, score = st.columns([2, 1, 2], vertical_alignment="bottom")
     url.clean("question", Whole(1, MAX_QUESTION))
     with pick:
