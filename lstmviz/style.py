@@ -66,12 +66,11 @@ class Theme:
     title_size: int = 16
     line_width: float = 1.6
     figure_height: int = 460
-    static_tables: bool = False  # plain HTML tables, whose type CSS can enlarge (a canvas grid's cannot)
 
 
 SCREEN = Theme()
 # figure_height fits a 1280 × 720 slide with the chart's heading: 720 minus the browser's and Streamlit's bars.
-PROJECTOR = Theme(font_size=20, title_size=24, line_width=3.0, figure_height=540, static_tables=True)
+PROJECTOR = Theme(font_size=20, title_size=24, line_width=3.0, figure_height=540)
 
 
 def gate_colour(symbol: str) -> str:

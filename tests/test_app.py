@@ -36,21 +36,41 @@ def heatmap(at: AppTest) -> dict[str, Any]:
     return figure
 
 
-def _markdown_tables(body: str) -> list[dict[str, list[Any]]]:
-    """Every Markdown table in a block: column → cell values (integers parsed, escapes removed)."""
+def _unbold(cell: str) -> str:
+    """A cell's Markdown without the bold that marks a row."""
+    bold = re.fullmatch(r"\*\*(.*)\*\*", cell)
+    return bold.group(1) if bold else cell
+
+
+def _plain(cell: str) -> str:
+    """A cell's text: bold and Markdown escapes removed."""
+    return re.sub(r"\\(.)", r"\1", _unbold(cell))
+
+
+def _split_tables(body: str) -> list[list[list[str]]]:
+    """Every Markdown table in a block as rows of raw cell Markdown (header row first, no rule row)."""
     tables, lines = [], body.splitlines()
     for k, line in enumerate(lines):
         if k + 1 < len(lines) and line.startswith("| ") and set(lines[k + 1].replace(" ", "")) <= set("|:-"):
             split = [
-                [re.sub(r"\\(.)", r"\1", c).strip() for c in re.split(r"(?<!\\)\|", row)[1:-1]]
+                [c.strip() for c in re.split(r"(?<!\\)\|", row)[1:-1]]
                 for row in itertools.takewhile(lambda r: r.startswith("| "), lines[k:])
             ]
-            body_rows = split[2:]
-            cells = {
+            tables.append(split[:1] + split[2:])
+    return tables
+
+
+def _markdown_tables(body: str) -> list[dict[str, list[Any]]]:
+    """Every Markdown table in a block: column → cell values (bold and escapes removed, integers parsed)."""
+    tables = []
+    for split in _split_tables(body):
+        plain = [[_plain(c) for c in row] for row in split]
+        tables.append(
+            {
                 h: [int(v.replace(",", "")) if re.fullmatch(r"-?[\d,]+", v) else v for v in col]
-                for h, *col in zip(split[0], *body_rows, strict=True)
+                for h, *col in zip(*plain, strict=True)
             }
-            tables.append(cells)
+        )
     return tables
 
 
@@ -60,6 +80,12 @@ def table(at: AppTest, column: str) -> Any:
     found += [d.value for d in at.dataframe if column in d.value.columns]
     (frame,) = found
     return frame
+
+
+def marked_rows(at: AppTest, column: str) -> list[int]:
+    """The body rows of the Markdown table with this column that are marked: every cell in bold."""
+    (split,) = [t for m in at.markdown for t in _split_tables(str(m.value)) if column in map(_plain, t[0])]
+    return [k for k, row in enumerate(split[1:]) if all(c != _unbold(c) for c in row if c)]
 
 
 def text(at: AppTest) -> str:
@@ -472,26 +498,35 @@ def test_a_click_on_a_gate_bar_follows_that_gate(monkeypatch: pytest.MonkeyPatch
 
 def test_every_table_groups_thousands() -> None:
     from lstmviz.tables import LAYERS, TENSORS, TIMESTEPS, rows, timestep_rows
-    from lstmviz.ui.frames import frame
+    from lstmviz.ui.static_table import markdown_table
 
     report = lstmviz.build_report(RecurrentSpec(features=1000, units=1000))
     for table in (rows(TENSORS, report.tensors), rows(LAYERS, report.layers), rows(TIMESTEPS, timestep_rows(report))):
-        html = frame(table).to_html()
+        cells = {c.strip() for line in markdown_table(table).splitlines()[2:] for c in line.split("|")}
         big = [v for row in table for v in row.values() if isinstance(v, int) and v >= 1000]
         assert big
-        assert all(f">{v:,}<" in html and f">{v}<" not in html for v in big)
+        assert all(f"{v:,}" in cells and str(v) not in cells for v in big)
 
 
-def test_followed_gate_row_is_marked_in_the_gate_table() -> None:
-    from lstmviz.style import SELECTED_FILL
-    from lstmviz.tables import LAYER_GATES, gate_parts, rows
-    from lstmviz.ui.frames import frame
+def test_followed_gate_row_is_marked_in_the_gate_table(app: AppTest) -> None:
+    assert marked_rows(app, "gate") == []  # no gate followed, no row marked
+    app.segmented_control(key="gate").set_value("f").run()
+    assert not app.exception
+    gates = table(app, "gate")["gate"]
+    assert marked_rows(app, "gate") == [k for k, label in enumerate(gates) if label.startswith("f ·")] == [1]
+    assert table(app, "gate")["input weights"][1] == 6  # the marked row still reads as numbers
 
-    table = rows(LAYER_GATES, gate_parts(lstmviz.breakdown(RecurrentSpec()).layers))
-    html = frame(table, lambda row: row["gate"].startswith("f ·")).to_html()
-    marked = [line for line in html.splitlines() if SELECTED_FILL.lower() in line.lower()]
-    assert marked  # the style rule exists
-    assert html.lower().count(SELECTED_FILL.lower()) == 1  # one rule, for the cells of one row
+
+def test_a_marked_row_stays_escaped() -> None:
+    from lstmviz.ui.static_table import markdown_table
+
+    rows = [{"name": "x*y_|z", "n": 1234}, {"name": "", "n": 5}]
+    assert markdown_table(rows, lambda row: True).splitlines() == [
+        "| name | n |",
+        "| :--- | ---: |",
+        "| **x\\*y\\_\\|z** | **1,234** |",
+        "|  | **5** |",  # an empty cell is left empty: "****" would show as text
+    ]
 
 
 def test_cache_keys_see_every_field() -> None:

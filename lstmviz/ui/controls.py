@@ -154,7 +154,7 @@ PRESENTATION_CSS = """<style>
 [data-testid="stMain"] p code { font-size: 1.2rem; white-space: nowrap; }
 [data-testid="stMain"] pre code, [data-testid="stMain"] pre.lstmviz-summary { font-size: 1.05rem; }
 [data-testid="stMain"] [data-testid="stDataFrame"] { font-size: 1.2rem; }
-[data-testid="stMain"] [data-testid="stTable"] { font-size: 1.3rem; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] table { font-size: 1.3rem; }
 </style>"""
 
 

@@ -17,20 +17,23 @@ from lstmviz.figures.cell_plotly import cell_figure
 from lstmviz.figures.cell_svg import cell_svg
 from lstmviz.report import Report
 from lstmviz.snippet import framework_code
-from lstmviz.style import FRAMEWORK_LABEL, Theme
+from lstmviz.style import FRAMEWORK_LABEL, SELECTED_FILL, Theme
 from lstmviz.summary import gate_term, tensor_sum
 from lstmviz.tables import LAYER_GATES, LAYERS, TENSORS, TIMESTEPS, gate_parts, rows, timestep_rows
 from lstmviz.ui import cached, controls, url
 from lstmviz.ui.charts import chart_config
-from lstmviz.ui.frames import show
+from lstmviz.ui.static_table import static_table
 from lstmviz.urlvalues import Choice
 
 EXPORT_FORMATS = (("csv", to_csv, "text/csv"), ("md", to_markdown, "text/markdown"), ("tex", to_latex, "text/x-tex"))
 # Like st.code's block, without its syntax highlighter (st.html strips inline styles).
-SUMMARY_CSS = """<style>
-.lstmviz-summary { font-family: 'Source Code Pro', monospace; font-size: 0.78rem; line-height: 1.45;
+SUMMARY_CSS = f"""<style>
+.lstmviz-summary {{ font-family: 'Source Code Pro', monospace; font-size: 0.78rem; line-height: 1.45;
   padding: 1rem; margin: 0; background: #f0f2f6; color: #31333f; border-radius: 0.5rem; overflow-x: auto;
-  white-space: pre; }
+  white-space: pre; }}
+/* The followed gate's row in the gate table: bold (the Markdown), on the selection fill. */
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] tbody tr:has(> td > strong) {{
+  background: {SELECTED_FILL}; }}
 </style>"""
 # The optional panels, one click away and in the URL as ?panel=Warm-up or ?panel=Export (the URL
 # holds the option's text); each is drawn only when open.
@@ -46,11 +49,11 @@ def render(report: Report, theme: Theme) -> None:
     headline(report)
     layer = controls.layer_picker(report.count, "Layer and direction to draw", "view_layer")
     gate = gate_focus(layer)
-    timesteps(report, theme)
+    timesteps(report)
     cell(report, layer, theme, gate)
     gates(layer, theme, gate, chart_config(image_format, f"{slug}-gates"))
     heatmap(layer, theme, gate, chart_config(image_format, f"{slug}-heatmap"))
-    tables(report, theme)
+    tables(report)
     # A closed expander still runs (and sends) everything inside it; a panel picker draws only the open one.
     url.clean("panel", Choice((WARM_UP, EXPORT)))
     panel = st.segmented_control(PANELS_LABEL, [WARM_UP, EXPORT], key="panel", bind=controls.URL)
@@ -92,10 +95,10 @@ def gate_focus(layer: LayerCount) -> str | None:
     return gate
 
 
-def timesteps(report: Report, theme: Theme) -> None:
+def timesteps(report: Report) -> None:
     """What timesteps change (shapes and cost) and what they never change (the count)."""
     st.markdown("**Timesteps change shapes and cost, never the count**")
-    show(rows(TIMESTEPS, timestep_rows(report)), "timesteps_table", theme)
+    static_table(rows(TIMESTEPS, timestep_rows(report)))
     st.caption(
         "Per sample; None is the batch dimension. Multiply-adds count the gate matrix products only; activations "
         "are the values a training forward pass keeps per timestep: gate outputs, cell state (LSTM) and hidden output."
@@ -132,7 +135,7 @@ def gates(layer: LayerCount, theme: Theme, gate: str | None, config: dict[str, o
     marked = {p.label for p in parts if p.symbol == gate}
     # The projection column only where there is a projection: a column of zeros says nothing.
     columns = [c for c in LAYER_GATES if layer.projection or c.key != "projection_weights"]
-    show(rows(columns, parts), "gate_table", theme, lambda row: row["gate"] in marked)
+    static_table(rows(columns, parts), lambda row: row["gate"] in marked)  # the followed gate in bold
 
 
 def heatmap(layer: LayerCount, theme: Theme, gate: str | None, config: dict[str, object]) -> None:
@@ -150,15 +153,15 @@ def heatmap(layer: LayerCount, theme: Theme, gate: str | None, config: dict[str,
     _gate_chart(cached.heatmap_figure(layer, 0, theme, gate), "heatmap", gate, config)
 
 
-def tables(report: Report, theme: Theme) -> None:
+def tables(report: Report) -> None:
     """Every tensor and layer, the outputs, and the framework's own summary (full width: it is 76 columns)."""
     spec = report.spec
     st.subheader("Every tensor")
     tensor_col, layer_col = st.columns([3, 2])
     with tensor_col:
-        show(rows(TENSORS, report.tensors), "tensor_table", theme)
+        static_table(rows(TENSORS, report.tensors))
     with layer_col:
-        show(rows(LAYERS, report.layers), "layer_table", theme)
+        static_table(rows(LAYERS, report.layers))
         outputs = ", ".join(f"{k} {tuple(v)}" for k, v in report.outputs.as_dict().items())
         st.caption(f"Outputs: {outputs} (None = batch).")
     heading = {

@@ -2,15 +2,18 @@
 
 st.dataframe converts rows through pandas and Arrow (milliseconds per table, and pandas' import on the
 first one, which raced Plotly's pandas check across sessions) and pulls a 1.4 MB grid into the page.
-For a handful of rows a static table shows the same values.
+For a handful of rows a static table shows the same values, and its type follows the page's CSS
+(presentation mode enlarges it).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import streamlit as st
+
+Row = Mapping[str, object]
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~$-])")
 
@@ -21,23 +24,27 @@ def _cell(value: object) -> str:
         text = str(value)
     else:
         text = f"{value:,}"
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\n", " ").strip()
 
 
-def markdown_table(rows: Sequence[Mapping[str, object]]) -> str:
-    """GitHub-flavoured Markdown for rows of equal keys; numbers right-aligned."""
+def _line(cells: Sequence[str], bold: bool = False) -> str:
+    """One table row; a marked row has every (non-empty) cell in bold."""
+    if bold:
+        cells = [f"**{c}**" if c else c for c in cells]
+    return "| " + " | ".join(cells) + " |"
+
+
+def markdown_table(rows: Sequence[Row], marked: Callable[[Row], bool] | None = None) -> str:
+    """GitHub-flavoured Markdown for rows of equal keys; numbers right-aligned, `marked` rows in bold."""
     if not rows:
         return ""
     columns = list(rows[0])
     numeric = [all(isinstance(r[c], int | float) and not isinstance(r[c], bool) for r in rows) for c in columns]
-    lines = [
-        "| " + " | ".join(_cell(c) for c in columns) + " |",
-        "| " + " | ".join("---:" if n else ":---" for n in numeric) + " |",
-    ]
-    lines += ["| " + " | ".join(_cell(r[c]) for c in columns) + " |" for r in rows]
+    lines = [_line([_cell(c) for c in columns]), _line(["---:" if n else ":---" for n in numeric])]
+    lines += [_line([_cell(r[c]) for c in columns], marked is not None and marked(r)) for r in rows]
     return "\n".join(lines)
 
 
-def static_table(rows: Sequence[Mapping[str, object]]) -> None:
-    """Draw rows as a static table (one light Markdown element)."""
-    st.markdown(markdown_table(rows))
+def static_table(rows: Sequence[Row], marked: Callable[[Row], bool] | None = None) -> None:
+    """Draw rows as a static table (one light Markdown element), `marked` rows in bold."""
+    st.markdown(markdown_table(rows, marked))

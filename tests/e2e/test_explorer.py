@@ -76,30 +76,37 @@ def press_right(page: Any, label: str) -> None:
     thumb.press("ArrowRight")
 
 
-# The timesteps table as text: a glide-data-grid's accessible table inside its canvas (screen), or a
-# static table (projector, Markdown); stale ones from the previous run skipped.
-TIMESTEPS_TABLE_JS = """() => {
-    const tables = document.querySelectorAll(
-        '[data-testid="stDataFrame"] table[role="grid"], [data-testid="stTable"] table, '
-        + '[data-testid="stMarkdown"] table');
-    for (const table of tables) {
+# A static table (Markdown, drawn as an HTML table) as text: the first of the current run whose headers
+# include every wanted one (stale ones from the previous run skipped), column header → cell texts, and
+# the indices of its marked rows (every non-empty cell bold, Markdown's **…**: the followed gate's row).
+STATIC_TABLE_JS = """(wanted) => {
+    for (const table of document.querySelectorAll('[data-testid="stMarkdownContainer"] table')) {
         if (table.closest('[data-stale="true"]')) continue;
-        const headers = Array.from(table.querySelectorAll('th[role="columnheader"], thead th'))
-            .map(th => th.textContent.trim());
-        if (headers[0] !== 'timesteps T') continue;
-        const rows = Array.from(table.querySelectorAll('tbody tr'))
-            .map(tr => Array.from(tr.querySelectorAll('td')).map(td => td.textContent.trim()));
+        const headers = Array.from(table.querySelectorAll('thead th')).map(th => th.textContent.trim());
+        if (!wanted.every(w => headers.includes(w))) continue;
+        const rows = Array.from(table.querySelectorAll('tbody tr')).map(tr => Array.from(tr.querySelectorAll('td')));
         if (!rows.length) return null;
-        return Object.fromEntries(headers.map((h, c) => [h, rows.map(r => r[c])]));
+        const text = e => e.textContent.trim();
+        const bold = td => !text(td) || Array.from(td.querySelectorAll('strong')).map(text).join('') === text(td);
+        return {
+            columns: Object.fromEntries(headers.map((h, c) => [h, rows.map(r => r[c].textContent.trim())])),
+            marked: rows.flatMap((r, k) => (r.every(bold) ? [k] : [])),
+        };
     }
     return null;
 }"""
 
 
+def static_table(page: Any, *headers: str) -> tuple[dict[str, list[str]], list[int]]:
+    """The static table with these headers: column header → cell texts, and its marked rows' indices."""
+    page.wait_for_function(f"(wanted) => ({STATIC_TABLE_JS})(wanted) !== null", arg=list(headers))
+    found = page.evaluate(STATIC_TABLE_JS, list(headers))
+    return dict(found["columns"]), list(found["marked"])
+
+
 def timesteps_table(page: Any) -> dict[str, list[str]]:
     """The 'timesteps T' table, column header → cell texts."""
-    page.wait_for_function(f"() => ({TIMESTEPS_TABLE_JS})() !== null")
-    return dict(page.evaluate(TIMESTEPS_TABLE_JS))
+    return static_table(page, "timesteps T")[0]
 
 
 def assert_no_exception(page: Any, explorer: Any) -> None:
@@ -221,7 +228,7 @@ def test_timesteps_change_the_output_shape_not_the_total(page: Any, explorer: An
     assert before["timesteps T"] == ["1", "40", "400"]
     assert before["output shape"][1] == "(None, 40, 2)"
     press_right(page, "Timesteps T")
-    page.wait_for_function(f"() => ({TIMESTEPS_TABLE_JS})()?.['timesteps T']?.[1] === '41'")
+    page.wait_for_function(f"() => ({STATIC_TABLE_JS})(['timesteps T'])?.columns['timesteps T'][1] === '41'")
     settle(page)
     after = timesteps_table(page)
     assert total(page) == 48

@@ -7,6 +7,7 @@ Expected terms and slices come from the core (lstmviz.summary.gate_term, LayerCo
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -15,19 +16,24 @@ import pytest
 import lstmviz
 from lstmviz import RecurrentSpec
 from lstmviz.summary import gate_term
-from tests.e2e.test_explorer import METRIC, assert_no_exception, open_app, settle, total
+from lstmviz.tables import gate_parts
+from tests.e2e.test_explorer import METRIC, STATIC_TABLE_JS, assert_no_exception, open_app, settle, static_table, total
 
 pytestmark = pytest.mark.e2e
 
-# Every code block, table and grid in the main column that is wider than its own box, or runs past
-# the window's right edge: each would hide numbers behind a horizontal scroll.
+# Every code block and grid in the main column that is wider than its own box, every static table
+# wider than its column, and any of them running past the window's right edge: each would hide
+# numbers behind a horizontal scroll or under the next column.
 CLIPPED_JS = """() => {
     const main = document.querySelector('[data-testid="stMain"]');
     const boxes = main.querySelectorAll(
-        '[data-testid="stCode"] pre, pre.lstmviz-summary, [data-testid="stTable"], '
-        + '[data-testid="stDataFrame"] .dvn-scroller');
-    return [...boxes].filter(e => e.scrollWidth > e.clientWidth + 1
-            || e.getBoundingClientRect().right > window.innerWidth + 1)
+        '[data-testid="stCode"] pre, pre.lstmviz-summary, [data-testid="stDataFrame"] .dvn-scroller, '
+        + '[data-testid="stMarkdownContainer"] table');
+    const wide = e => e.tagName === 'TABLE'
+        ? e.getBoundingClientRect().width > e.closest('[data-testid="stMarkdownContainer"]').clientWidth + 1
+        : e.scrollWidth > e.clientWidth + 1;
+    return [...boxes].filter(e => !e.closest('[data-stale="true"]'))
+        .filter(e => wide(e) || e.getBoundingClientRect().right > window.innerWidth + 1)
         .map(e => `${e.tagName} ${e.getAttribute('data-testid') || ''} ${e.scrollWidth} > ${e.clientWidth}: `
             + e.textContent.slice(0, 60));
 }"""
@@ -47,7 +53,8 @@ def main_text(page: Any) -> str:
 
 
 def expect_followed(page: Any, spec: RecurrentSpec, symbol: str) -> None:
-    """The gate's formula term and its slices are on the page, and its diagram box is the framed one."""
+    """The gate's formula term and its slices are on the page, its diagram box is the framed one and its
+    row of the gate table the marked one."""
     layer = lstmviz.breakdown(spec).layers[0]
     term = gate_term(layer, symbol)
     page.wait_for_function("t => document.body.innerText.includes(t)", arg=term)
@@ -57,6 +64,14 @@ def expect_followed(page: Any, spec: RecurrentSpec, symbol: str) -> None:
     svg = base64.b64decode(src.split(",", 1)[1]).decode()
     assert f'id="gate_{symbol}" class="selected"' in svg
     assert parse_qs(urlparse(page.url).query).get("gate") == [symbol]
+    parts = gate_parts((layer,))
+    rows = [k for k, part in enumerate(parts) if part.symbol == symbol]
+    page.wait_for_function(
+        f"(rows) => JSON.stringify(({STATIC_TABLE_JS})(['gate', 'running total'])?.marked) === rows",
+        arg=json.dumps(rows),
+    )
+    columns, marked = static_table(page, "gate", "running total")
+    assert [columns["gate"][k] for k in marked] == [parts[k].label for k in rows]
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from test_explorer import (
     assert_no_exception,
     heatmap_cells,
     settle,
+    static_table,
     total,
 )
 
@@ -215,6 +216,14 @@ def test_presentation_mode_link(page: Any, explorer: Any) -> None:
     # The projector stylesheet is applied: the headline total is drawn far larger than on screen.
     size = page.locator(METRIC).first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
     assert size >= 56, f"presentation mode's total is {size}px"
+    # The explorer's tables are static Markdown tables, enlarged by the same stylesheet.
+    layers, _ = static_table(page, "layer", "input size", "parameters")
+    assert layers["parameters"] == ["48"]
+    sizes = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stMarkdownContainer"] table')]
+            .filter(t => !t.closest('[data-stale="true"]')).map(t => parseFloat(getComputedStyle(t).fontSize))"""
+    )
+    assert len(sizes) == 4 and min(sizes) >= 20, f"presentation mode's tables are {sizes}px"
     assert_no_exception(page, explorer)
     screenshot(page, "presentation.png")
 
