@@ -104,9 +104,8 @@ def test_default_is_the_tutorial_example(app: AppTest) -> None:
     assert total(app) == 48
     assert "4 × ((3 + 2) × 2 + 2) = 48" in text(app)
     assert "Total params: 48" in text(app)
-    assert [t["name"] for t in heatmap(app)["data"]][:4] == ["kernel · i", "kernel · f", "kernel · c", "kernel · o"]
-    blocks = [t for t in heatmap(app)["data"] if t["type"] == "heatmap"]
-    assert len(blocks) == 12  # W, U, b × four gates
+    tensors = [t["name"] for t in heatmap(app)["data"] if t["type"] == "heatmap"]
+    assert tensors == ["kernel", "recurrent_kernel", "bias"]  # one trace per tensor, its four gate blocks inside
     assert heatmap(app)["data"][-1]["customdata"] == ["i", "f", "c", "o"]  # the clickable gate strip
 
 
@@ -159,10 +158,8 @@ def test_framework_and_cell(app: AppTest, changes: dict[str, str], spec: Recurre
         app.radio(key=key).set_value(value).run()
     assert not app.exception
     assert total(app) == lstmviz.count_params(spec)
-    gate_names = [
-        t["name"].split(" · ")[1] for t in heatmap(app)["data"] if t["name"].startswith(("kernel", "weight_ih"))
-    ]
-    assert gate_names == [g.kind.symbol for g in lstmviz.breakdown(spec).layer(0).gates]
+    strip = heatmap(app)["data"][-1]  # the gate strip names the blocks, in the framework's order
+    assert strip["customdata"] == [g.kind.symbol for g in lstmviz.breakdown(spec).layer(0).gates]
 
 
 def test_reset_after_only_for_keras_gru(app: AppTest) -> None:
@@ -432,8 +429,11 @@ def _expect_followed(at: AppTest, spec: RecurrentSpec, symbol: str) -> None:
     full = PART_COLOURS[first["name"]]
     bright = [sym for sym, c in zip(first["customdata"], first["marker"]["color"], strict=True) if c == full]
     assert bright == [symbol]
-    blocks = [t for t in heatmap(at)["data"] if t["type"] == "heatmap" and t["opacity"] == 1]
-    assert {t["name"].split(" · ")[1] for t in blocks} == {symbol}
+    # Every other gate's blocks are veiled; the followed gate's are framed.
+    shapes = heatmap(at)["layout"]["shapes"]
+    veiled = {s["x0" if layer.gates_in_columns else "y0"] for s in shapes if s.get("fillcolor") == "#FFFFFF"}
+    starts = {g.kind.symbol: k * layer.units - 0.5 for k, g in enumerate(layer.gates)}
+    assert veiled == {v for sym, v in starts.items() if sym != symbol}
 
 
 @pytest.mark.parametrize(

@@ -124,19 +124,37 @@ def test_heatmap_hover_names_source_gate_and_unit() -> None:
     spec = replace(TUTORIAL, units=4)
     layer, weights = _layer_weights(spec)
     fig = weight_heatmap(heatmap_data(layer, weights))
-    forget_kernel = next(t for t in fig.data if t.name == "kernel · f")
-    assert "W[%{y}, %{x}]: input feature %{y} → forget gate (f), unit %{customdata}" in forget_kernel.hovertemplate
-    assert list(forget_kernel.x) == [4, 5, 6, 7]  # W[:, 4:8] is the forget block
-    assert forget_kernel.customdata[0].tolist() == [0, 1, 2, 3]  # W[2, 5] → forget unit 1
+    kernel = next(t for t in fig.data if t.name == "kernel")  # one trace per tensor, its gate blocks side by side
+    assert "W[%{y}, %{x}]: input feature %{y}<br>%{customdata}" in kernel.hovertemplate
+    assert list(kernel.x) == list(range(16))
+    np.testing.assert_array_equal(kernel.z, weights[layer.tensors[0].key])
+    # W[2, 5] is in the forget block W[:, 4:8], its unit 1.
+    assert kernel.customdata[2][5] == "→ forget gate (f), unit 1"
+    assert kernel.customdata[0][3] == "→ input gate (i), unit 3"
+
+
+def test_heatmap_hover_labels_stop_at_their_cell_cap() -> None:
+    from lstmviz.figures.heatmap import HOVER_LABEL_CELLS
+
+    small = weight_heatmap(heatmap_data(*_layer_weights(TUTORIAL)))
+    layer, weights = _layer_weights(RecurrentSpec(features=64, units=64))
+    data = heatmap_data(layer, weights)
+    assert sum(b.values.size for b in data.blocks) > HOVER_LABEL_CELLS and not data.pooled
+    big = weight_heatmap(data)
+    assert all(t.customdata is not None for t in small.data if t.type == "heatmap")
+    assert all(t.customdata is None and "customdata" not in t.hovertemplate for t in big.data if t.type == "heatmap")
+    assert len(big.to_json()) < 200_000  # 64 × 256 + 64 × 256 + 256 cells as typed float32, no labels
 
 
 def test_pytorch_heatmap_puts_gates_on_rows() -> None:
     spec = RecurrentSpec(framework="pytorch", units=3)
     layer, weights = _layer_weights(spec)
     fig = weight_heatmap(heatmap_data(layer, weights))
-    g = next(t for t in fig.data if t.name == "weight_ih_l0 · g")
-    assert list(g.y) == [6, 7, 8] and list(g.x) == [0, 1, 2]
-    np.testing.assert_array_equal(g.z, weights["weight_ih_l0"][6:9, :])
+    ih = next(t for t in fig.data if t.name == "weight_ih_l0")
+    assert list(ih.y) == list(range(12)) and list(ih.x) == [0, 1, 2]
+    np.testing.assert_array_equal(ih.z, weights["weight_ih_l0"])
+    assert ih.customdata[7][0] == "→ cell candidate gate (g), unit 1"  # rows 6:9 are the g block
+    assert (ih.xaxis, ih.yaxis) == ("x", "y")  # the gate axis (rows) is shared by every tensor
 
 
 @pytest.mark.parametrize("framework", ["keras", "pytorch"])
@@ -386,18 +404,22 @@ def test_step_bars_fit_a_cell_state_beyond_one() -> None:
     ids=str,
 )
 def test_selected_gate_stands_out_in_every_figure(spec: RecurrentSpec, symbol: str) -> None:
-    from lstmviz.style import DIM, PART_COLOURS, blend
+    from lstmviz.style import DIM, PAPER, PART_COLOURS, blend
 
     layer, weights = _layer_weights(spec)
     fig = weight_heatmap(heatmap_data(layer, weights), selected=symbol)
-    blocks = [t for t in fig.data if t.type == "heatmap"]
-    assert {t.name for t in blocks if t.opacity == 1} == {f"{t.name} · {symbol}" for t in layer.tensors}
-    assert all(t.opacity == DIM for t in blocks if not t.name.endswith(f" · {symbol}"))
-    outlines = [s for s in fig.layout.shapes if s.type == "rect"]
-    assert len(outlines) == len(layer.tensors)  # the gate's block framed in every tensor panel
+    assert [t.name for t in fig.data if t.type == "heatmap"] == [t.name for t in layer.tensors]
+    rects = [s for s in fig.layout.shapes if s.type == "rect"]
+    veils = [s for s in rects if s.fillcolor == PAPER]
+    (outline,) = [s for s in rects if s.fillcolor != PAPER]  # one frame across every tensor panel
     k = [g.symbol for g in layer.gates].index(symbol)
-    axis = "x0" if layer.gates_in_columns else "y0"
-    assert {getattr(s, axis) for s in outlines} == {k * layer.units - 0.5}
+    gate_axis, stack_axis = ("x", "y") if layer.gates_in_columns else ("y", "x")
+    start = lambda shape: getattr(shape, f"{gate_axis}0")  # noqa: E731
+    assert start(outline) == k * layer.units - 0.5 and outline.line.width > 0
+    # Every other gate is veiled in white, which looks like drawing it at opacity DIM.
+    assert sorted(start(v) for v in veils) == [j * layer.units - 0.5 for j in range(len(layer.gates)) if j != k]
+    assert all(v.opacity == pytest.approx(1 - DIM) for v in veils)
+    assert all(getattr(s, f"{stack_axis}ref") == "paper" for s in rects)
     bars = gate_counts_figure(layer, selected=symbol)
     for trace in [t for t in bars.data if t.showlegend is False]:
         assert list(trace.customdata) == [g.symbol for g in layer.gates]

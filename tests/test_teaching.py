@@ -174,17 +174,16 @@ def _focus_outlines(figure: dict[str, Any]) -> int:
     return sum(1 for s in figure["layout"].get("shapes", []) if s.get("fillcolor") == "rgba(0,0,0,0)")
 
 
-def _panels(figure: dict[str, Any]) -> int:
-    return len({t.get("xaxis", "x") for t in figure["data"]})
-
-
 def test_compare_links_the_chosen_gate_in_both_heatmaps() -> None:
     at = open_app(view="compare")
     assert all(_focus_outlines(f) == 0 for f in figures(at))
     at.radio(key="gate").set_value("forget").run()
     keras, torch = figures(at)
-    # One outline per panel (Keras W, U, b; PyTorch's four tensors; and the gate strip when it has its own axes).
-    assert _focus_outlines(keras) == _panels(keras) >= 3 and _focus_outlines(torch) == _panels(torch) >= 4
+    # One outline across all the tensor panels (Keras W, U, b; PyTorch's four tensors), which share the gate axis.
+    assert _focus_outlines(keras) == _focus_outlines(torch) == 1
+    for figure, stack_ref in ((keras, "yref"), (torch, "xref")):
+        (outline,) = [s for s in figure["layout"]["shapes"] if s.get("fillcolor") == "rgba(0,0,0,0)"]
+        assert outline[stack_ref] == "paper"  # from the first tensor panel to the last
     assert [c.value for c in at.caption if "forget gate" in c.value] == [
         "Keras 3 LSTM: forget gate f, 12 parameters",
         "PyTorch nn.LSTM: forget gate f, 14 parameters",

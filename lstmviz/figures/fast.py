@@ -40,10 +40,14 @@ _TRACE_TYPES = ("bar", "heatmap", "scatter")
 def _template() -> dict[str, Any]:
     # Unvalidated figures keep a template name as a string, which plotly.js cannot resolve: inline it.
     full = pio.templates[BASE_TEMPLATE].to_plotly_json()
-    return {
-        "data": {kind: full["data"][kind] for kind in _TRACE_TYPES},
-        "layout": {key: full["layout"][key] for key in _LAYOUT_KEYS if key in full["layout"]},
-    }
+    layout = {key: full["layout"][key] for key in _LAYOUT_KEYS if key in full["layout"]}
+    for axis in ("xaxis", "yaxis"):
+        # Plotly's default, "hide past div", measures every tick label with getBoundingClientRect on
+        # every redraw: each call lays out the whole Streamlit page (a third of the explorer's browser
+        # time per press). Ticks are spaced to fit (nice_step) and margins leave room, so none overflow.
+        # An explicit angle: "auto" measures every label to see whether they collide.
+        layout[axis] = {**layout.get(axis, {}), "ticklabeloverflow": "allow", "tickangle": 0}
+    return {"data": {kind: full["data"][kind] for kind in _TRACE_TYPES}, "layout": layout}
 
 
 pio.templates[TEMPLATE] = go.layout.Template(_template())  # validated figures name it: template=TEMPLATE

@@ -2,51 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import plotly.graph_objects as go
 
 from lstmviz.counting import LayerCount
+from lstmviz.figures.heatmap import gate_span
 from lstmviz.style import INK, PAPER, SCREEN, Theme, gate_colour
 
 DIM_OPACITY = 0.72  # white veil over the other gates: their colours still show, faintly
-
-
-def _panels(figure: go.Figure) -> list[str]:
-    """Axis suffixes of the heatmap's panels ("", "2", ...), read from its traces."""
-    seen: list[str] = []
-    for trace in figure.data:
-        suffix = str(trace.xaxis or "x")[1:]
-        if suffix not in seen:
-            seen.append(suffix)
-    return seen
 
 
 def focus_gate(
     figure: go.Figure, layer: LayerCount, index: int, theme: Theme = SCREEN, colour: str | None = None
 ) -> go.Figure:
     """A copy of a weight heatmap of `layer` with gate `index` outlined (in its gate's colour) and the rest dimmed."""
-    keras, h = layer.gates_in_columns, layer.units
-    gate_axis, stack_axis = ("x", "y") if keras else ("y", "x")
     colour = colour or gate_colour(layer.gates[index].kind.symbol)
-    shapes: list[dict[str, Any]] = []
-    for suffix in _panels(figure):
-        for k in range(len(layer.gates)):
-            span = {
-                "type": "rect",
-                f"{gate_axis}ref": f"{gate_axis}{suffix}",
-                f"{stack_axis}ref": f"{stack_axis}{suffix} domain",
-                f"{gate_axis}0": k * h - 0.5,
-                f"{gate_axis}1": (k + 1) * h - 0.5,
-                f"{stack_axis}0": 0,
-                f"{stack_axis}1": 1,
-            }
-            if k == index:
-                # Explicit fill and opacity: the house template's shape defaults are a grey veil.
-                outline = {"color": colour, "width": theme.line_width * 2.5}
-                shapes.append({**span, "fillcolor": "rgba(0,0,0,0)", "opacity": 1, "line": outline})
-            else:
-                shapes.append({**span, "fillcolor": PAPER, "opacity": DIM_OPACITY, "line": {"width": 0}})
+    outline = {"color": colour, "width": theme.line_width * 2.5}
+    shapes = [
+        gate_span(layer, k, outline)
+        if k == index
+        else {**gate_span(layer, k, {"width": 0}, PAPER), "opacity": DIM_OPACITY}
+        for k in range(len(layer.gates))
+    ]
     copy = go.Figure(figure, _validate=False)  # the cached figure is shared: never modify it
     copy.layout.shapes = (*figure.layout.shapes, *shapes)
     return copy

@@ -38,7 +38,7 @@ from lstmviz.style import (
 
 MAX_ROWS = 256  # pooled grid bounds: 256 × 1024 float32 cells ≈ 1.4 MB of figure JSON
 MAX_COLS = 1024
-HOVER_UNIT_CELLS = 65_536  # per-cell unit indices in the hover only up to this many cells
+HOVER_LABEL_CELLS = 4_096  # cells whose hover names their gate and unit (about 30 bytes each)
 
 _ROW_MEANING = {"input": "input feature", "recurrent": "hidden unit"}
 
@@ -159,23 +159,25 @@ def _letter(tensor: Tensor, columns: bool) -> str:
     return TENSOR_LETTER[tensor.role] if columns else tensor.name
 
 
-def _hover(block: Block, columns: bool, pooled: bool, with_units: bool) -> str:
-    t = block.tensor
-    letter = _letter(t, columns)
-    gate = f"{block.gate_name} gate ({block.gate_symbol})"
+def _hover(tensor: Tensor, columns: bool, pooled: bool, labelled: bool) -> str:
+    """One tensor's hover text; `labelled` cells carry their gate and unit as customdata."""
+    letter = _letter(tensor, columns)
+    gate = "<br>%{customdata}" if labelled else ""
     if pooled:
-        return f"{letter} block mean from [%{{y}}, %{{x}}]<br>{gate}<br>mean %{{z:.4f}}<extra></extra>"
-    unit = ", unit %{customdata}" if with_units else ""
-    if t.role == "bias":
-        index = "[%{y}, %{x}]" if len(t.shape) == 2 else ("[%{x}]" if columns else "[%{y}]")
-        which = ""
-        if len(t.shape) == 2:
-            which = " (row 0: input bias, row 1: recurrent bias)"
-        return f"{letter}{index}: {gate}{unit}{which}<br>value %{{z:.4f}}<extra></extra>"
-    source = _ROW_MEANING[t.role]
+        return f"{letter} block mean from [%{{y}}, %{{x}}]{gate}<br>mean %{{z:.4f}}<extra></extra>"
+    if tensor.role == "bias":
+        index = "[%{y}, %{x}]" if len(tensor.shape) == 2 else ("[%{x}]" if columns else "[%{y}]")
+        which = " (row 0: input bias, row 1: recurrent bias)" if len(tensor.shape) == 2 else ""
+        return f"{letter}{index}{which}{gate}<br>value %{{z:.4f}}<extra></extra>"
     # Keras W[row, col]: row = source, col = gate unit. PyTorch weight[row, col]: row = gate unit.
     src = "%{y}" if columns else "%{x}"
-    return f"{letter}[%{{y}}, %{{x}}]: {source} {src} → {gate}{unit}<br>value %{{z:.4f}}<extra></extra>"
+    return f"{letter}[%{{y}}, %{{x}}]: {_ROW_MEANING[tensor.role]} {src}{gate}<br>value %{{z:.4f}}<extra></extra>"
+
+
+def _gate_labels(block: Block, columns: bool) -> np.ndarray:
+    """Each cell's "→ forget gate (f), unit 3", as an object array shaped like the block."""
+    names = np.array([f"→ {block.gate_name} gate ({block.gate_symbol}), unit {u}" for u in block.units], dtype=object)
+    return np.broadcast_to(names[None, :] if columns else names[:, None], block.values.shape)
 
 
 def _domains(shares: list[float], gap: float) -> list[tuple[float, float]]:
@@ -194,7 +196,7 @@ def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN, selected: str | Non
     A strip of gate bars along the gate axis names each block and is what a click selects (heatmap
     cells send no selection to Streamlit); the `selected` gate's blocks stay bright, the rest dim.
     """
-    layer, keras = data.layer, data.layer.gates_in_columns
+    layer = data.layer
     # Colour range from the weight matrices, robust to outliers: a Keras forget bias of 1 (or
     # pooled means near 0 at large sizes) would otherwise wash out every weight.
     weights_only = [b.values.ravel() for b in data.blocks if b.tensor.role != "bias"]
@@ -220,14 +222,35 @@ def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN, selected: str | Non
         },
         font={"family": FONT, "size": theme.font_size, "color": INK},
         height=theme.figure_height,
-        margin={"t": _top_margin(data, theme), "l": 20 if keras else 9 * theme.font_size, "r": 20, "b": 40},
+        margin=_margins(data, theme),
         shapes=lines,
         annotations=labels,
         showlegend=False,
         clickmode="event+select",
         dragmode=False,
     )
-    return fast_figure([*_traces(data, selected), _strip(layer, theme, selected)], layout)
+    return fast_figure([*_traces(data), _strip(layer, theme, selected)], layout)
+
+
+def _margins(data: HeatmapData, theme: Theme) -> dict[str, Any]:
+    """Fixed margins with room for tick labels, axis titles and the colour bar.
+
+    Fixed, not grown by Plotly (autoexpand, automargin): growing them measures every label and then
+    draws the whole figure again, on each of the page's redraws.
+    """
+    layer = data.layer
+    if layer.gates_in_columns:  # row indices and the short W/U/b titles left of the panels
+        longest = max(_as_2d_shape(t, True)[0] for t in _drawn(layer))
+        left = int(_label_px(longest, theme, True) + 2.5 * theme.font_size + 8)
+    else:  # gate names left of the strip
+        left = 9 * theme.font_size
+    return {
+        "t": _top_margin(data, theme),
+        "l": left,
+        "r": int(60 + 3.5 * theme.font_size),  # the colour bar, its tick labels and title
+        "b": int(2.5 * theme.font_size + 10),
+        "autoexpand": False,
+    }
 
 
 def _top_margin(data: HeatmapData, theme: Theme) -> int:
@@ -264,9 +287,12 @@ def _label_px(length: int, theme: Theme, across: bool) -> float:
 
 
 def _panel_axes(layer: LayerCount, theme: Theme) -> dict[str, Any]:
-    """One panel per tensor: Keras stacks them top to bottom sharing columns, PyTorch side by side sharing rows.
+    """One panel per tensor on one shared gate axis: Keras stacks them top to bottom, PyTorch side by side.
 
-    A last, thin panel holds the gate strip: above the tensors (Keras) or left of them (PyTorch).
+    The gate axis is drawn once ("x" in Keras, "y" in PyTorch), so the figure has one axis per tensor
+    plus that one: every axis is a few hundred measured tick labels on each redraw, the main cost of
+    drawing this figure. A last, thin panel holds the gate strip: above the tensors (Keras) or left
+    of them (PyTorch).
     """
     keras = layer.gates_in_columns
     tensors = _drawn(layer)
@@ -276,45 +302,39 @@ def _panel_axes(layer: LayerCount, theme: Theme) -> dict[str, Any]:
     share = [s / sum(share) for s in share]
     # Keras rows can be thin (a bias is one row): short axis titles there, full names in the title.
     titles = [_letter(t, keras) if keras else f"{t.name}<br>{t.shape}" for t in tensors]
-    # The gate axis and the stacking axis, by Plotly letter.
     gate_axis, stack_axis = ("x", "y") if keras else ("y", "x")
     gate_length = len(layer.gates) * layer.units
     plot_height = theme.figure_height - 150
+    spans = _stack_spans(layer, share)
+    suffixes = _suffixes(layer)
     # Ticks spaced by the pixels they get, so labels such as 1,024 and 1,000 never collide.
     gate_room = PLOT_WIDTH if keras else plot_height
-    gate_ticks = {"tick0": 0, "dtick": nice_step(gate_length, gate_room, _label_px(gate_length, theme, keras))}
-    # What make_subplots would do, written out so the figure is built in one step.
-    if keras:
-        spans = _domains(share[::-1], 0.04)[::-1]
-        spans = [(a * (1 - STRIP - STRIP_GAP), b * (1 - STRIP - STRIP_GAP)) for a, b in spans]
-    else:
-        spans = [
-            (STRIP + STRIP_GAP + a * (1 - STRIP - STRIP_GAP), STRIP + STRIP_GAP + b * (1 - STRIP - STRIP_GAP))
-            for a, b in _domains(share, 0.02)
-        ]
-    layout: dict[str, Any] = {}
-    for i, (suffix, span) in enumerate(zip(_suffixes(layer), spans, strict=True)):
+    layout: dict[str, Any] = {
+        f"{gate_axis}axis": {
+            "tick0": 0,
+            "dtick": nice_step(gate_length, gate_room, _label_px(gate_length, theme, keras)),
+            "domain": [0.0, 1.0],
+            # Keras: the column ticks under the bottom panel; PyTorch: rows read top to bottom.
+            "anchor": f"{stack_axis}{suffixes[-1]}" if keras else stack_axis,
+            "showgrid": False,
+            "zeroline": False,
+            "automargin": False,
+            **({} if keras else {"autorange": "reversed"}),
+        }
+    }
+    for i, (suffix, span) in enumerate(zip(suffixes, spans, strict=True)):
         room = (span[1] - span[0]) * (plot_height if keras else PLOT_WIDTH)
-        own = {  # the tensor's own axis: whole-number ticks only, an index is never 0.5
+        layout[f"{stack_axis}axis{suffix}"] = {  # the tensor's own axis: whole-number ticks only
             "title": {"text": titles[i], "font": {"size": theme.font_size}},
             "tick0": 0,
             "dtick": nice_step(sizes[i], room, _label_px(sizes[i], theme, not keras)),
             "domain": list(span),
-            "anchor": f"{gate_axis}{suffix}",
+            "anchor": gate_axis,
             "showgrid": False,
+            "zeroline": False,
+            "automargin": False,
+            **({"autorange": "reversed"} if keras else {"side": "top"}),
         }
-        shared: dict[str, Any] = {**gate_ticks, "anchor": f"{stack_axis}{suffix}", "showgrid": False}
-        if i:
-            shared["matches"] = gate_axis
-        # Rows read top to bottom; the shared axis shows its ticks once.
-        if keras:
-            own["autorange"] = "reversed"
-            shared["showticklabels"] = i == n - 1
-        else:
-            own["side"] = "top"
-            shared["autorange"] = "reversed"
-            shared["showticklabels"] = i == 0
-        layout[f"{stack_axis}axis{suffix}"], layout[f"{gate_axis}axis{suffix}"] = own, shared
     strip_domain = [1 - STRIP, 1.0] if keras else [0.0, STRIP]
     layout[f"{stack_axis}axis{n + 1}"] = {
         "domain": strip_domain,
@@ -322,8 +342,25 @@ def _panel_axes(layer: LayerCount, theme: Theme) -> dict[str, Any]:
         "range": [0, 1],
         "visible": False,
         "fixedrange": True,
+        "automargin": False,
     }
     return layout
+
+
+def _stack_spans(layer: LayerCount, share: list[float]) -> list[tuple[float, float]]:
+    """Each tensor panel's span along the stacking axis (paper fraction), the strip's room left free."""
+    if layer.gates_in_columns:
+        spans = _domains(share[::-1], 0.04)[::-1]
+        return [(a * (1 - STRIP - STRIP_GAP), b * (1 - STRIP - STRIP_GAP)) for a, b in spans]
+    return [
+        (STRIP + STRIP_GAP + a * (1 - STRIP - STRIP_GAP), STRIP + STRIP_GAP + b * (1 - STRIP - STRIP_GAP))
+        for a, b in _domains(share, 0.02)
+    ]
+
+
+def tensor_span(layer: LayerCount) -> tuple[float, float]:
+    """Where the tensor panels lie along the stacking axis (paper fraction): gate marks span all of them."""
+    return (0.0, 1 - STRIP - STRIP_GAP) if layer.gates_in_columns else (STRIP + STRIP_GAP, 1.0)
 
 
 def _strip(layer: LayerCount, theme: Theme, selected: str | None) -> dict[str, Any]:
@@ -366,79 +403,93 @@ def _strip(layer: LayerCount, theme: Theme, selected: str | None) -> dict[str, A
     return trace
 
 
-def _traces(data: HeatmapData, selected: str | None = None) -> list[dict[str, Any]]:
-    """One heatmap trace per gate block, in its tensor's panel; blocks of other gates than `selected` dim."""
+def _traces(data: HeatmapData) -> list[dict[str, Any]]:
+    """One heatmap trace per tensor, in its own panel: its gate blocks side by side along the gate axis.
+
+    One trace per tensor rather than per gate block: each trace is drawn to its own canvas on every
+    redraw, and the page redraws the figure twice per slider press. Up to HOVER_LABEL_CELLS cells each
+    cell's hover names its gate and unit (as text customdata); above that the gate strip names them.
+    """
     layer, keras = data.layer, data.layer.gates_in_columns
-    tensors, suffixes = _drawn(layer), _suffixes(layer)
-    cells = sum(b.values.size for b in data.blocks)
-    with_units = not data.pooled and cells <= HOVER_UNIT_CELLS
+    labelled = not data.pooled and sum(b.values.size for b in data.blocks) <= HOVER_LABEL_CELLS
     traces = []
-    for block in data.blocks:
-        suffix = suffixes[tensors.index(block.tensor)]
-        units = block.units.astype(np.int16 if layer.units < 32_768 else np.int32)
-        custom = np.broadcast_to(units[None, :] if keras else units[:, None], block.values.shape)
+    for suffix, tensor in zip(_suffixes(layer), _drawn(layer), strict=True):
+        blocks = [b for b in data.blocks if b.tensor is tensor]
+        gate_axis = 1 if keras else 0  # gate blocks sit side by side along this array axis
+        along_gates = np.concatenate([b.cols if keras else b.rows for b in blocks]).astype(np.int32)
+        along_stack = (blocks[0].rows if keras else blocks[0].cols).astype(np.int32)
         trace = {
             "type": "heatmap",
-            "z": block.values,
-            "x": block.cols.astype(np.int32),
-            "y": block.rows.astype(np.int32),
-            "xaxis": f"x{suffix}",
-            "yaxis": f"y{suffix}",
+            "z": np.concatenate([b.values for b in blocks], axis=gate_axis),
+            "x": along_gates if keras else along_stack,
+            "y": along_stack if keras else along_gates,
+            # The gate axis is shared; the stacking axis is the tensor's own.
+            "xaxis": "x" if keras else f"x{suffix}",
+            "yaxis": f"y{suffix}" if keras else "y",
             "coloraxis": "coloraxis",
-            "hovertemplate": _hover(block, keras, data.pooled, with_units),
-            "name": f"{block.tensor.name} · {block.gate_symbol}",
-            "opacity": 1.0 if selected in (None, block.gate_symbol) else DIM,
+            "hovertemplate": _hover(tensor, keras, data.pooled, labelled),
+            "name": tensor.name,
         }
-        if with_units:
-            trace["customdata"] = np.ascontiguousarray(custom)
+        if labelled:
+            trace["customdata"] = np.concatenate([_gate_labels(b, keras) for b in blocks], axis=gate_axis).tolist()
         traces.append(trace)
     return traces
+
+
+def gate_span(layer: LayerCount, k: int, line: dict[str, Any], fill: str = "rgba(0,0,0,0)") -> dict[str, Any]:
+    """A rectangle over gate k's blocks in every tensor panel at once (the gate axis is shared)."""
+    gate_axis, stack_axis = ("x", "y") if layer.gates_in_columns else ("y", "x")
+    low, high = tensor_span(layer)
+    edge = k * layer.units - 0.5
+    return {
+        "type": "rect",
+        f"{gate_axis}ref": gate_axis,
+        f"{stack_axis}ref": "paper",
+        f"{gate_axis}0": edge,
+        f"{gate_axis}1": edge + layer.units,
+        f"{stack_axis}0": low,
+        f"{stack_axis}1": high,
+        "line": line,
+        "fillcolor": fill,
+        "opacity": 1,  # the template's shape default is 0.3, which made borders faint
+    }
 
 
 def _gate_marks(
     layer: LayerCount, theme: Theme, selected: str | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Gate boundaries in every panel (white under black, visible on any cell colour), the selected
-    gate's outline, and (PyTorch) gate names left of the strip."""
+    """Gate boundaries across every panel (white under black, visible on any cell colour), the other
+    gates veiled and the selected gate outlined, and (PyTorch) gate names left of the strip."""
     keras, h = layer.gates_in_columns, layer.units
     gate_axis, stack_axis = ("x", "y") if keras else ("y", "x")
+    low, high = tensor_span(layer)
     lines: list[dict[str, Any]] = []
     labels: list[dict[str, Any]] = []
-
-    def across(suffix: str, at: float, line: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "type": "line",
-            f"{gate_axis}ref": f"{gate_axis}{suffix}",
-            f"{stack_axis}ref": f"{stack_axis}{suffix} domain",
-            f"{gate_axis}0": at,
-            f"{gate_axis}1": at,
-            f"{stack_axis}0": 0,
-            f"{stack_axis}1": 1,
-            "line": line,
-            "opacity": 1,  # the template's shape default is 0.3, which made borders faint
-        }
-
+    if selected is not None:  # a white veil over the other gates: the look of drawing them at opacity DIM
+        veil = {"width": 0}
+        lines += [
+            {**gate_span(layer, k, veil, PAPER), "opacity": 1 - DIM}
+            for k, gate in enumerate(layer.gates)
+            if gate.kind.symbol != selected
+        ]
     for k, gate in enumerate(layer.gates):
         edge = k * h - 0.5
-        for suffix in _suffixes(layer) if k else []:
-            lines.append(across(suffix, edge, {"color": PAPER, "width": theme.line_width * 3}))
-            lines.append(across(suffix, edge, {"color": INK, "width": theme.line_width}))
+        for colour, width in ((PAPER, theme.line_width * 3), (INK, theme.line_width)) if k else ():
+            lines.append(
+                {
+                    "type": "line",
+                    f"{gate_axis}ref": gate_axis,
+                    f"{stack_axis}ref": "paper",
+                    f"{gate_axis}0": edge,
+                    f"{gate_axis}1": edge,
+                    f"{stack_axis}0": low,
+                    f"{stack_axis}1": high,
+                    "line": {"color": colour, "width": width},
+                    "opacity": 1,
+                }
+            )
         if gate.kind.symbol == selected:
-            for suffix in _suffixes(layer):
-                lines.append(
-                    {
-                        "type": "rect",
-                        f"{gate_axis}ref": f"{gate_axis}{suffix}",
-                        f"{stack_axis}ref": f"{stack_axis}{suffix} domain",
-                        f"{gate_axis}0": edge,
-                        f"{gate_axis}1": edge + h,
-                        f"{stack_axis}0": 0,
-                        f"{stack_axis}1": 1,
-                        "line": {"color": INK, "width": theme.line_width * 2.5},
-                        "fillcolor": "rgba(0,0,0,0)",
-                        "opacity": 1,
-                    }
-                )
+            lines.append(gate_span(layer, k, {"color": INK, "width": theme.line_width * 2.5}))
         if not keras:  # the strip is too thin for names: they go left of it, in the gate's text colour
             labels.append(
                 {
