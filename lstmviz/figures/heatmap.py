@@ -36,8 +36,10 @@ from lstmviz.style import (
     readable_on,
 )
 
-MAX_ROWS = 256  # pooled grid bounds: 256 × 1024 float32 cells ≈ 1.4 MB of figure JSON
-MAX_COLS = 1024
+# Pooled grid bounds: 256 × 512 float32 cells ≈ 0.7 MB of figure JSON. The plot area is about 900 × 300
+# pixels, so a finer grid would put more than one cell on a pixel; each is drawn twice per press.
+MAX_ROWS = 256
+MAX_COLS = 512
 HOVER_LABEL_CELLS = 4_096  # cells whose hover names their gate and unit (about 30 bytes each)
 
 _ROW_MEANING = {"input": "input feature", "recurrent": "hidden unit"}
