@@ -107,16 +107,29 @@ class FrozenFigure(go.Figure):  # type: ignore[misc]  # plotly ships no type hin
     """A figure treated as read-only that hands out one prebuilt dict from to_dict().
 
     st.plotly_chart calls to_dict() on every rerun, even for a cached figure: a deep copy plus a
-    base64 pass over every array (tens of ms for the 1.5 MB max-size heatmap). Callers must not
-    change the figure or the dict; the cached builders only pass it to st.plotly_chart.
+    base64 pass over every array (tens of ms for the max-size heatmap). Callers must not change the
+    figure or the dict; the cached builders only pass it to st.plotly_chart, which reads nothing else.
+    The Plotly object behind it (about 6 ms to build, mostly copying the template) is built only when
+    something reads it as a figure: tests, or a copy made with go.Figure(figure).
     """
+
+    def __init__(self, frozen: dict[str, Any], source: dict[str, Any]) -> None:  # noqa: D107
+        # Deliberately not go.Figure.__init__ yet: see __getattr__.
+        object.__setattr__(self, "_frozen_dict", frozen)
+        object.__setattr__(self, "_lazy_source", source)
+
+    def __getattr__(self, name: str) -> Any:
+        """Build the Plotly figure on the first read of anything but to_dict()."""
+        source = self.__dict__.get("_lazy_source")
+        if source is None or name.startswith("__"):
+            raise AttributeError(name)
+        object.__setattr__(self, "_lazy_source", None)
+        super().__init__(**source, _validate=False)
+        return getattr(self, name)
 
     def to_dict(self) -> dict[str, Any]:
         """The figure as a dict, built once."""
-        frozen: dict[str, Any] | None = self.__dict__.get("_frozen_dict")
-        if frozen is None:
-            frozen = super().to_dict()
-            self.__dict__["_frozen_dict"] = frozen
+        frozen: dict[str, Any] = self.__dict__["_frozen_dict"]
         return frozen
 
 
@@ -125,10 +138,8 @@ def fast_figure(
 ) -> FrozenFigure:
     """A read-only figure from trace, layout (and animation frame) dicts, with the house template, unvalidated."""
     full_layout = {"template": _template(), **layout}
-    figure = FrozenFigure(data=data, layout=full_layout, frames=frames or None, _validate=False)
     # The dict st.plotly_chart sends is built here, once: frames must be given now, not set afterwards.
     frozen = {"data": _plain(data), "layout": _plain(full_layout)}
     if frames:
         frozen["frames"] = _plain(frames)
-    figure.__dict__["_frozen_dict"] = frozen
-    return figure
+    return FrozenFigure(frozen, {"data": data, "layout": full_layout, "frames": frames or None})
