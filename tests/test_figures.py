@@ -640,3 +640,17 @@ def test_prebuilt_figure_dict_is_plotlys_own(spec: RecurrentSpec) -> None:
         assert prebuilt is fig.to_dict()  # built once, handed out again on every rerun
         assert _decoded(prebuilt) == _decoded(BaseFigure.to_dict(fig))  # what Plotly itself would send
     assert "bdata" in json.dumps(weight_heatmap(heatmap_data(layer, weights)).to_dict())  # arrays went typed
+
+
+@pytest.mark.parametrize(("framework", "units"), [("keras", 1000), ("keras", 1001), ("pytorch", 1001), ("keras", 7)])
+def test_every_heatmap_trace_is_evenly_spaced(framework: str, units: int) -> None:
+    # Plotly draws a heatmap trace one pixel per cell (then scales it) only when its cells are evenly
+    # spaced; otherwise it fills every cell as a rectangle, several times slower at the pooled sizes.
+    layer, weights = _layer_weights(RecurrentSpec(framework=framework, features=1024, units=units))
+    fig = weight_heatmap(heatmap_data(layer, weights))
+    traces = [t for t in fig.data if t.type == "heatmap"]
+    for trace in traces:
+        for coords in (trace.x, trace.y):
+            assert len(set(np.diff(np.asarray(coords)).tolist())) <= 1, trace.name
+    # Whatever is split, every tensor is drawn whole: its cells add up to the pooled blocks'.
+    assert sum(np.asarray(t.z).size for t in traces) == sum(b.values.size for b in heatmap_data(layer, weights).blocks)

@@ -416,32 +416,39 @@ def _traces(data: HeatmapData) -> list[dict[str, Any]]:
     """One heatmap trace per tensor, in its own panel: its gate blocks side by side along the gate axis.
 
     One trace per tensor rather than per gate block: each trace is drawn to its own canvas on every
-    redraw, and the page redraws the figure twice per slider press. Up to HOVER_LABEL_CELLS cells each
-    cell's hover names its gate and unit (as text customdata); above that the gate strip names them.
+    redraw, and the page redraws the figure twice per slider press. Plotly draws a trace fast (one
+    pixel per cell, scaled up) only when its cells are evenly spaced; pooled blocks whose last
+    bucket is short are not, so those tensors keep one trace per gate block, each evenly spaced.
+    Up to HOVER_LABEL_CELLS cells each cell's hover names its gate and unit (as text customdata);
+    above that the gate strip names them.
     """
     layer, keras = data.layer, data.layer.gates_in_columns
     labelled = not data.pooled and sum(b.values.size for b in data.blocks) <= HOVER_LABEL_CELLS
+    gate_axis = 1 if keras else 0  # gate blocks sit side by side along this array axis
     traces = []
     for suffix, tensor in zip(_suffixes(layer), _drawn(layer), strict=True):
         blocks = [b for b in data.blocks if b.tensor is tensor]
-        gate_axis = 1 if keras else 0  # gate blocks sit side by side along this array axis
-        along_gates = np.concatenate([b.cols if keras else b.rows for b in blocks]).astype(np.int32)
-        along_stack = (blocks[0].rows if keras else blocks[0].cols).astype(np.int32)
-        trace = {
-            "type": "heatmap",
-            "z": np.concatenate([b.values for b in blocks], axis=gate_axis),
-            "x": along_gates if keras else along_stack,
-            "y": along_stack if keras else along_gates,
-            # The gate axis is shared; the stacking axis is the tensor's own.
-            "xaxis": "x" if keras else f"x{suffix}",
-            "yaxis": f"y{suffix}" if keras else "y",
-            "coloraxis": "coloraxis",
-            "hovertemplate": _hover(tensor, keras, data.pooled, labelled),
-            "name": tensor.name,
-        }
-        if labelled:
-            trace["customdata"] = np.concatenate([_gate_labels(b, keras) for b in blocks], axis=gate_axis).tolist()
-        traces.append(trace)
+        starts = np.concatenate([b.cols if keras else b.rows for b in blocks])
+        pieces = [blocks] if len(np.unique(np.diff(starts))) <= 1 else [[b] for b in blocks]
+        for piece in pieces:
+            along_gates = np.concatenate([b.cols if keras else b.rows for b in piece]).astype(np.int32)
+            along_stack = (piece[0].rows if keras else piece[0].cols).astype(np.int32)
+            trace = {
+                "type": "heatmap",
+                "z": np.concatenate([b.values for b in piece], axis=gate_axis),
+                "x": along_gates if keras else along_stack,
+                "y": along_stack if keras else along_gates,
+                # The gate axis is shared; the stacking axis is the tensor's own.
+                "xaxis": "x" if keras else f"x{suffix}",
+                "yaxis": f"y{suffix}" if keras else "y",
+                "coloraxis": "coloraxis",
+                "hovertemplate": _hover(tensor, keras, data.pooled, labelled),
+                "name": tensor.name,
+            }
+            if labelled:
+                labels = np.concatenate([_gate_labels(b, keras) for b in piece], axis=gate_axis)
+                trace["customdata"] = labels.tolist()
+            traces.append(trace)
     return traces
 
 
