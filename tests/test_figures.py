@@ -15,6 +15,7 @@ from lstmviz import RecurrentSpec
 from lstmviz.figures.cell_geometry import HEIGHT, WIDTH, cell_geometry
 from lstmviz.figures.cell_svg import cell_svg
 from lstmviz.figures.counts import dense_network_figure, gate_counts_figure
+from lstmviz.figures.fast import LIST_MAX_VALUES
 from lstmviz.figures.heatmap import MAX_COLS, MAX_ROWS, heatmap_data, pool_mean, weight_heatmap
 from lstmviz.tables import GATE_PARTS
 from lstmviz.weights import init_layer, init_weights
@@ -626,7 +627,9 @@ def _decoded(value: object) -> object:
     if isinstance(value, list | tuple):
         return [_decoded(v) for v in value]
     if isinstance(value, np.ndarray):
-        return value.tolist()
+        return _decoded(value.tolist())
+    if isinstance(value, float):
+        return float(np.float32(value))  # small float arrays go as 9-digit decimals: the same float32
     return value
 
 
@@ -639,7 +642,19 @@ def test_prebuilt_figure_dict_is_plotlys_own(spec: RecurrentSpec) -> None:
         prebuilt = fig.to_dict()
         assert prebuilt is fig.to_dict()  # built once, handed out again on every rerun
         assert _decoded(prebuilt) == _decoded(BaseFigure.to_dict(fig))  # what Plotly itself would send
-    assert "bdata" in json.dumps(weight_heatmap(heatmap_data(layer, weights)).to_dict())  # arrays went typed
+    sent = json.dumps(weight_heatmap(heatmap_data(layer, weights)).to_dict())
+    # Small arrays as lists (plotly.js redraws an unchanged typed array as if it were new), large ones typed.
+    assert ("bdata" in sent) == (sum(w.size for w in weights.values()) > LIST_MAX_VALUES)
+
+
+def test_small_float_arrays_go_as_lists_that_give_float32_back_exactly() -> None:
+    from lstmviz.figures.fast import _plain
+
+    values = np.random.default_rng(3).standard_normal((LIST_MAX_VALUES // 8, 8)).astype(np.float32) * 1e-3
+    sent = _plain({"z": values, "big": np.zeros(LIST_MAX_VALUES + 1, dtype=np.float32)})
+    assert isinstance(sent["z"], list) and isinstance(sent["big"], dict)
+    np.testing.assert_array_equal(np.array(json.loads(json.dumps(sent["z"])), dtype=np.float32), values)
+    assert max(len(repr(v)) for row in sent["z"] for v in row) <= 16  # 9 significant digits, not 17
 
 
 @pytest.mark.parametrize(("framework", "units"), [("keras", 1000), ("keras", 1001), ("pytorch", 1001), ("keras", 7)])

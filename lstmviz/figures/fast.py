@@ -59,9 +59,26 @@ _TYPED |= {"float32": "f4", "float64": "f8"}
 _UNTYPED_KEYS = frozenset({"geojson", "layer", "layers", "range"})  # Plotly leaves these as they are
 
 
+# Arrays up to this many values go as plain JSON lists. plotly.js decodes a typed array into a new
+# array on every Plotly.react, so it takes an unchanged figure for a changed one and redraws it all;
+# Streamlit's chart calls Plotly.react twice per new figure, and with lists the second call is about
+# a quarter of the first. Above this size the bytes matter more than the second redraw.
+LIST_MAX_VALUES = 4_096
+
+
+def _as_list(value: np.ndarray) -> Any:
+    """Numbers as nested lists; floats to 9 significant digits, which give float32 back exactly."""
+    if value.dtype.kind != "f":
+        return value.tolist()
+    shortest = np.char.mod("%.9g", value.astype(np.float64)).astype(np.float64)
+    return shortest.tolist()
+
+
 def _typed_array(value: np.ndarray) -> Any:
     if value.size == 0 or str(value.dtype) not in _TYPED:
         return value  # serialised as a list, as Plotly does
+    if value.size <= LIST_MAX_VALUES:
+        return _as_list(value)
     spec = {
         "dtype": _TYPED[str(value.dtype)],
         "bdata": base64.b64encode(np.ascontiguousarray(value).tobytes()).decode("ascii"),
