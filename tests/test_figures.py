@@ -137,14 +137,19 @@ def test_heatmap_hover_names_source_gate_and_unit() -> None:
 def test_heatmap_hover_labels_stop_at_their_cell_cap() -> None:
     from lstmviz.figures.heatmap import HOVER_LABEL_CELLS
 
-    small = weight_heatmap(heatmap_data(*_layer_weights(TUTORIAL)))
     layer, weights = _layer_weights(RecurrentSpec(features=64, units=64))
     data = heatmap_data(layer, weights)
     assert sum(b.values.size for b in data.blocks) > HOVER_LABEL_CELLS and not data.pooled
     big = weight_heatmap(data)
-    assert all(t.customdata is not None for t in small.data if t.type == "heatmap")
-    assert all(t.customdata is None and "customdata" not in t.hovertemplate for t in big.data if t.type == "heatmap")
-    assert len(big.to_json()) < 200_000  # 64 × 256 + 64 × 256 + 256 cells as typed float32, no labels
+    # Past the cap: one trace per gate block, whose hover names its gate, and each cell's unit index.
+    traces = [t for t in big.data if t.type == "heatmap"]
+    assert len(traces) == len(data.blocks)
+    forget_kernel = traces[1]
+    assert "input feature %{y}<br>→ forget gate (f), unit %{customdata}" in forget_kernel.hovertemplate
+    assert list(forget_kernel.x) == list(range(64, 128)) and forget_kernel.customdata[0].tolist() == list(range(64))
+    assert len(big.to_json()) < 300_000  # 16,640 float32 weights and int16 units, typed; no label text
+    pooled = weight_heatmap(heatmap_data(*_layer_weights(RecurrentSpec(features=1024, units=1000))))
+    assert all("→ " in t.hovertemplate and t.customdata is None for t in pooled.data if t.type == "heatmap")
 
 
 def test_pytorch_heatmap_puts_gates_on_rows() -> None:
@@ -648,13 +653,21 @@ def test_prebuilt_figure_dict_is_plotlys_own(spec: RecurrentSpec) -> None:
 
 
 def test_small_float_arrays_go_as_lists_that_give_float32_back_exactly() -> None:
+    import plotly.io
+
     from lstmviz.figures.fast import _plain
 
     values = np.random.default_rng(3).standard_normal((LIST_MAX_VALUES // 8, 8)).astype(np.float32) * 1e-3
-    sent = _plain({"z": values, "big": np.zeros(LIST_MAX_VALUES + 1, dtype=np.float32)})
-    assert isinstance(sent["z"], list) and isinstance(sent["big"], dict)
+    sent = _plain({"z": values})
+    assert isinstance(sent["z"], list)
     np.testing.assert_array_equal(np.array(json.loads(json.dumps(sent["z"])), dtype=np.float32), values)
     assert max(len(repr(v)) for row in sent["z"] for v in row) <= 16  # 9 significant digits, not 17
+    # The choice is per figure: one value more in all and every array goes typed.
+    both = _plain({"z": values, "x": np.arange(1, dtype=np.int32)})
+    assert isinstance(both["z"], dict) and isinstance(both["x"], dict)
+    # A real file's weights may hold NaN or inf: still valid JSON, as Plotly writes it (null).
+    odd = _plain({"z": np.array([[np.nan, np.inf, -1.5]], dtype=np.float32)})
+    assert json.loads(plotly.io.to_json(odd, validate=False))["z"] == [[None, None, -1.5]]
 
 
 @pytest.mark.parametrize(("framework", "units"), [("keras", 1000), ("keras", 1001), ("pytorch", 1001), ("keras", 7)])

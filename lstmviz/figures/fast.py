@@ -59,10 +59,10 @@ _TYPED |= {"float32": "f4", "float64": "f8"}
 _UNTYPED_KEYS = frozenset({"geojson", "layer", "layers", "range"})  # Plotly leaves these as they are
 
 
-# Arrays up to this many values go as plain JSON lists. plotly.js decodes a typed array into a new
-# array on every Plotly.react, so it takes an unchanged figure for a changed one and redraws it all;
-# Streamlit's chart calls Plotly.react twice per new figure, and with lists the second call is about
-# a quarter of the first. Above this size the bytes matter more than the second redraw.
+# A figure whose arrays hold up to this many values in all sends them as plain JSON lists. plotly.js
+# decodes a typed array into a new array on every Plotly.react, so it takes an unchanged figure for a
+# changed one and redraws it all; Streamlit's chart calls Plotly.react twice per new figure, and with
+# lists the second call is about a quarter of the first. Above this size the bytes matter more than the second redraw.
 LIST_MAX_VALUES = 4_096
 
 
@@ -74,10 +74,10 @@ def _as_list(value: np.ndarray) -> Any:
     return shortest.tolist()
 
 
-def _typed_array(value: np.ndarray) -> Any:
+def _typed_array(value: np.ndarray, as_list: bool) -> Any:
     if value.size == 0 or str(value.dtype) not in _TYPED:
         return value  # serialised as a list, as Plotly does
-    if value.size <= LIST_MAX_VALUES:
+    if as_list:
         return _as_list(value)
     spec = {
         "dtype": _TYPED[str(value.dtype)],
@@ -88,16 +88,34 @@ def _typed_array(value: np.ndarray) -> Any:
     return spec
 
 
-def _plain(value: Any) -> Any:
-    """Figure input dicts as the dict Plotly's to_dict makes (arrays as typed arrays), without its deep
-    copy and its per-array dataframe checks (narwhals): 10-15 ms per heatmap on every cache miss."""
+def _array_values(value: Any) -> int:
+    """How many values the numpy arrays inside a figure's dicts and lists hold."""
+    if isinstance(value, np.ndarray):
+        return int(value.size)
+    if isinstance(value, dict):
+        return sum(_array_values(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return sum(_array_values(v) for v in value)
+    return 0
+
+
+def _plain(value: Any, as_lists: bool | None = None) -> Any:
+    """Figure input dicts as the dict Plotly's to_dict makes (arrays as typed arrays, or as lists in a
+    small figure), without its deep copy and its per-array dataframe checks (narwhals): 10-15 ms per
+    heatmap on every cache miss."""
+    if as_lists is None:
+        as_lists = _array_values(value) <= LIST_MAX_VALUES
     if isinstance(value, dict):
         return {
-            k: _typed_array(v) if isinstance(v, np.ndarray) and k not in _UNTYPED_KEYS else _plain(v)
+            k: (
+                _typed_array(v, as_lists)
+                if isinstance(v, np.ndarray) and k not in _UNTYPED_KEYS
+                else _plain(v, as_lists)
+            )
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [_plain(v, as_lists) for v in value]
     return value
 
 
@@ -156,7 +174,8 @@ def fast_figure(
     """A read-only figure from trace, layout (and animation frame) dicts, with the house template, unvalidated."""
     full_layout = {"template": _template(), **layout}
     # The dict st.plotly_chart sends is built here, once: frames must be given now, not set afterwards.
-    frozen = {"data": _plain(data), "layout": _plain(full_layout)}
+    as_lists = _array_values([data, frames]) <= LIST_MAX_VALUES
+    frozen = {"data": _plain(data, as_lists), "layout": _plain(full_layout, as_lists)}
     if frames:
-        frozen["frames"] = _plain(frames)
+        frozen["frames"] = _plain(frames, as_lists)
     return FrozenFigure(frozen, {"data": data, "layout": full_layout, "frames": frames or None})

@@ -41,7 +41,8 @@ from lstmviz.style import (
 # pixels, so a finer grid would put more than one cell on a pixel; each is drawn twice per press.
 MAX_ROWS = 256
 MAX_COLS = 512
-HOVER_LABEL_CELLS = 4_096  # cells whose hover names their gate and unit (about 30 bytes each)
+HOVER_LABEL_CELLS = 4_096  # up to here each cell's hover text is sent (about 30 bytes a cell)
+HOVER_UNIT_CELLS = 65_536  # up to here each cell's unit index is sent (2 bytes a cell)
 
 _ROW_MEANING = {"input": "input feature", "recurrent": "hidden unit"}
 
@@ -162,19 +163,19 @@ def _letter(tensor: Tensor, columns: bool) -> str:
     return TENSOR_LETTER[tensor.role] if columns else tensor.name
 
 
-def _hover(tensor: Tensor, columns: bool, pooled: bool, labelled: bool) -> str:
-    """One tensor's hover text; `labelled` cells carry their gate and unit as customdata."""
+def _hover(tensor: Tensor, columns: bool, pooled: bool, gate: str, unit: str = "") -> str:
+    """One trace's hover text; `gate` is its cells' gate ("<br>%{customdata}" when each cell says its own)."""
     letter = _letter(tensor, columns)
-    gate = "<br>%{customdata}" if labelled else ""
     if pooled:
         return f"{letter} block mean from [%{{y}}, %{{x}}]{gate}<br>mean %{{z:.4f}}<extra></extra>"
     if tensor.role == "bias":
         index = "[%{y}, %{x}]" if len(tensor.shape) == 2 else ("[%{x}]" if columns else "[%{y}]")
         which = " (row 0: input bias, row 1: recurrent bias)" if len(tensor.shape) == 2 else ""
-        return f"{letter}{index}{which}{gate}<br>value %{{z:.4f}}<extra></extra>"
+        return f"{letter}{index}{which}{gate}{unit}<br>value %{{z:.4f}}<extra></extra>"
     # Keras W[row, col]: row = source, col = gate unit. PyTorch weight[row, col]: row = gate unit.
     src = "%{y}" if columns else "%{x}"
-    return f"{letter}[%{{y}}, %{{x}}]: {_ROW_MEANING[tensor.role]} {src}{gate}<br>value %{{z:.4f}}<extra></extra>"
+    source = f"{_ROW_MEANING[tensor.role]} {src}"
+    return f"{letter}[%{{y}}, %{{x}}]: {source}{gate}{unit}<br>value %{{z:.4f}}<extra></extra>"
 
 
 def _gate_labels(block: Block, columns: bool) -> np.ndarray:
@@ -413,27 +414,27 @@ def _strip(layer: LayerCount, theme: Theme, selected: str | None) -> dict[str, A
 
 
 def _traces(data: HeatmapData) -> list[dict[str, Any]]:
-    """One heatmap trace per tensor, in its own panel: its gate blocks side by side along the gate axis.
+    """The gate blocks as heatmap traces, each in its tensor's panel.
 
-    One trace per tensor rather than per gate block: each trace is drawn to its own canvas on every
-    redraw, and the page redraws the figure twice per slider press. Plotly draws a trace fast (one
-    pixel per cell, scaled up) only when its cells are evenly spaced; pooled blocks whose last
-    bucket is short are not, so those tensors keep one trace per gate block, each evenly spaced.
-    Up to HOVER_LABEL_CELLS cells each cell's hover names its gate and unit (as text customdata);
-    above that the gate strip names them.
+    Up to HOVER_LABEL_CELLS cells (the sizes a slider press redraws most), one trace per tensor, its
+    blocks side by side, each cell's gate and unit sent as text for its hover: each trace is drawn to
+    its own canvas, and the page draws the figure twice per press. Larger layers keep one trace per
+    gate block, whose hover names its gate, with unit indices up to HOVER_UNIT_CELLS cells; each
+    block is evenly spaced, which lets Plotly draw it one pixel per cell (a pooled block's last
+    bucket can be short, so a whole tensor is not).
     """
     layer, keras = data.layer, data.layer.gates_in_columns
-    labelled = not data.pooled and sum(b.values.size for b in data.blocks) <= HOVER_LABEL_CELLS
+    cells = sum(b.values.size for b in data.blocks)
+    labelled = not data.pooled and cells <= HOVER_LABEL_CELLS
+    with_units = not data.pooled and cells <= HOVER_UNIT_CELLS
     gate_axis = 1 if keras else 0  # gate blocks sit side by side along this array axis
     traces = []
     for suffix, tensor in zip(_suffixes(layer), _drawn(layer), strict=True):
         blocks = [b for b in data.blocks if b.tensor is tensor]
-        starts = np.concatenate([b.cols if keras else b.rows for b in blocks])
-        pieces = [blocks] if len(np.unique(np.diff(starts))) <= 1 else [[b] for b in blocks]
-        for piece in pieces:
+        for piece in [blocks] if labelled else [[b] for b in blocks]:
             along_gates = np.concatenate([b.cols if keras else b.rows for b in piece]).astype(np.int32)
             along_stack = (piece[0].rows if keras else piece[0].cols).astype(np.int32)
-            trace = {
+            trace: dict[str, Any] = {
                 "type": "heatmap",
                 "z": np.concatenate([b.values for b in piece], axis=gate_axis),
                 "x": along_gates if keras else along_stack,
@@ -442,12 +443,20 @@ def _traces(data: HeatmapData) -> list[dict[str, Any]]:
                 "xaxis": "x" if keras else f"x{suffix}",
                 "yaxis": f"y{suffix}" if keras else "y",
                 "coloraxis": "coloraxis",
-                "hovertemplate": _hover(tensor, keras, data.pooled, labelled),
                 "name": tensor.name,
             }
             if labelled:
                 labels = np.concatenate([_gate_labels(b, keras) for b in piece], axis=gate_axis)
                 trace["customdata"] = labels.tolist()
+                trace["hovertemplate"] = _hover(tensor, keras, data.pooled, "<br>%{customdata}")
+            else:
+                (block,) = piece
+                gate = f"<br>→ {block.gate_name} gate ({block.gate_symbol})"
+                if with_units:
+                    units = block.units.astype(np.int16 if layer.units < 32_768 else np.int32)
+                    shaped = units[None, :] if keras else units[:, None]
+                    trace["customdata"] = np.ascontiguousarray(np.broadcast_to(shaped, block.values.shape))
+                trace["hovertemplate"] = _hover(tensor, keras, data.pooled, gate, ", unit %{customdata}" * with_units)
             traces.append(trace)
     return traces
 
