@@ -682,3 +682,42 @@ def test_every_heatmap_trace_is_evenly_spaced(framework: str, units: int) -> Non
             assert len(set(np.diff(np.asarray(coords)).tolist())) <= 1, trace.name
     # Whatever is split, every tensor is drawn whole: its cells add up to the pooled blocks'.
     assert sum(np.asarray(t.z).size for t in traces) == sum(b.values.size for b in heatmap_data(layer, weights).blocks)
+
+
+def test_quiz_heatmap_names_no_gate_anywhere() -> None:
+    from lstmviz.figures.focus import quiz_heatmap
+
+    for spec in (TUTORIAL, RecurrentSpec(framework="pytorch")):
+        layer, weights = _layer_weights(spec)
+        quiz = quiz_heatmap(weight_heatmap(heatmap_data(layer, weights)), layer, 1)
+        sent = json.dumps(quiz.to_dict())
+        for gate in layer.gates:
+            assert gate.kind.name not in sent, gate.kind.name  # no "forget", "output", ... in text or hover
+        (strip,) = [t for t in quiz.data if t.type == "bar"]
+        assert strip.text is None and strip.hovertext is None and strip.customdata is None
+        assert strip.marker.color == "#FFFFFF"  # not the gate's own colour
+
+
+def test_shared_figures_are_safe_to_read_from_many_threads() -> None:
+    import copy
+    import pickle
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    from lstmviz.figures.focus import focus_gate, gate_targets
+
+    layer, weights = _layer_weights(TUTORIAL)
+    data = heatmap_data(layer, weights)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible, so a half-built figure would show
+    try:
+        for _ in range(10):
+            shared = weight_heatmap(data)  # as st.cache_resource hands one figure to every session
+            with ThreadPoolExecutor(4) as pool:
+                copies = list(pool.map(lambda k: gate_targets(focus_gate(shared, layer, k % 4), layer), range(16)))
+            assert all(len(c.data) == len(shared.data) + 1 for c in copies)
+    finally:
+        sys.setswitchinterval(interval)
+    # Copies and pickles are ordinary figures of the same dict.
+    for twin in (copy.deepcopy(shared), pickle.loads(pickle.dumps(shared))):
+        assert _decoded(twin.to_dict()["data"]) == _decoded(shared.to_dict()["data"])

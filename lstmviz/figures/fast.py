@@ -7,6 +7,7 @@ checked against Plotly's schema in the tests instead (tests/test_figures.py vali
 from __future__ import annotations
 
 import base64
+import threading
 from functools import cache
 from typing import Any
 
@@ -45,8 +46,7 @@ def _template() -> dict[str, Any]:
         # Plotly's default, "hide past div", measures every tick label with getBoundingClientRect on
         # every redraw: each call lays out the whole Streamlit page (a third of the explorer's browser
         # time per press). Ticks are spaced to fit (nice_step) and margins leave room, so none overflow.
-        # An explicit angle: "auto" measures every label to see whether they collide.
-        layout[axis] = {**layout.get(axis, {}), "ticklabeloverflow": "allow", "tickangle": 0}
+        layout[axis] = {**layout.get(axis, {}), "ticklabeloverflow": "allow"}
     return {"data": {kind: full["data"][kind] for kind in _TRACE_TYPES}, "layout": layout}
 
 
@@ -138,6 +138,9 @@ def arrow(x: float, y: float, ax: float, ay: float, colour: str, width: float) -
     }
 
 
+_BUILD_LOCK = threading.RLock()  # re-entrant: building a figure reads its own unset attributes
+
+
 class FrozenFigure(go.Figure):  # type: ignore[misc]  # plotly ships no type hints
     """A figure treated as read-only that hands out one prebuilt dict from to_dict().
 
@@ -154,13 +157,23 @@ class FrozenFigure(go.Figure):  # type: ignore[misc]  # plotly ships no type hin
         object.__setattr__(self, "_lazy_source", source)
 
     def __getattr__(self, name: str) -> Any:
-        """Build the Plotly figure on the first read of anything but to_dict()."""
-        source = self.__dict__.get("_lazy_source")
-        if source is None or name.startswith("__"):
+        """Build the Plotly figure on the first read of anything but to_dict().
+
+        Under a lock: cached figures are shared by every session's thread, and a second reader must
+        wait for the build rather than see a half-built figure.
+        """
+        if name.startswith("__"):
             raise AttributeError(name)
-        object.__setattr__(self, "_lazy_source", None)
-        super().__init__(**source, _validate=False)
-        return getattr(self, name)
+        with _BUILD_LOCK:
+            source = self.__dict__.get("_lazy_source")
+            if source is not None:
+                object.__setattr__(self, "_lazy_source", None)
+                super().__init__(**source, _validate=False)
+        return object.__getattribute__(self, name)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Copies and pickles are plain figures of the same dict."""
+        return (go.Figure, (self.to_dict(),))
 
     def to_dict(self) -> dict[str, Any]:
         """The figure as a dict, built once."""

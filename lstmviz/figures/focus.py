@@ -24,7 +24,7 @@ def focus_gate(
         for k in range(len(layer.gates))
     ]
     copy = go.Figure(figure, _validate=False)  # the cached figure is shared: never modify it
-    copy.layout.shapes = (*figure.layout.shapes, *shapes)
+    copy.layout.shapes = (*figure.to_dict()["layout"].get("shapes", ()), *shapes)  # its dict, not its objects
     return copy
 
 
@@ -33,6 +33,9 @@ def quiz_heatmap(figure: go.Figure, layer: LayerCount, index: int, theme: Theme 
     copy = focus_gate(figure, layer, index, theme, colour=INK)  # the gate's own colour would give it away
     copy.layout.annotations = ()
     copy.update_traces(hoverinfo="skip", hovertemplate=None, name="", customdata=None)
+    # The gate strip names every block (and colours it): one neutral bar per gate, no text.
+    neutral = {"color": PAPER, "line": {"color": INK}}
+    copy.update_traces(selector={"type": "bar"}, text=None, hovertext=None, marker=neutral)
     return copy
 
 

@@ -251,7 +251,7 @@ def _margins(data: HeatmapData, theme: Theme) -> dict[str, Any]:
     return {
         "t": _top_margin(data, theme),
         "l": left,
-        "r": int(60 + 3.5 * theme.font_size),  # the colour bar, its tick labels and title
+        "r": int(70 + 4.5 * theme.font_size),  # the colour bar and its tick labels, e.g. −0.006
         "b": int(2.5 * theme.font_size + 10),
         "autoexpand": False,
     }
@@ -277,7 +277,9 @@ def _suffixes(layer: LayerCount) -> list[str]:
 
 STRIP = 0.06  # share of the figure the clickable gate strip takes along the stacking axis
 STRIP_GAP = 0.05  # room for the gate axis's tick labels (PyTorch) between the strip and the tensors
-PLOT_WIDTH = 900  # pixels a chart gets in the main column at 1280-1400 px windows, for tick spacing
+# Pixels for tick spacing: a heatmap in half a column (compare, convert) gets about 330; the full
+# column (900) then shows fewer ticks, never colliding ones (labels stay level: tickangle 0).
+PLOT_WIDTH = 330
 
 
 def nice_step(length: int, room_px: float, label_px: float) -> int:
@@ -329,6 +331,7 @@ def _panel_axes(layer: LayerCount, theme: Theme) -> dict[str, Any]:
             "showgrid": False,
             "zeroline": False,
             "automargin": False,
+            "tickangle": 0,  # spaced by nice_step; an automatic angle measures every label on each draw
             **({} if keras else {"autorange": "reversed"}),
         }
     }
@@ -343,6 +346,7 @@ def _panel_axes(layer: LayerCount, theme: Theme) -> dict[str, Any]:
             "showgrid": False,
             "zeroline": False,
             "automargin": False,
+            "tickangle": 0,
             **({"autorange": "reversed"} if keras else {"side": "top"}),
         }
     strip_domain = [1 - STRIP, 1.0] if keras else [0.0, STRIP]
