@@ -714,7 +714,9 @@ def test_shared_figures_are_safe_to_read_from_many_threads() -> None:
         for _ in range(10):
             shared = weight_heatmap(data)  # as st.cache_resource hands one figure to every session
             with ThreadPoolExecutor(4) as pool:
-                copies = list(pool.map(lambda k: gate_targets(focus_gate(shared, layer, k % 4), layer), range(16)))
+                copies = list(
+                    pool.map(lambda k, fig=shared: gate_targets(focus_gate(fig, layer, k % 4), layer), range(16))
+                )
             assert all(len(c.data) == len(shared.data) + 1 for c in copies)
     finally:
         sys.setswitchinterval(interval)
