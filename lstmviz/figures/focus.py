@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from lstmviz.counting import LayerCount
-from lstmviz.figures.heatmap import gate_span
+from lstmviz.figures.heatmap import gate_span, gate_veil
 from lstmviz.style import INK, PAPER, SCREEN, Theme, gate_colour
 
 DIM_OPACITY = 0.72  # white veil over the other gates: their colours still show, faintly
@@ -20,7 +20,7 @@ def focus_gate(
     shapes = [
         gate_span(layer, k, outline)
         if k == index
-        else {**gate_span(layer, k, {"width": 0}, PAPER), "opacity": DIM_OPACITY}
+        else gate_veil(layer, k, DIM_OPACITY)
         for k in range(len(layer.gates))
     ]
     copy = go.Figure(figure, _validate=False)  # the cached figure is shared: never modify it

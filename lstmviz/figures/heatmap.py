@@ -328,10 +328,7 @@ def _panel_axes(layer: LayerCount, theme: Theme) -> dict[str, Any]:
             "domain": [0.0, 1.0],
             # Keras: the column ticks under the bottom panel; PyTorch: rows read top to bottom.
             "anchor": f"{stack_axis}{suffixes[-1]}" if keras else stack_axis,
-            "showgrid": False,
-            "zeroline": False,
-            "automargin": False,
-            "tickangle": 0,  # spaced by nice_step; an automatic angle measures every label on each draw
+            **_FIXED_AXIS,
             **({} if keras else {"autorange": "reversed"}),
         }
     }
@@ -343,10 +340,7 @@ def _panel_axes(layer: LayerCount, theme: Theme) -> dict[str, Any]:
             "dtick": nice_step(sizes[i], room, _label_px(sizes[i], theme, not keras)),
             "domain": list(span),
             "anchor": gate_axis,
-            "showgrid": False,
-            "zeroline": False,
-            "automargin": False,
-            "tickangle": 0,
+            **_FIXED_AXIS,
             **({"autorange": "reversed"} if keras else {"side": "top"}),
         }
     strip_domain = [1 - STRIP, 1.0] if keras else [0.0, STRIP]
@@ -359,6 +353,11 @@ def _panel_axes(layer: LayerCount, theme: Theme) -> dict[str, Any]:
         "automargin": False,
     }
     return layout
+
+
+# Every tensor and gate axis: no grid, and ticks laid out by nice_step, not by Plotly measuring labels
+# (automargin grows the margins and draws again; an automatic angle measures every label on each draw).
+_FIXED_AXIS = {"showgrid": False, "zeroline": False, "automargin": False, "tickangle": 0}
 
 
 def _stack_spans(layer: LayerCount, share: list[float]) -> list[tuple[float, float]]:
@@ -484,6 +483,11 @@ def gate_span(layer: LayerCount, k: int, line: dict[str, Any], fill: str = "rgba
     }
 
 
+def gate_veil(layer: LayerCount, k: int, opacity: float) -> dict[str, Any]:
+    """A white veil of `opacity` over gate k's blocks in every tensor panel: the gate shows faintly."""
+    return {**gate_span(layer, k, {"width": 0}, PAPER), "opacity": opacity}
+
+
 def _gate_marks(
     layer: LayerCount, theme: Theme, selected: str | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -494,13 +498,8 @@ def _gate_marks(
     low, high = tensor_span(layer)
     lines: list[dict[str, Any]] = []
     labels: list[dict[str, Any]] = []
-    if selected is not None:  # a white veil over the other gates: the look of drawing them at opacity DIM
-        veil = {"width": 0}
-        lines += [
-            {**gate_span(layer, k, veil, PAPER), "opacity": 1 - DIM}
-            for k, gate in enumerate(layer.gates)
-            if gate.kind.symbol != selected
-        ]
+    if selected is not None:  # the look of drawing the other gates at opacity DIM
+        lines += [gate_veil(layer, k, 1 - DIM) for k, gate in enumerate(layer.gates) if gate.kind.symbol != selected]
     for k, gate in enumerate(layer.gates):
         edge = k * h - 0.5
         for colour, width in ((PAPER, theme.line_width * 3), (INK, theme.line_width)) if k else ():
