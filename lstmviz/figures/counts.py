@@ -98,10 +98,9 @@ def gate_counts_figure(layer: LayerCount, theme: Theme = SCREEN, selected: str |
                 "tickvals": labels,
                 "ticktext": ticks,
                 "tickfont": {"color": INK},
-                "automargin": False,
             },
             # No axis title: the chart's title says parameters, and the legend takes its place below.
-            "xaxis": {"tickformat": ",d", "rangemode": "tozero", "automargin": False},
+            "xaxis": {"tickformat": ",d", "rangemode": "tozero"},
             "legend": {
                 "orientation": "h",
                 "y": 0,
@@ -111,15 +110,7 @@ def gate_counts_figure(layer: LayerCount, theme: Theme = SCREEN, selected: str |
                 "traceorder": "normal",
             },
             "height": max(280, int(3.5 * theme.font_size) * len(table) + 8 * theme.font_size),
-            # Fixed margins (Plotly growing them measures every label and draws the figure again):
-            # the gate names on the left, the "= total" labels on the right, the legend below.
-            "margin": {
-                "l": int((max(len(label) for label in labels) * 0.66 + 1.5) * theme.font_size),
-                "r": 90,
-                "t": 60,
-                "b": 4 * theme.font_size,
-                "autoexpand": False,
-            },
+            "margin": {"l": 20, "r": 90, "t": 60, "b": 4 * theme.font_size},
             "annotations": totals,
             "clickmode": "event+select",
             "dragmode": False,
