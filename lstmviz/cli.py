@@ -11,11 +11,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from lstmviz import convert_cli
-from lstmviz.conventions import LAYER_CLASS
 from lstmviz.counting import dense_params
 from lstmviz.report import Report, build_report
 from lstmviz.snippet import framework_code
-from lstmviz.spec import CELLS, FRAMEWORKS, RecurrentSpec
+from lstmviz.spec import CELLS, FRAMEWORKS, RecurrentSpec, convention_of
 from lstmviz.summary import keras_summary, tensor_table
 from lstmviz.tables import GATES, LAYERS, TENSORS, gate_parts, json_rows
 from lstmviz.urlvalues import parse_whole, shown
@@ -90,7 +89,7 @@ def count_json(report: Report) -> dict[str, Any]:
     spec, run_cost = report.spec, report.cost
     result: dict[str, Any] = {
         "spec": spec.as_dict(),
-        "layer_class": LAYER_CLASS[(spec.framework, spec.cell)],
+        "layer_class": convention_of(spec).class_label,
         "total_params": report.total,
         "formula": report.formula.substituted,
         "tensors": json_rows(TENSORS, report.tensors),
@@ -105,15 +104,16 @@ def count_json(report: Report) -> dict[str, Any]:
         },
         "dense_warmup": {"inputs": 3, "hidden": 5, "outputs": 2, "total_params": dense_params().total},
     }
-    if spec.framework == "keras":
+    if convention_of(spec).framework.model_summary:  # Keras's model.output_shape
         result["output_shape"] = result["outputs"]["output"]
     return result
 
 
 def _count_text(report: Report) -> str:
     spec, f = report.spec, report.formula
-    table = keras_summary(report.count) if spec.framework == "keras" else tensor_table(report.count)
-    cls = LAYER_CLASS[(spec.framework, spec.cell)]
+    record = convention_of(spec)
+    table = keras_summary(report.count) if record.framework.model_summary else tensor_table(report.count)
+    cls = record.class_label
     return (
         f"{spec.framework} {cls}: {report.total:,} parameters (timesteps={spec.timesteps} does not change it)\n\n"
         f"{table}\n\nper layer and direction: {f.symbolic}\n{f.substituted}\n"
