@@ -16,6 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 from numpy.typing import NDArray
 
+from lstmviz.conventions import CELL_STATES
 from lstmviz.figures.fast import arrow, fast_figure
 from lstmviz.style import FONT, INK, LINE, MUTED, PAPER, SCREEN, STATE_COLOURS, Theme, gate_colour
 
@@ -360,7 +361,7 @@ def strip_figure(steps: int, step: int, params: int, cell: str, theme: Theme = S
         "textfont": {"size": theme.font_size, "color": INK},
         "hoverinfo": "skip",
     }
-    state = "h_t, c_t" if cell == "lstm" else "h_t"
+    state = ", ".join(f"{s}_t" for s in CELL_STATES[cell])
     annotations: list[dict[str, Any]] = [
         {
             "x": (len(xs) - 1) / 2,

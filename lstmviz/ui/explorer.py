@@ -17,6 +17,7 @@ from lstmviz.figures.cell_plotly import cell_figure
 from lstmviz.figures.cell_svg import cell_svg
 from lstmviz.report import Report
 from lstmviz.snippet import framework_code
+from lstmviz.spec import convention_of
 from lstmviz.style import SELECTED_FILL, Theme
 from lstmviz.summary import gate_term, tensor_sum
 from lstmviz.tables import LAYER_GATES, LAYERS, TENSORS, TIMESTEPS, gate_parts, rows, timestep_rows
@@ -70,7 +71,7 @@ def headline(report: Report) -> None:
     st.title("How many parameters does this layer have, and why?")
     head, formula_col = st.columns([1, 3])
     with head:
-        label = f"{FRAMEWORK_LABEL[spec.framework]} {LAYER_CLASS[(spec.framework, spec.cell)]}"
+        label = convention_of(spec).label
         st.metric(f"{label}: total parameters", f"{report.total:,}")
     with formula_col:
         where = "the tensors" if len(report.layers) == 1 else f"{first.title}'s tensors"
@@ -164,13 +165,9 @@ def tables(report: Report) -> None:
         static_table(rows(LAYERS, report.layers))
         outputs = ", ".join(f"{k} {tuple(v)}" for k, v in report.outputs.as_dict().items())
         st.caption(f"Outputs: {outputs} (None = batch).")
-    heading = {
-        "keras": "As Keras 3 prints it: model.summary()",
-        # torchinfo lists modules; this lists tensors, and says so.
-        "pytorch": "PyTorch's tensors, as named_parameters() lists them",
-        "onnx": "W, R, B per direction (ONNX stacks the directions on axis 0)",
-    }[spec.framework]
-    text = lstmviz.keras_summary(report.count) if spec.framework == "keras" else lstmviz.tensor_table(report.count)
+    framework = convention_of(spec).framework
+    heading = framework.listing
+    text = lstmviz.keras_summary(report.count) if framework.model_summary else lstmviz.tensor_table(report.count)
     st.subheader(heading)
     # A preformatted block: st.code would pull its syntax highlighter (1.5 MB of JavaScript) into the page.
     st.html(f"{SUMMARY_CSS}<pre class='lstmviz-summary'>{escape(text)}</pre>")
