@@ -15,7 +15,7 @@ from lstmviz import RecurrentSpec
 from lstmviz.figures.cell_geometry import HEIGHT, WIDTH, cell_geometry
 from lstmviz.figures.cell_svg import cell_svg
 from lstmviz.figures.counts import dense_network_figure, gate_counts_figure
-from lstmviz.figures.fast import LIST_MAX_VALUES
+from lstmviz.figures.frozen import LIST_MAX_VALUES
 from lstmviz.figures.heatmap import MAX_COLS, MAX_ROWS, heatmap_data, pool_mean, weight_heatmap
 from lstmviz.tables import GATE_PARTS
 from lstmviz.weights import init_layer, init_weights
@@ -655,7 +655,7 @@ def test_prebuilt_figure_dict_is_plotlys_own(spec: RecurrentSpec) -> None:
 def test_small_float_arrays_go_as_lists_that_give_float32_back_exactly() -> None:
     import plotly.io
 
-    from lstmviz.figures.fast import _plain
+    from lstmviz.figures.frozen import _plain
 
     values = np.random.default_rng(3).standard_normal((LIST_MAX_VALUES // 8, 8)).astype(np.float32) * 1e-3
     sent = _plain({"z": values})

@@ -20,7 +20,7 @@ from plotly.colors import get_colorscale
 
 from lstmviz.conventions import TENSOR_LETTER
 from lstmviz.counting import LayerCount, Tensor
-from lstmviz.figures.fast import fast_figure
+from lstmviz.figures.frozen import frozen_figure
 from lstmviz.style import (
     DIM,
     FONT,
@@ -231,7 +231,7 @@ def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN, selected: str | Non
         clickmode="event+select",
         dragmode=False,
     )
-    return fast_figure([*_traces(data), _strip(layer, theme, selected)], layout)
+    return frozen_figure([*_traces(data), _strip(layer, theme, selected)], layout)
 
 
 def _margins(data: HeatmapData, theme: Theme) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from lstmviz import convert_cli
+from lstmviz.cli import convert as convert_command
 from lstmviz.counting import dense_params
 from lstmviz.report import Report, build_report
 from lstmviz.snippet import framework_code
@@ -72,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     count.add_argument("--json", action="store_true", help="print one JSON object")
     code = commands.add_parser("code", help="print runnable Keras or PyTorch code that asserts the count")
     _spec_flags(code)
-    convert_cli.add_parser(commands)
+    convert_command.add_parser(commands)
     inspect = commands.add_parser("inspect", help="read a .keras, .h5, .safetensors or .onnx file and count it")
     inspect.add_argument("file", help="the model file (never executed: pickles are refused)")
     inspect.add_argument("--json", action="store_true", help="print one JSON object")
@@ -147,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "convert":
-        return convert_cli.run(args)
+        return convert_command.run(args)
     if args.command == "inspect":
         return _inspect(args.file, args.json)
     try:
