@@ -112,11 +112,6 @@ def test_golden_keras_paths_of_stacked_bidirectional() -> None:
 # --- live oracle: real Keras 3 and PyTorch layers -----------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def frameworks() -> tuple[ModuleType, ModuleType]:
-    return require_frameworks()
-
-
 def _missing() -> tuple[ModuleType, ModuleType]:
     raise ImportError("No module named 'keras'")
 

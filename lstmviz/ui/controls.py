@@ -183,14 +183,6 @@ def _gate_for(layer: LayerCount, value: object) -> str | None:
     return other if other in symbols else None
 
 
-def selected_gate(layer: LayerCount) -> str | None:
-    """The gate the page follows, as one of this layer's symbols, or None; reads state, draws nothing.
-
-    Views that highlight a gate (the explorer, a compare view) call this after `gate_picker` ran.
-    """
-    return _gate_for(layer, st.session_state.get(GATE_KEY))
-
-
 def pick_gate_from(chart_key: str) -> None:
     """on_select callback of a gate chart: the clicked bar's gate (its customdata) becomes the followed gate."""
     event = st.session_state.get(chart_key)

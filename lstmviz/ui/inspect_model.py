@@ -30,7 +30,6 @@ EXAMPLES = {  # file → what it is, as the picker shows it
     "keras_gru_both.h5": "Keras GRUs, reset_after True and False (legacy .h5)",
 }
 UPLOAD = "upload a file"
-FORMATS = ("keras", "h5", "safetensors", "onnx")
 MAX_TIME_UNITS = 128  # the through-time heatmaps draw one row per unit
 MAX_TIME_STEPS = 100
 

@@ -25,7 +25,6 @@ from lstmviz.urlvalues import Whole
 # The gate step 2 singles out: the tutorial's forget gate, the GRU's update gate, the RNN's only one.
 FOCUS_GATE = {"lstm": "forget", "gru": "update", "rnn": "hidden"}
 NUMBER_WORDS = {1: "One", 3: "Three", 4: "Four"}
-TUTORIAL_NOTE = "the tutorial's example is a Keras LSTM, x = 3, h = 2."
 
 
 def layer_name(spec: RecurrentSpec) -> str:
