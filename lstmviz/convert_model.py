@@ -15,7 +15,7 @@ from lstmviz.readers import ModelFile, RecurrentLayer
 from lstmviz.torch_file import module_name, pytorch_code, state_dict_bytes
 
 KERAS_FORMATS = ("keras", "keras-h5", "keras-weights")
-PYTORCH_FORMATS = ("safetensors",)
+PYTORCH_FORMATS = ("safetensors", "torch")
 SUFFIX = {"pytorch": ".safetensors", "keras": ".keras"}
 
 
