@@ -96,6 +96,8 @@ PARAMETER_RULE = (
 # reorders gate blocks with Slice + Concat and adds the direction axis with Unsqueeze).
 VALUE_OPS = ("Identity", "Cast", "Unsqueeze", "Squeeze", "Reshape", "Slice", "Concat", "Transpose")
 MAX_RESOLVE_DEPTH = 64
+# Ops an exporter builds a zero initial state with (torch.onnx: Constant -> Expand to the batch size).
+STATE_OPS = (*VALUE_OPS, "Expand", "Tile", "ConstantOfShape")
 LOOP_OPS = ("Loop", "Scan")
 _CELL_OPS = {"MatMul", "Gemm"}
 _SIDECAR_ADVICE = (
@@ -279,7 +281,7 @@ class _Resolver:
             seen.add(key)
             if kind == "init" or (isinstance(obj, onnx.NodeProto) and _constant_tensor(obj) is not None):
                 out.add(key)
-            elif isinstance(obj, onnx.NodeProto):
+            elif isinstance(obj, onnx.NodeProto) and obj.op_type in STATE_OPS:
                 todo.extend((owner, i, depth + 1) for i in obj.input)
         return out
 
