@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     _spec_flags(code)
     convert_cli.add_parser(commands)
     inspect = commands.add_parser("inspect", help="read a .keras, .h5, .safetensors or .onnx file and count it")
-    inspect.add_argument("file", help="the model file (never executed: pickles are refused)")
+    inspect.add_argument("file", help="the model file (read as data, never executed)")
     inspect.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 

@@ -98,7 +98,10 @@ def to_snake_case(name: str) -> str:
 def _config_layers(model: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """A model config's layers as Keras saves their weights (a Sequential's layers omit InputLayer)."""
     inner = model.get("config")
-    layers = inner.get("layers") if isinstance(inner, dict) else None
+    # Keras 1 saved a Sequential's config as the list of its layers itself.
+    layers = (
+        inner.get("layers") if isinstance(inner, dict) else inner if model.get("class_name") == "Sequential" else None
+    )
     if not isinstance(layers, list):
         return []
     entries: list[Mapping[str, Any]] = [
