@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from lstmviz import convert_cli
-from lstmviz.cells import LAYER_CLASS
+from lstmviz.conventions import LAYER_CLASS
 from lstmviz.counting import dense_params
 from lstmviz.report import Report, build_report
 from lstmviz.snippet import framework_code

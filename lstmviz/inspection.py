@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from lstmviz.cells import LAYER_CLASS
+from lstmviz.conventions import LAYER_CLASS
 from lstmviz.counting import LayerCount, breakdown, closed_form_total
 from lstmviz.readers import ModelFile, RecurrentLayer
 from lstmviz.summary import formula

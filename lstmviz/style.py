@@ -1,4 +1,4 @@
-"""Colours and labels shared by every figure, in one place.
+"""Colours, sizes and contrast shared by every figure, in one place (labels live in lstmviz.conventions).
 
 Gate colours come from the Okabe-Ito palette, which stays distinguishable under the common
 colour-vision deficiencies; weight values use a diverging blue-red scale centred on zero.
@@ -55,11 +55,6 @@ SELECTED_FILL = "#FFF2B3"  # a selected table row: pale yellow, no gate hue, bla
 DIM = 0.28  # opacity of what is not selected
 WEIGHT_SCALE = "RdBu_r"  # diverging, colour-blind safe; zero is white
 FONT = "Helvetica, Arial, sans-serif"
-
-ACTIVATION_SYMBOL = {"sigmoid": "σ", "tanh": "tanh"}
-FRAMEWORK_LABEL = {"keras": "Keras 3", "pytorch": "PyTorch", "onnx": "ONNX"}
-CELL_LABEL = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN / RNN"}
-TENSOR_LETTER = {"input": "W", "recurrent": "U", "bias": "b", "projection": "W_hr"}  # the lesson's names
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from lstmviz.cells import LAYER_CLASS
+from lstmviz.conventions import FRAMEWORK_LABEL, LAYER_CLASS
 from lstmviz.counting import LayerCount, breakdown
 from lstmviz.figures.cell_geometry import cell_geometry
 from lstmviz.figures.cell_svg import cell_svg
@@ -16,7 +16,7 @@ from lstmviz.inputs import LECTURE_INPUTS, ONE_HOT
 from lstmviz.inspection import count_check, gate_stats, model_rows
 from lstmviz.readers import MAX_FILE_BYTES, MAX_PARAMS, ModelFile, RecurrentLayer
 from lstmviz.report import Report
-from lstmviz.style import FRAMEWORK_LABEL, Theme
+from lstmviz.style import Theme
 from lstmviz.tables import GATE_STATS, MODEL_LAYERS, rows
 from lstmviz.ui import cached, controls, convert_panel, url
 from lstmviz.ui.charts import chart_config

@@ -10,13 +10,13 @@ from urllib.parse import urlencode
 import streamlit as st
 
 import lstmviz
-from lstmviz.cells import LAYER_CLASS
+from lstmviz.conventions import CELL_LABEL, FRAMEWORK_LABEL, LAYER_CLASS, TENSOR_LETTER
 from lstmviz.counting import GateCount, LayerCount, Tensor, TensorSlice
 from lstmviz.figures.cell_geometry import cell_geometry
 from lstmviz.figures.cell_svg import cell_svg
 from lstmviz.report import Report, build_report
 from lstmviz.spec import RecurrentSpec
-from lstmviz.style import CELL_LABEL, FRAMEWORK_LABEL, TENSOR_LETTER, Theme
+from lstmviz.style import Theme
 from lstmviz.ui import cached, url
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.controls import DEFAULTS, URL
