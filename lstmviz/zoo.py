@@ -1,17 +1,35 @@
 """The layer zoo: recurrent classes beyond Keras 3 / PyTorch / ONNX LSTM, GRU and SimpleRNN.
 
-Each class is one record: its own class path, the tensors it creates (names, shapes, roles and the
-gate blocks inside each, as functions of the sizes), the options it has, and its count as a
-formula. Every record was read off the framework itself (tools/make_golden_zoo.py writes what the
-frameworks report; tests/test_zoo.py checks every record against it).
+Each class is one `Convention` record (lstmviz/conventions.py): its own class path, the tensors it
+creates as rules over the sizes (names, shapes, roles and the gate blocks inside each), the options
+it has, and what trips users up; its count formula's terms sit beside it (`TERMS`). Every record was
+read off the framework itself (tools/make_golden_zoo.py writes what the frameworks report;
+tests/test_zoo.py checks every record against it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from math import prod
+from types import MappingProxyType
 
+from lstmviz.conventions import (
+    BIAS,
+    INPUT,
+    KERAS,
+    PEEPHOLE,
+    PROJECTION,
+    PYTORCH,
+    RECURRENT,
+    Convention,
+    Framework,
+    GateKind,
+    Sizes,
+    TensorRule,
+    dim_size,
+    holds,
+)
 from lstmviz.spec import MAX_SIZE
 
 MAX_KERNEL = 64  # a kernel side; real ConvLSTMs use 1 to 7
@@ -63,21 +81,12 @@ def _whole(name: str, value: object, low: int, high: int) -> None:
 
 
 @dataclass(frozen=True)
-class Gate:
-    """One gate: the framework's symbol, its name and activation."""
-
-    symbol: str
-    name: str
-    activation: str = "sigmoid"
-
-
-@dataclass(frozen=True)
 class TensorLayout:
-    """One tensor as the framework names and shapes it; `gates` are stacked along `axis` in order."""
+    """One tensor of a layer at given sizes: the framework's name and shape; `gates` stacked along `axis`."""
 
     name: str
     shape: tuple[int, ...]
-    role: str  # input, recurrent, bias, peephole, projection (or input+recurrent for a kernel over [x, h])
+    role: str  # input, recurrent, bias, peephole, projection, or input+recurrent (a kernel over [x, h])
     gates: tuple[str, ...] = ()
     axis: int = -1
 
@@ -107,11 +116,9 @@ class Term:
         return self.times * prod(v for _, v, _ in self.factors)
 
 
-Options = ZooOptions
-Layout = Callable[[ZooOptions], tuple[TensorLayout, ...]]
 Terms = Callable[[ZooOptions], tuple[Term, ...]]
 
-# Options a class may have, with the framework's own argument name (the CLI flag is the key).
+# CLI flags of the zoo's options; the records say which options a class has (Convention.options).
 OPTION_FLAGS = {
     "kernel_size": "--kernel-size",
     "bias": "--no-bias",
@@ -120,61 +127,203 @@ OPTION_FLAGS = {
     "reset_gate": "--no-reset-gate",
 }
 OPTION_DEFAULTS: dict[str, object] = {"bias": True, "use_peepholes": False, "num_proj": 0, "reset_gate": True}
+INPUT_RECURRENT = "input+recurrent"  # TF1's kernel over [x, h]: its first x rows read x, the rest h
+KERNEL = "kernel"  # a dimension token: every spatial side of a convolution kernel, in order
 
 
-@dataclass(frozen=True)
-class ZooRecord:
-    """One framework class: identity, gates, options, tensors and count formula."""
+def check(record: Convention, options: ZooOptions) -> None:
+    """Raise ValueError with one clear line if an option is set that this class does not have."""
+    sides = len(options.kernel_size)
+    if record.conv_dims > 0 and sides != record.conv_dims:
+        raise ValueError(f"{record.class_path} needs a kernel size with {record.conv_dims} side(s), got {sides}")
+    if record.conv_dims < 0 and not 1 <= sides <= 3:
+        raise ValueError(f"{record.class_path} needs a kernel size with 1 to 3 sides, got {sides}")
+    if not record.conv_dims and options.kernel_size:
+        raise ValueError(f"--kernel-size does not apply to {record.class_path}: it is not a convolutional cell")
+    for name, default in OPTION_DEFAULTS.items():
+        if getattr(options, name) != default and not record.has_option(name):
+            raise ValueError(
+                f"{OPTION_FLAGS[name]} does not apply to {record.class_path}: {record.class_name} has no {name}"
+            )
+    if options.num_proj and options.num_proj >= options.units:
+        raise ValueError(f"--num-proj must be smaller than units ({options.units}), got {options.num_proj}")
 
-    path: str  # the framework's own class path, e.g. flax.linen.OptimizedLSTMCell
-    group: str  # the sidebar's framework group
-    family: str  # lstm, gru, mgu or rnn
-    gates: tuple[Gate, ...]
-    layout: Layout
-    terms: Terms
-    options: dict[str, str] = field(default_factory=dict, hash=False)  # option -> the framework's argument name
-    conv_dims: int = 0  # spatial dimensions of a convolutional cell
-    aliases: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()  # what trips users up, one sentence each
-    one_step: bool = False  # a cell (one step) rather than a layer over a sequence
 
-    @property
-    def name(self) -> str:
-        """The class name without its module: OptimizedLSTMCell."""
-        return self.path.rsplit(".", 1)[-1]
+def zoo_sizes(record: Convention, o: ZooOptions) -> Sizes:
+    """The record's sizes at these options (kernel sides as k1, k2, k3)."""
+    sides = tuple((f"k{n + 1}", side) for n, side in enumerate(o.kernel_size))
+    return Sizes(x=o.features, h=o.units, h_out=o.hidden_out, p=o.num_proj, G=len(record.gates), k=o.taps, extra=sides)
 
-    def check(self, options: ZooOptions) -> None:
-        """Raise ValueError with one clear line if an option is set that this class does not have."""
-        sides = len(options.kernel_size)
-        if self.conv_dims > 0 and sides != self.conv_dims:
-            raise ValueError(f"{self.path} needs a kernel size with {self.conv_dims} side(s), got {sides}")
-        if self.conv_dims < 0 and not 1 <= sides <= 3:
-            raise ValueError(f"{self.path} needs a kernel size with 1 to 3 sides, got {sides}")
-        if not self.conv_dims and options.kernel_size:
-            raise ValueError(f"--kernel-size does not apply to {self.path}: it is not a convolutional cell")
-        for name, default in OPTION_DEFAULTS.items():
-            if getattr(options, name) != default and name not in self.options:
-                raise ValueError(f"{OPTION_FLAGS[name]} does not apply to {self.path}: {self.name} has no {name}")
-        if options.num_proj and options.num_proj >= options.units:
-            raise ValueError(f"--num-proj must be smaller than units ({options.units}), got {options.num_proj}")
+
+def zoo_tensors(record: Convention, o: ZooOptions) -> tuple[TensorLayout, ...]:
+    """The record's tensor rules evaluated at these options, in the framework's order."""
+    sizes = zoo_sizes(record, o)
+    flags = {"bias": o.bias, "projection": bool(o.num_proj), "peephole": o.use_peepholes, "reset_gate": o.reset_gate}
+    symbols = tuple(g.symbol for g in record.gates)
+    tensors = []
+    for rule in record.tensors:
+        if not holds(rule.when, flags):
+            continue
+        shape: list[int] = []
+        for dim in rule.dims:
+            shape += o.kernel_size if dim == KERNEL else (dim_size(dim, sizes),)
+        gates = rule.gate_symbols or (symbols * rule.repeats if rule.gate_axis is not None else ())
+        axis = -1 if rule.gate_axis in (None, -1, len(rule.dims) - 1) else rule.gate_axis
+        tensors.append(TensorLayout(rule.name, tuple(shape), rule.role, gates, axis))
+    return tuple(tensors)
 
 
 # --------------------------------------------------------------------------- gates
 
-_IN, _FORGET, _OUT = Gate("i", "input"), Gate("f", "forget"), Gate("o", "output")
-LSTM_IFCO = (_IN, _FORGET, Gate("c", "cell candidate", "tanh"), _OUT)  # Keras
-LSTM_IFGO = (_IN, _FORGET, Gate("g", "cell candidate", "tanh"), _OUT)  # PyTorch, Flax dense cells
-LSTM_IJFO = (_IN, Gate("j", "cell candidate", "tanh"), _FORGET, _OUT)  # TF1
-LSTM_IGFO = (_IN, Gate("g", "cell candidate", "tanh"), _FORGET, _OUT)  # Flax ConvLSTMCell
-GRU_RZN = (Gate("r", "reset"), Gate("z", "update"), Gate("n", "new", "tanh"))  # PyTorch, Flax
-GRU_ZRH = (Gate("z", "update"), Gate("r", "reset"), Gate("h", "candidate", "tanh"))  # Keras, CuDNN
-GRU_RU_C = (Gate("r", "reset"), Gate("u", "update"), Gate("c", "candidate", "tanh"))  # TF1 (gates, candidate)
-RNN_H = (Gate("h", "hidden", "tanh"),)
-MGU_FN = (Gate("f", "forget"), Gate("n", "new", "tanh"))
+_IN, _FORGET, _OUT = (
+    GateKind("input", "i", "sigmoid"),
+    GateKind("forget", "f", "sigmoid"),
+    GateKind("output", "o", "sigmoid"),
+)
+LSTM_IFCO = (_IN, _FORGET, GateKind("cell candidate", "c", "tanh"), _OUT)  # Keras, CuDNN
+LSTM_IFGO = (_IN, _FORGET, GateKind("cell candidate", "g", "tanh"), _OUT)  # PyTorch, Flax dense cells
+LSTM_IJFO = (_IN, GateKind("cell candidate", "j", "tanh"), _FORGET, _OUT)  # TF1
+LSTM_IGFO = (_IN, GateKind("cell candidate", "g", "tanh"), _FORGET, _OUT)  # Flax ConvLSTMCell
+GRU_RZN = (GateKind("reset", "r", "sigmoid"), GateKind("update", "z", "sigmoid"), GateKind("new", "n", "tanh"))
+GRU_ZRH = (GateKind("update", "z", "sigmoid"), GateKind("reset", "r", "sigmoid"), GateKind("candidate", "h", "tanh"))
+GRU_RUC = (GateKind("reset", "r", "sigmoid"), GateKind("update", "u", "sigmoid"), GateKind("candidate", "c", "tanh"))
+RNN_H = (GateKind("hidden", "h", "tanh"),)
+MGU_FN = (GateKind("forget", "f", "sigmoid"), GateKind("new", "n", "tanh"))
+
+# Update-rule order (LSTM i f o c; GRU z r n; MGU f n) as indices into each gate tuple.
+_ORDER = {"ifco": (0, 1, 3, 2), "ifgo": (0, 1, 3, 2), "ijfo": (0, 2, 3, 1), "igfo": (0, 2, 3, 1)}
+
+# --------------------------------------------------------------------------- frameworks
+
+FLAX_LINEN = Framework("flax.linen", "Flax linen", "flax.linen", model_summary=False, outputs="cell_step")
+FLAX_NNX = Framework("flax.nnx", "Flax nnx", "flax.nnx", model_summary=False, outputs="cell_step")
+TF1 = Framework("tf1", "TensorFlow 1", "tf.compat.v1.nn.rnn_cell", model_summary=False, outputs="cell_step")
+TF_KERAS = Framework(
+    "tf-keras", "tf-keras CuDNN", "tf.compat.v1.keras.layers", model_summary=True, outputs="model_output"
+)
+
+_BIAS = MappingProxyType({"bias": True})
+_USE_BIAS = MappingProxyType({"bias": "use_bias"})
+_FLAX_INIT = MappingProxyType({INPUT: "lecun_normal", RECURRENT: "orthogonal", BIAS: "zeros"})
+_TF1_INIT = MappingProxyType(
+    {INPUT_RECURRENT: "glorot_uniform", BIAS: "zeros", PEEPHOLE: "glorot_uniform", PROJECTION: "glorot_uniform"}
+)
 
 
-def _symbols(gates: tuple[Gate, ...]) -> tuple[str, ...]:
-    return tuple(g.symbol for g in gates)
+def _rule(name: str, role: str, dims: tuple[str, ...], **kwargs: object) -> TensorRule:
+    return TensorRule(name, role, dims, **kwargs)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- tensor rules
+
+_KERAS_CONV = (
+    _rule("kernel", INPUT, (KERNEL, "x", "G*h"), gate_axis=-1),
+    _rule("recurrent_kernel", RECURRENT, (KERNEL, "h", "G*h"), gate_axis=-1),
+    _rule("bias", BIAS, ("G*h",), gate_axis=-1, when=("bias",)),
+)
+_TORCH_CELL = (
+    _rule("weight_ih", INPUT, ("G*h", "x"), gate_axis=0),
+    _rule("weight_hh", RECURRENT, ("G*h", "h"), gate_axis=0),
+    _rule("bias_ih", BIAS, ("G*h",), gate_axis=0, when=("bias",)),
+    _rule("bias_hh", BIAS, ("G*h",), gate_axis=0, sides=(RECURRENT,), when=("bias",)),
+)
+# linen: eight Dense layers; init creates ii, hi, if, hf, ig, hg, io, ho (the params dict's order).
+_LINEN_LSTM = tuple(
+    rule
+    for g in "ifgo"
+    for rule in (
+        _rule(f"i{g}/kernel", INPUT, ("x", "h"), gate_symbols=(g,)),
+        _rule(f"h{g}/kernel", RECURRENT, ("h", "h"), gate_symbols=(g,)),
+        _rule(f"h{g}/bias", BIAS, ("h",), gate_symbols=(g,), sides=(RECURRENT,)),
+    )
+)
+_LINEN_GRU = tuple(
+    rule
+    for g in "rzn"
+    for rule in (
+        _rule(f"i{g}/kernel", INPUT, ("x", "h"), gate_symbols=(g,)),
+        _rule(f"i{g}/bias", BIAS, ("h",), gate_symbols=(g,)),
+        _rule(f"h{g}/kernel", RECURRENT, ("h", "h"), gate_symbols=(g,)),
+        # hn is multiplied by r before the sum, so only it keeps a bias of its own
+        *((_rule("hn/bias", BIAS, ("h",), gate_symbols=("n",), sides=(RECURRENT,)),) if g == "n" else ()),
+    )
+)
+_LINEN_SIMPLE = (
+    _rule("i/kernel", INPUT, ("x", "h"), gate_symbols=("h",)),
+    _rule("i/bias", BIAS, ("h",), gate_symbols=("h",)),
+    _rule("h/kernel", RECURRENT, ("h", "h"), gate_symbols=("h",)),
+)
+_LINEN_MGU = (
+    _rule("if/kernel", INPUT, ("x", "h"), gate_symbols=("f",)),
+    _rule("if/bias", BIAS, ("h",), gate_symbols=("f",)),
+    _rule("hf/kernel", RECURRENT, ("h", "h"), gate_symbols=("f",)),
+    _rule("hn/kernel", RECURRENT, ("h", "h"), gate_symbols=("n",)),
+    _rule("hn/bias", BIAS, ("h",), gate_symbols=("n",), sides=(RECURRENT,), when=("reset_gate",)),
+    _rule("in/kernel", INPUT, ("x", "h"), gate_symbols=("n",)),
+    _rule("in/bias", BIAS, ("h",), gate_symbols=("n",)),
+)
+_LINEN_CONV = (
+    _rule("ih/kernel", INPUT, (KERNEL, "x", "G*h"), gate_axis=-1),
+    _rule("ih/bias", BIAS, ("G*h",), gate_axis=-1, when=("bias",)),
+    _rule("hh/kernel", RECURRENT, (KERNEL, "h", "G*h"), gate_axis=-1),
+    _rule("hh/bias", BIAS, ("G*h",), gate_axis=-1, sides=(RECURRENT,), when=("bias",)),
+)
+# nnx.state lists attributes sorted by name: hf, hg, hi, ho, then if_, ig, ii, io (`if` is a keyword).
+_NNX_LSTM = (
+    *(
+        rule
+        for g in "fgio"
+        for rule in (
+            _rule(f"h{g}/bias", BIAS, ("h",), gate_symbols=(g,), sides=(RECURRENT,)),
+            _rule(f"h{g}/kernel", RECURRENT, ("h", "h"), gate_symbols=(g,)),
+        )
+    ),
+    *(_rule(f"{'if_' if g == 'f' else 'i' + g}/kernel", INPUT, ("x", "h"), gate_symbols=(g,)) for g in "fgio"),
+)
+_NNX_FUSED_H_BIAS = (  # OptimizedLSTMCell: the bias sits on dense_h
+    _rule("dense_h/bias", BIAS, ("G*h",), gate_axis=-1, sides=(RECURRENT,)),
+    _rule("dense_h/kernel", RECURRENT, ("h", "G*h"), gate_axis=-1),
+    _rule("dense_i/kernel", INPUT, ("x", "G*h"), gate_axis=-1),
+)
+_NNX_FUSED_I_BIAS = (  # GRUCell, SimpleCell: the bias sits on dense_i
+    _rule("dense_h/kernel", RECURRENT, ("h", "G*h"), gate_axis=-1),
+    _rule("dense_i/bias", BIAS, ("G*h",), gate_axis=-1),
+    _rule("dense_i/kernel", INPUT, ("x", "G*h"), gate_axis=-1),
+)
+
+
+def _tf1_lstm(scope: str) -> tuple[TensorRule, ...]:
+    """TF1 LSTMCell/BasicLSTMCell under dynamic_rnn: rnn/<cell>/kernel over [x, h_out], then bias."""
+    return (
+        _rule(f"rnn/{scope}/kernel:0", INPUT_RECURRENT, ("x+h_out", "G*h"), gate_axis=-1),
+        _rule(f"rnn/{scope}/bias:0", BIAS, ("G*h",), gate_axis=-1),
+        *(_rule(f"rnn/{scope}/w_{g}_diag:0", PEEPHOLE, ("h",), gate_symbols=(g,), when=("peephole",)) for g in "fio"),
+        _rule(f"rnn/{scope}/projection/kernel:0", PROJECTION, ("h", "p"), when=("projection",)),
+    )
+
+
+_TF1_GRU = (
+    _rule("rnn/gru_cell/gates/kernel:0", INPUT_RECURRENT, ("x+h", "2*h"), gate_axis=-1, gate_symbols=("r", "u")),
+    _rule("rnn/gru_cell/gates/bias:0", BIAS, ("2*h",), gate_axis=-1, gate_symbols=("r", "u")),
+    _rule("rnn/gru_cell/candidate/kernel:0", INPUT_RECURRENT, ("x+h", "h"), gate_symbols=("c",)),
+    _rule("rnn/gru_cell/candidate/bias:0", BIAS, ("h",), gate_symbols=("c",)),
+)
+_TF1_RNN = (
+    _rule("rnn/basic_rnn_cell/kernel:0", INPUT_RECURRENT, ("x+h", "h"), gate_symbols=("h",)),
+    _rule("rnn/basic_rnn_cell/bias:0", BIAS, ("h",), gate_symbols=("h",)),
+)
+
+
+def _cudnn(prefix: str) -> tuple[TensorRule, ...]:
+    return (
+        _rule(f"{prefix}/kernel:0", INPUT, ("x", "G*h"), gate_axis=-1),
+        _rule(f"{prefix}/recurrent_kernel:0", RECURRENT, ("h", "G*h"), gate_axis=-1),
+        # one vector: every gate's input bias, then every gate's recurrent bias
+        _rule(f"{prefix}/bias:0", BIAS, ("2*G*h",), gate_axis=-1, repeats=2, sides=(INPUT, RECURRENT)),
+    )
+
+
+# --------------------------------------------------------------------------- formula terms
 
 
 def _x(o: ZooOptions) -> Factor:
@@ -197,32 +346,14 @@ def _sum(o: ZooOptions, second: Factor) -> Factor:
 
 
 def _dense_terms(gates: int, biases: int) -> Terms:
-    """gates × (x·h + h·h + biases·h): Keras, PyTorch (two biases), CuDNN (two), Flax fused cells."""
+    """gates × (x·h + h·h + biases·h): PyTorch cells and CuDNN (two biases), Flax (one)."""
 
     def terms(o: ZooOptions) -> tuple[Term, ...]:
         bias = biases if o.bias else 0
-        return (
-            Term(gates, (_x(o), _h(o))),
-            Term(gates, (_h(o), _h(o))),
-            *((Term(gates, (_f("2", 2), _h(o))) if bias == 2 else Term(gates, (_h(o),)),) if bias else ()),
-        )
+        bias_term = Term(gates, (_f("2", 2), _h(o))) if bias == 2 else Term(gates, (_h(o),))
+        return (Term(gates, (_x(o), _h(o))), Term(gates, (_h(o), _h(o))), *((bias_term,) if bias else ()))
 
     return terms
-
-
-# --------------------------------------------------------------------------- layouts
-
-
-def _keras_conv(o: ZooOptions) -> tuple[TensorLayout, ...]:
-    g = _symbols(LSTM_IFCO)
-    n = 4 * o.units
-    tensors = [
-        TensorLayout("kernel", (*o.kernel_size, o.features, n), "input", g),
-        TensorLayout("recurrent_kernel", (*o.kernel_size, o.units, n), "recurrent", g),
-    ]
-    if o.bias:
-        tensors.append(TensorLayout("bias", (n,), "bias", g))
-    return tuple(tensors)
 
 
 def _conv_terms(biases: int) -> Terms:
@@ -234,133 +365,13 @@ def _conv_terms(biases: int) -> Terms:
     return terms
 
 
-def _torch_cell(gates: tuple[Gate, ...]) -> Layout:
-    def layout(o: ZooOptions) -> tuple[TensorLayout, ...]:
-        g, n = _symbols(gates), len(gates) * o.units
-        tensors = [
-            TensorLayout("weight_ih", (n, o.features), "input", g, 0),
-            TensorLayout("weight_hh", (n, o.units), "recurrent", g, 0),
-        ]
-        if o.bias:
-            tensors += [TensorLayout("bias_ih", (n,), "bias", g, 0), TensorLayout("bias_hh", (n,), "bias", g, 0)]
-        return tuple(tensors)
-
-    return layout
-
-
-def _linen_lstm(o: ZooOptions) -> tuple[TensorLayout, ...]:
-    tensors: list[TensorLayout] = []
-    for g in "ifgo":  # init creates ii, hi, if, hf, ig, hg, io, ho (dict insertion order)
-        tensors += [
-            TensorLayout(f"i{g}/kernel", (o.features, o.units), "input", (g,)),
-            TensorLayout(f"h{g}/kernel", (o.units, o.units), "recurrent", (g,)),
-            TensorLayout(f"h{g}/bias", (o.units,), "bias", (g,)),
-        ]
-    return tuple(tensors)
-
-
-def _linen_gru(o: ZooOptions) -> tuple[TensorLayout, ...]:
-    x, h = o.features, o.units
-    tensors: list[TensorLayout] = []
-    for g in "rzn":
-        tensors += [TensorLayout(f"i{g}/kernel", (x, h), "input", (g,)), TensorLayout(f"i{g}/bias", (h,), "bias", (g,))]
-        tensors.append(TensorLayout(f"h{g}/kernel", (h, h), "recurrent", (g,)))
-        if g == "n":  # hn is multiplied by r before the sum, so it keeps its own bias
-            tensors.append(TensorLayout("hn/bias", (h,), "bias", (g,)))
-    return tuple(tensors)
-
-
 def _linen_gru_terms(o: ZooOptions) -> tuple[Term, ...]:
     return (Term(3, (_x(o), _h(o))), Term(3, (_h(o), _h(o))), Term(3, (_h(o),)), Term(1, (_h(o),)))
-
-
-def _linen_simple(o: ZooOptions) -> tuple[TensorLayout, ...]:
-    return (
-        TensorLayout("i/kernel", (o.features, o.units), "input", ("h",)),
-        TensorLayout("i/bias", (o.units,), "bias", ("h",)),
-        TensorLayout("h/kernel", (o.units, o.units), "recurrent", ("h",)),
-    )
-
-
-def _linen_mgu(o: ZooOptions) -> tuple[TensorLayout, ...]:
-    x, h = o.features, o.units
-    tensors = [
-        TensorLayout("if/kernel", (x, h), "input", ("f",)),
-        TensorLayout("if/bias", (h,), "bias", ("f",)),
-        TensorLayout("hf/kernel", (h, h), "recurrent", ("f",)),
-        TensorLayout("hn/kernel", (h, h), "recurrent", ("n",)),
-    ]
-    if o.reset_gate:
-        tensors.append(TensorLayout("hn/bias", (h,), "bias", ("n",)))
-    tensors += [TensorLayout("in/kernel", (x, h), "input", ("n",)), TensorLayout("in/bias", (h,), "bias", ("n",))]
-    return tuple(tensors)
 
 
 def _linen_mgu_terms(o: ZooOptions) -> tuple[Term, ...]:
     extra = (Term(1, (_h(o),)),) if o.reset_gate else ()
     return (Term(2, (_x(o), _h(o))), Term(2, (_h(o), _h(o))), Term(2, (_h(o),)), *extra)
-
-
-def _linen_conv(o: ZooOptions) -> tuple[TensorLayout, ...]:
-    g, n = _symbols(LSTM_IGFO), 4 * o.units
-    tensors = [TensorLayout("ih/kernel", (*o.kernel_size, o.features, n), "input", g)]
-    if o.bias:
-        tensors.append(TensorLayout("ih/bias", (n,), "bias", g))
-    tensors.append(TensorLayout("hh/kernel", (*o.kernel_size, o.units, n), "recurrent", g))
-    if o.bias:
-        tensors.append(TensorLayout("hh/bias", (n,), "bias", g))
-    return tuple(tensors)
-
-
-def _nnx_lstm(o: ZooOptions) -> tuple[TensorLayout, ...]:
-    # nnx.state lists the attributes sorted by name: hf, hg, hi, ho, if_, ig, ii, io.
-    tensors = []
-    for g in "fgio":
-        tensors += [
-            TensorLayout(f"h{g}/bias", (o.units,), "bias", (g,)),
-            TensorLayout(f"h{g}/kernel", (o.units, o.units), "recurrent", (g,)),
-        ]
-    for g in "fgio":
-        name = "if_" if g == "f" else f"i{g}"  # `if` is a Python keyword
-        tensors.append(TensorLayout(f"{name}/kernel", (o.features, o.units), "input", (g,)))
-    return tuple(tensors)
-
-
-def _nnx_fused(gates: tuple[Gate, ...], hidden_bias: bool) -> Layout:
-    """nnx OptimizedLSTMCell, GRUCell and SimpleCell: dense_i and dense_h, one bias on one of them."""
-
-    def layout(o: ZooOptions) -> tuple[TensorLayout, ...]:
-        g, n = _symbols(gates), len(gates) * o.units
-        h_bias = (TensorLayout("dense_h/bias", (n,), "bias", g),) if hidden_bias else ()
-        i_bias = () if hidden_bias else (TensorLayout("dense_i/bias", (n,), "bias", g),)
-        return (
-            *h_bias,
-            TensorLayout("dense_h/kernel", (o.units, n), "recurrent", g),
-            *i_bias,
-            TensorLayout("dense_i/kernel", (o.features, n), "input", g),
-        )
-
-    return layout
-
-
-def _tf1_scope(cell: str) -> str:
-    return f"rnn/{cell}/"  # the names dynamic_rnn gives the variables
-
-
-def _tf1_lstm(cell: str) -> Layout:
-    def layout(o: ZooOptions) -> tuple[TensorLayout, ...]:
-        s, g = _tf1_scope(cell), _symbols(LSTM_IJFO)
-        tensors = [
-            TensorLayout(f"{s}kernel:0", (o.features + o.hidden_out, 4 * o.units), "input+recurrent", g),
-            TensorLayout(f"{s}bias:0", (4 * o.units,), "bias", g),
-        ]
-        if o.use_peepholes:
-            tensors += [TensorLayout(f"{s}w_{g}_diag:0", (o.units,), "peephole", (g,)) for g in "fio"]
-        if o.num_proj:
-            tensors.append(TensorLayout(f"{s}projection/kernel:0", (o.units, o.num_proj), "projection"))
-        return tuple(tensors)
-
-    return layout
 
 
 def _tf1_lstm_terms(o: ZooOptions) -> tuple[Term, ...]:
@@ -373,24 +384,6 @@ def _tf1_lstm_terms(o: ZooOptions) -> tuple[Term, ...]:
     return tuple(terms)
 
 
-def _tf1_gru(o: ZooOptions) -> tuple[TensorLayout, ...]:
-    s, x, h = _tf1_scope("gru_cell"), o.features, o.units
-    return (
-        TensorLayout(f"{s}gates/kernel:0", (x + h, 2 * h), "input+recurrent", ("r", "u")),
-        TensorLayout(f"{s}gates/bias:0", (2 * h,), "bias", ("r", "u")),
-        TensorLayout(f"{s}candidate/kernel:0", (x + h, h), "input+recurrent", ("c",)),
-        TensorLayout(f"{s}candidate/bias:0", (h,), "bias", ("c",)),
-    )
-
-
-def _tf1_rnn(o: ZooOptions) -> tuple[TensorLayout, ...]:
-    s = _tf1_scope("basic_rnn_cell")
-    return (
-        TensorLayout(f"{s}kernel:0", (o.features + o.units, o.units), "input+recurrent", ("h",)),
-        TensorLayout(f"{s}bias:0", (o.units,), "bias", ("h",)),
-    )
-
-
 def _concat_terms(gates: int) -> Terms:
     """TF1: gates × ((x + h)·h + h), one kernel over [x, h]."""
 
@@ -400,34 +393,40 @@ def _concat_terms(gates: int) -> Terms:
     return terms
 
 
-def _cudnn(gates: tuple[Gate, ...], prefix: str) -> Layout:
-    def layout(o: ZooOptions) -> tuple[TensorLayout, ...]:
-        g, n = _symbols(gates), len(gates) * o.units
-        return (
-            TensorLayout(f"{prefix}/kernel:0", (o.features, n), "input", g),
-            TensorLayout(f"{prefix}/recurrent_kernel:0", (o.units, n), "recurrent", g),
-            TensorLayout(f"{prefix}/bias:0", (2 * n,), "bias", g + g),  # input biases, then recurrent biases
-        )
-
-    return layout
-
-
 # --------------------------------------------------------------------------- records
 
 _TORCH_NOTE = "one step: no _l0 suffix, no num_layers, no bidirectional; you loop over time yourself"
 _LINEN_LSTM_NOTE = "eight dense layers: the four input kernels have no bias, the four hidden ones do"
+_TF1_ALIASES = ("tf.nn.rnn_cell.", "tf.contrib.rnn.")
 
-RECORDS: tuple[ZooRecord, ...] = (
+
+def _zoo(
+    framework: Framework,
+    cell: str,
+    path: str,
+    gates: tuple[GateKind, ...],
+    order: tuple[int, ...],
+    tensors: tuple[TensorRule, ...],
+    **kwargs: object,
+) -> Convention:
+    label = path.removeprefix(framework.module + ".")
+    return Convention(framework, cell, path, label, gates, order, tensors, **kwargs)  # type: ignore[arg-type]
+
+
+RECORDS: tuple[Convention, ...] = (
     *(
-        ZooRecord(
-            f"keras.layers.ConvLSTM{d}D",
-            "Keras 3",
+        _zoo(
+            KERAS,
             "lstm",
+            f"keras.layers.ConvLSTM{d}D",
             LSTM_IFCO,
-            _keras_conv,
-            _conv_terms(1),
-            {"kernel_size": "kernel_size", "bias": "use_bias"},
+            _ORDER["ifco"],
+            _KERAS_CONV,
+            options=_BIAS,
+            option_names=_USE_BIAS,
             conv_dims=d,
+            forget_bias=1.0,
+            initializers=MappingProxyType({INPUT: "glorot_uniform", RECURRENT: "orthogonal", BIAS: "zeros"}),
             aliases=(f"tf.keras.layers.ConvLSTM{d}D",),
             notes=(
                 "the four gates are convolutions: each weight is a kernel with k^d spatial taps",
@@ -437,230 +436,239 @@ RECORDS: tuple[ZooRecord, ...] = (
         )
         for d in (1, 2, 3)
     ),
-    ZooRecord(
-        "torch.nn.LSTMCell",
-        "PyTorch",
+    *(
+        _zoo(
+            PYTORCH,
+            cell,
+            f"torch.nn.{name}",
+            gates,
+            order,
+            _TORCH_CELL,
+            options=_BIAS,
+            one_step=True,
+            aliases=(f"nn.{name}",),
+            initializers=MappingProxyType({role: "uniform_inv_sqrt_h" for role in (INPUT, RECURRENT, BIAS)}),
+            notes=(_TORCH_NOTE, *(("two bias vectors per gate, like nn.LSTM",) if cell == "lstm" else ())),
+        )
+        for cell, name, gates, order in (
+            ("lstm", "LSTMCell", LSTM_IFGO, _ORDER["ifgo"]),
+            ("gru", "GRUCell", GRU_RZN, (1, 0, 2)),
+            ("rnn", "RNNCell", RNN_H, (0,)),
+        )
+    ),
+    _zoo(
+        FLAX_LINEN,
         "lstm",
-        LSTM_IFGO,
-        _torch_cell(LSTM_IFGO),
-        _dense_terms(4, 2),
-        {"bias": "bias"},
-        notes=(_TORCH_NOTE, "two bias vectors per gate, like nn.LSTM"),
-        one_step=True,
-    ),
-    ZooRecord(
-        "torch.nn.GRUCell",
-        "PyTorch",
-        "gru",
-        GRU_RZN,
-        _torch_cell(GRU_RZN),
-        _dense_terms(3, 2),
-        {"bias": "bias"},
-        notes=(_TORCH_NOTE,),
-        one_step=True,
-    ),
-    ZooRecord(
-        "torch.nn.RNNCell",
-        "PyTorch",
-        "rnn",
-        RNN_H,
-        _torch_cell(RNN_H),
-        _dense_terms(1, 2),
-        {"bias": "bias"},
-        notes=(_TORCH_NOTE,),
-        one_step=True,
-    ),
-    ZooRecord(
         "flax.linen.LSTMCell",
-        "Flax linen",
-        "lstm",
         LSTM_IFGO,
-        _linen_lstm,
-        _dense_terms(4, 1),
+        _ORDER["ifgo"],
+        _LINEN_LSTM,
+        one_step=True,
+        initializers=_FLAX_INIT,
+        aliases=("linen.LSTMCell", "nn.linen.LSTMCell"),
         notes=(_LINEN_LSTM_NOTE, "there is no use_bias option"),
-        one_step=True,
     ),
-    ZooRecord(
-        "flax.linen.OptimizedLSTMCell",
-        "Flax linen",
+    _zoo(
+        FLAX_LINEN,
         "lstm",
+        "flax.linen.OptimizedLSTMCell",
         LSTM_IFGO,
-        _linen_lstm,
-        _dense_terms(4, 1),
-        notes=(
-            "stores the same twelve tensors as linen.LSTMCell and concatenates them at call time",
-            _LINEN_LSTM_NOTE,
-        ),
+        _ORDER["ifgo"],
+        _LINEN_LSTM,
         one_step=True,
+        initializers=_FLAX_INIT,
+        aliases=("linen.OptimizedLSTMCell",),
+        notes=("stores the same twelve tensors as linen.LSTMCell and concatenates them at call time", _LINEN_LSTM_NOTE),
     ),
-    ZooRecord(
-        "flax.linen.GRUCell",
-        "Flax linen",
+    _zoo(
+        FLAX_LINEN,
         "gru",
+        "flax.linen.GRUCell",
         GRU_RZN,
-        _linen_gru,
-        _linen_gru_terms,
+        (1, 0, 2),
+        _LINEN_GRU,
+        one_step=True,
+        initializers=_FLAX_INIT,
+        aliases=("linen.GRUCell",),
         notes=(
             "the input kernels have biases and the hidden ones do not, except hn, which r multiplies first",
-            "so 3 × (x·h + h·h + h) + h: one h more than Keras's reset_before GRU, one h less than PyTorch's",
+            "so 3 × (x·h + h·h + h) + h: h more than Keras's reset_after=False GRU, h less than PyTorch's",
         ),
-        one_step=True,
     ),
-    ZooRecord(
-        "flax.linen.SimpleCell",
-        "Flax linen",
+    _zoo(
+        FLAX_LINEN,
         "rnn",
+        "flax.linen.SimpleCell",
         RNN_H,
-        _linen_simple,
-        _dense_terms(1, 1),
-        notes=("the bias sits on the input kernel i; the hidden kernel h has none",),
+        (0,),
+        _LINEN_SIMPLE,
         one_step=True,
+        initializers=_FLAX_INIT,
+        aliases=("linen.SimpleCell",),
+        notes=("the bias sits on the input kernel i; the hidden kernel h has none",),
     ),
-    ZooRecord(
-        "flax.linen.MGUCell",
-        "Flax linen",
+    _zoo(
+        FLAX_LINEN,
         "mgu",
+        "flax.linen.MGUCell",
         MGU_FN,
-        _linen_mgu,
-        _linen_mgu_terms,
-        {"reset_gate": "reset_gate"},
+        (0, 1),
+        _LINEN_MGU,
+        one_step=True,
+        options=MappingProxyType({"reset_gate": True}),
+        initializers=_FLAX_INIT,
+        aliases=("linen.MGUCell",),
         notes=(
             "a minimal gated unit: one forget gate f does the work of a GRU's reset and update gates",
             "hn has a bias only when reset_gate=True (the default)",
         ),
-        one_step=True,
     ),
-    ZooRecord(
-        "flax.linen.ConvLSTMCell",
-        "Flax linen",
+    _zoo(
+        FLAX_LINEN,
         "lstm",
+        "flax.linen.ConvLSTMCell",
         LSTM_IGFO,
-        _linen_conv,
-        _conv_terms(2),
-        {"kernel_size": "kernel_size", "bias": "use_bias"},
+        _ORDER["igfo"],
+        _LINEN_CONV,
+        one_step=True,
+        options=_BIAS,
+        option_names=_USE_BIAS,
         conv_dims=-1,
+        initializers=_FLAX_INIT,
+        aliases=("linen.ConvLSTMCell",),
         notes=(
             "both convolutions (ih and hh) have a bias, where Keras's ConvLSTM2D has one",
             "gate order i, g, f, o, and 1 is added to f at run time (not a parameter)",
         ),
-        one_step=True,
     ),
-    ZooRecord(
+    _zoo(
+        FLAX_NNX,
+        "lstm",
         "flax.nnx.LSTMCell",
-        "Flax nnx",
-        "lstm",
         LSTM_IFGO,
-        _nnx_lstm,
-        _dense_terms(4, 1),
+        _ORDER["ifgo"],
+        _NNX_LSTM,
+        one_step=True,
+        initializers=_FLAX_INIT,
+        aliases=("nnx.LSTMCell",),
         notes=(_LINEN_LSTM_NOTE, "the input-forget layer is named if_ (if is a Python keyword)"),
-        one_step=True,
     ),
-    ZooRecord(
-        "flax.nnx.OptimizedLSTMCell",
-        "Flax nnx",
+    _zoo(
+        FLAX_NNX,
         "lstm",
+        "flax.nnx.OptimizedLSTMCell",
         LSTM_IFGO,
-        _nnx_fused(LSTM_IFGO, hidden_bias=True),
-        _dense_terms(4, 1),
-        notes=("two fused kernels (dense_i, dense_h) and one bias, where linen.OptimizedLSTMCell stores twelve",),
+        _ORDER["ifgo"],
+        _NNX_FUSED_H_BIAS,
         one_step=True,
+        initializers=_FLAX_INIT,
+        aliases=("nnx.OptimizedLSTMCell",),
+        notes=("two fused kernels (dense_i, dense_h) and one bias, where linen.OptimizedLSTMCell stores twelve",),
     ),
-    ZooRecord(
-        "flax.nnx.GRUCell",
-        "Flax nnx",
+    _zoo(
+        FLAX_NNX,
         "gru",
+        "flax.nnx.GRUCell",
         GRU_RZN,
-        _nnx_fused(GRU_RZN, hidden_bias=False),
-        _dense_terms(3, 1),
+        (1, 0, 2),
+        _NNX_FUSED_I_BIAS,
+        one_step=True,
+        initializers=_FLAX_INIT,
+        aliases=("nnx.GRUCell",),
         notes=(
             "only dense_i has a bias, so 3 × (x·h + h·h + h): h fewer than linen.GRUCell",
             "r multiplies h·U_n without any bias, unlike linen's hn",
         ),
-        one_step=True,
     ),
-    ZooRecord(
-        "flax.nnx.SimpleCell",
-        "Flax nnx",
+    _zoo(
+        FLAX_NNX,
         "rnn",
+        "flax.nnx.SimpleCell",
         RNN_H,
-        _nnx_fused(RNN_H, hidden_bias=False),
-        _dense_terms(1, 1),
-        notes=("the bias sits on dense_i; dense_h has none",),
+        (0,),
+        _NNX_FUSED_I_BIAS,
         one_step=True,
+        initializers=_FLAX_INIT,
+        aliases=("nnx.SimpleCell",),
+        notes=("the bias sits on dense_i; dense_h has none",),
     ),
-    ZooRecord(
-        "tf.compat.v1.nn.rnn_cell.LSTMCell",
-        "TensorFlow 1",
+    _zoo(
+        TF1,
         "lstm",
+        "tf.compat.v1.nn.rnn_cell.LSTMCell",
         LSTM_IJFO,
+        _ORDER["ijfo"],
         _tf1_lstm("lstm_cell"),
-        _tf1_lstm_terms,
-        {"use_peepholes": "use_peepholes", "num_proj": "num_proj"},
-        aliases=("tf.nn.rnn_cell.LSTMCell", "tf.contrib.rnn.LSTMCell"),
+        one_step=True,
+        options=MappingProxyType({"use_peepholes": False, "num_proj": 0}),
+        initializers=_TF1_INIT,
+        aliases=tuple(a + "LSTMCell" for a in _TF1_ALIASES),
         notes=(
             "gate order i, j, f, o, with one kernel over [x, h]",
             "use_peepholes adds three diagonal vectors w_f_diag, w_i_diag, w_o_diag (h each)",
             "num_proj adds an (h, p) projection, and the recurrent input becomes p",
             "forget_bias=1.0 is added at run time and is not a parameter",
         ),
-        one_step=True,
     ),
-    ZooRecord(
-        "tf.compat.v1.nn.rnn_cell.BasicLSTMCell",
-        "TensorFlow 1",
+    _zoo(
+        TF1,
         "lstm",
+        "tf.compat.v1.nn.rnn_cell.BasicLSTMCell",
         LSTM_IJFO,
+        _ORDER["ijfo"],
         _tf1_lstm("basic_lstm_cell"),
-        _concat_terms(4),
-        aliases=("tf.nn.rnn_cell.BasicLSTMCell", "tf.contrib.rnn.BasicLSTMCell"),
-        notes=("gate order i, j, f, o, one kernel over [x, h]; forget_bias=1.0 added at run time",),
         one_step=True,
+        initializers=_TF1_INIT,
+        aliases=tuple(a + "BasicLSTMCell" for a in _TF1_ALIASES),
+        notes=("gate order i, j, f, o, one kernel over [x, h]; forget_bias=1.0 added at run time",),
     ),
-    ZooRecord(
-        "tf.compat.v1.nn.rnn_cell.GRUCell",
-        "TensorFlow 1",
+    _zoo(
+        TF1,
         "gru",
-        GRU_RU_C,
-        _tf1_gru,
-        _concat_terms(3),
-        aliases=("tf.nn.rnn_cell.GRUCell", "tf.contrib.rnn.GRUCell"),
+        "tf.compat.v1.nn.rnn_cell.GRUCell",
+        GRU_RUC,
+        (1, 0, 2),
+        _TF1_GRU,
+        one_step=True,
+        initializers=_TF1_INIT,
+        aliases=tuple(a + "GRUCell" for a in _TF1_ALIASES),
         notes=(
             "two dense layers: gates (r, u) and candidate, each over [x, h] (the candidate over [x, r·h])",
-            "one bias per gate, like Keras's reset_before GRU",
+            "one bias per gate, like Keras's reset_after=False GRU",
         ),
-        one_step=True,
     ),
-    ZooRecord(
-        "tf.compat.v1.nn.rnn_cell.BasicRNNCell",
-        "TensorFlow 1",
+    _zoo(
+        TF1,
         "rnn",
+        "tf.compat.v1.nn.rnn_cell.BasicRNNCell",
         RNN_H,
-        _tf1_rnn,
-        _concat_terms(1),
-        aliases=("tf.nn.rnn_cell.BasicRNNCell", "tf.contrib.rnn.BasicRNNCell"),
-        notes=("one kernel over [x, h] and one bias",),
+        (0,),
+        _TF1_RNN,
         one_step=True,
+        initializers=_TF1_INIT,
+        aliases=tuple(a + "BasicRNNCell" for a in _TF1_ALIASES),
+        notes=("one kernel over [x, h] and one bias",),
     ),
-    ZooRecord(
-        "tf.compat.v1.keras.layers.CuDNNLSTM",
-        "tf-keras CuDNN",
+    _zoo(
+        TF_KERAS,
         "lstm",
+        "tf.compat.v1.keras.layers.CuDNNLSTM",
         LSTM_IFCO,
-        _cudnn(LSTM_IFCO, "cu_dnnlstm"),
-        _dense_terms(4, 2),
+        _ORDER["ifco"],
+        _cudnn("cu_dnnlstm"),
         aliases=("keras.layers.CuDNNLSTM", "tf.keras.layers.CuDNNLSTM"),
         notes=(
             "Keras's layout (kernel, recurrent_kernel) with PyTorch's two biases, stored as one (8h,) bias",
             "runs on a GPU only: TensorFlow has no CPU kernel for it",
         ),
     ),
-    ZooRecord(
-        "tf.compat.v1.keras.layers.CuDNNGRU",
-        "tf-keras CuDNN",
+    _zoo(
+        TF_KERAS,
         "gru",
+        "tf.compat.v1.keras.layers.CuDNNGRU",
         GRU_ZRH,
-        _cudnn(GRU_ZRH, "cu_dnngru"),
-        _dense_terms(3, 2),
+        (1, 0, 2),
+        _cudnn("cu_dnngru"),
         aliases=("keras.layers.CuDNNGRU", "tf.keras.layers.CuDNNGRU"),
         notes=(
             "Keras's layout with two biases in one (6h,) vector: the same count as reset_after=True",
@@ -669,23 +677,36 @@ RECORDS: tuple[ZooRecord, ...] = (
     ),
 )
 
-ZOO: dict[str, ZooRecord] = {r.path.lower(): r for r in RECORDS}
-
-
-def _short_paths(path: str) -> tuple[str, ...]:
-    """The usual short spellings: nn.X for torch.nn.X, linen.X / nnx.X for Flax."""
-    for long, short in (("torch.nn.", "nn."), ("flax.linen.", "linen."), ("flax.nnx.", "nnx.")):
-        if path.startswith(long):
-            return (short + path.removeprefix(long),)
-    return ()
-
-
-ALIASES: dict[str, ZooRecord] = {
-    alias.lower(): r for r in RECORDS for alias in (r.path, *r.aliases, *_short_paths(r.path))
+TERMS: dict[str, Terms] = {
+    "keras.layers.ConvLSTM1D": _conv_terms(1),
+    "keras.layers.ConvLSTM2D": _conv_terms(1),
+    "keras.layers.ConvLSTM3D": _conv_terms(1),
+    "torch.nn.LSTMCell": _dense_terms(4, 2),
+    "torch.nn.GRUCell": _dense_terms(3, 2),
+    "torch.nn.RNNCell": _dense_terms(1, 2),
+    "flax.linen.LSTMCell": _dense_terms(4, 1),
+    "flax.linen.OptimizedLSTMCell": _dense_terms(4, 1),
+    "flax.linen.GRUCell": _linen_gru_terms,
+    "flax.linen.SimpleCell": _dense_terms(1, 1),
+    "flax.linen.MGUCell": _linen_mgu_terms,
+    "flax.linen.ConvLSTMCell": _conv_terms(2),
+    "flax.nnx.LSTMCell": _dense_terms(4, 1),
+    "flax.nnx.OptimizedLSTMCell": _dense_terms(4, 1),
+    "flax.nnx.GRUCell": _dense_terms(3, 1),
+    "flax.nnx.SimpleCell": _dense_terms(1, 1),
+    "tf.compat.v1.nn.rnn_cell.LSTMCell": _tf1_lstm_terms,
+    "tf.compat.v1.nn.rnn_cell.BasicLSTMCell": _concat_terms(4),
+    "tf.compat.v1.nn.rnn_cell.GRUCell": _concat_terms(3),
+    "tf.compat.v1.nn.rnn_cell.BasicRNNCell": _concat_terms(1),
+    "tf.compat.v1.keras.layers.CuDNNLSTM": _dense_terms(4, 2),
+    "tf.compat.v1.keras.layers.CuDNNGRU": _dense_terms(3, 2),
 }
 
+ZOO: dict[str, Convention] = {r.class_path.lower(): r for r in RECORDS}
+ALIASES: dict[str, Convention] = {alias.lower(): r for r in RECORDS for alias in (r.class_path, *r.aliases)}
 
-def find_zoo(name: str) -> ZooRecord | None:
+
+def find_zoo(name: str) -> Convention | None:
     """The zoo record named by a class path or alias (case-insensitive), or None."""
     return ALIASES.get(" ".join(name.split()).lower())
 
@@ -694,7 +715,7 @@ def find_zoo(name: str) -> ZooRecord | None:
 class ZooCount:
     """A zoo layer's count: its tensors and formula terms, which add up to the same total."""
 
-    record: ZooRecord
+    record: Convention
     options: ZooOptions
     tensors: tuple[TensorLayout, ...]
     terms: tuple[Term, ...]
@@ -730,7 +751,7 @@ def _formula(terms: tuple[Term, ...], show: Callable[[Factor], str]) -> str:
     return " + ".join(parts)
 
 
-def zoo_count(record: ZooRecord, options: ZooOptions) -> ZooCount:
+def zoo_count(record: Convention, options: ZooOptions) -> ZooCount:
     """Check the options against the record and lay out its tensors (raises ValueError)."""
-    record.check(options)
-    return ZooCount(record, options, record.layout(options), record.terms(options))
+    check(record, options)
+    return ZooCount(record, options, zoo_tensors(record, options), TERMS[record.class_path](options))

@@ -5,30 +5,27 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from lstmviz.cells import LAYER_CLASS
-from lstmviz.spec import CELLS, FRAMEWORKS, RecurrentSpec
-from lstmviz.zoo import RECORDS, ZOO, ZooCount, ZooOptions, ZooRecord, find_zoo, zoo_count
+from lstmviz.conventions import CONVENTIONS, Convention, convention
+from lstmviz.spec import RecurrentSpec
+from lstmviz.zoo import RECORDS, ZooCount, ZooOptions, find_zoo, zoo_count
 
 __all__ = ["ZooCount", "layer_from_args", "layers_text", "spec_layer_path", "zoo_json", "zoo_text"]
 
-# Where each spec framework's classes live, so the CLI and URL speak the framework's own class path.
-_SPEC_PREFIX = {"keras": "keras.layers.", "pytorch": "torch.", "onnx": "onnx "}
-_SPEC_ALIASES = {"keras": ("tf.keras.layers.",), "pytorch": ("",), "onnx": ("onnx.", "onnx:")}
-SPEC_GROUP = {"keras": "Keras 3", "pytorch": "PyTorch", "onnx": "ONNX"}
+# Other spellings of the spec classes' paths: tf.keras.layers.LSTM, nn.LSTM, onnx.LSTM.
+_SPEC_ALIASES = {"keras": ("tf.keras.layers.",), "pytorch": ("nn.",), "onnx": ("onnx.", "onnx:")}
 
 
 def spec_layer_path(spec: RecurrentSpec) -> str:
     """The framework's own class path of a spec's layer: keras.layers.LSTM, torch.nn.GRU, onnx RNN."""
-    return _SPEC_PREFIX[spec.framework] + LAYER_CLASS[(spec.framework, spec.cell)]
+    return convention(spec.framework, spec.cell).class_path
 
 
 def _spec_paths() -> dict[str, tuple[str, str]]:
     paths = {}
-    for framework in FRAMEWORKS:
-        for cell in CELLS:
-            name = LAYER_CLASS[(framework, cell)]
-            for prefix in (_SPEC_PREFIX[framework], *_SPEC_ALIASES[framework]):
-                paths[(prefix + name).lower()] = (framework, cell)
+    for key, record in CONVENTIONS.items():
+        spellings = (record.class_path, *record.aliases)
+        spellings += tuple(prefix + record.class_name for prefix in _SPEC_ALIASES[record.framework.key])
+        paths.update({spelling.lower(): key for spelling in spellings})
     return paths
 
 
@@ -49,8 +46,7 @@ _ZOO_ONLY = {"kernel_size": "--kernel-size", "use_peepholes": "--use-peepholes",
 
 def known_layers() -> str:
     """Every class path, comma-separated (for an error line)."""
-    spec_paths = [_SPEC_PREFIX[f] + LAYER_CLASS[(f, c)] for f in FRAMEWORKS for c in CELLS]
-    return ", ".join([*spec_paths, *(r.path for r in RECORDS)])
+    return ", ".join(r.class_path for r in (*CONVENTIONS.values(), *RECORDS))
 
 
 def layer_from_args(args: argparse.Namespace) -> RecurrentSpec | ZooCount:
@@ -64,7 +60,7 @@ def layer_from_args(args: argparse.Namespace) -> RecurrentSpec | ZooCount:
     name = " ".join(args.layer.split()).lower()
     if name in SPEC_PATHS:
         framework, cell = SPEC_PATHS[name]
-        path = _SPEC_PREFIX[framework] + LAYER_CLASS[(framework, cell)]
+        path = convention(framework, cell).class_path
         for key, value in (("framework", framework), ("cell", cell)):
             if given[key] not in (None, value):
                 raise ValueError(f"--{key} {given[key]} contradicts --layer {path}; give one of them")
@@ -78,7 +74,7 @@ def layer_from_args(args: argparse.Namespace) -> RecurrentSpec | ZooCount:
     record = find_zoo(name)
     if record is None:
         raise ValueError(f"unknown --layer {args.layer[:60]!r}; known: {known_layers()}")
-    _refuse(given, _SPEC_ONLY, f"to {record.path}")
+    _refuse(given, _SPEC_ONLY, f"to {record.class_path}")
     return zoo_count(record, _zoo_options(record, args))
 
 
@@ -94,7 +90,7 @@ def _spec(args: argparse.Namespace, overrides: dict[str, Any]) -> RecurrentSpec:
     return RecurrentSpec(**{**fields, **overrides})
 
 
-def _zoo_options(record: ZooRecord, args: argparse.Namespace) -> ZooOptions:
+def _zoo_options(record: Convention, args: argparse.Namespace) -> ZooOptions:
     """ZooOptions from the flags; a kernel size is read as the framework reads an int.
 
     Keras reads kernel_size=3 as 3 on every axis; Flax reads an int as a 1-tuple, so `--kernel-size 3`
@@ -120,8 +116,7 @@ def zoo_options_dict(count: ZooCount) -> dict[str, Any]:
     if record.conv_dims:
         result["kernel_size"] = list(o.kernel_size)
     for name in record.options:
-        if name != "kernel_size":
-            result[name] = getattr(o, name)
+        result[name] = getattr(o, name)
     return result
 
 
@@ -129,8 +124,8 @@ def zoo_json(count: ZooCount) -> dict[str, Any]:
     """A zoo layer's count as one JSON-ready dict: total, formula, tensors in the framework's order."""
     record = count.record
     return {
-        "layer": record.path,
-        "framework": record.group,
+        "layer": record.class_path,
+        "framework": record.framework.label,
         "options": zoo_options_dict(count),
         "total_params": count.total,
         "formula": count.substituted,
@@ -151,7 +146,7 @@ def zoo_text(count: ZooCount) -> str:
     notes = "\n".join(f"- {n}" for n in count.record.notes)
     options = ", ".join(f"{k}={v}" for k, v in zoo_options_dict(count).items())
     return (
-        f"{count.record.path} ({options}): {count.total:,} parameters\n\n{rows}\n\n"
+        f"{count.record.class_path} ({options}): {count.total:,} parameters\n\n{rows}\n\n"
         f"{count.symbolic}\n{count.substituted}\n\n{notes}\n"
     )
 
@@ -159,11 +154,6 @@ def zoo_text(count: ZooCount) -> str:
 def layers_text() -> str:
     """Every class path lstmviz counts, grouped by framework."""
     groups: dict[str, list[str]] = {}
-    for framework in FRAMEWORKS:
-        for cell in CELLS:
-            groups.setdefault(SPEC_GROUP[framework], []).append(
-                _SPEC_PREFIX[framework] + LAYER_CLASS[(framework, cell)]
-            )
-    for record in ZOO.values():
-        groups.setdefault(record.group, []).append(record.path)
+    for record in (*CONVENTIONS.values(), *RECORDS):
+        groups.setdefault(record.framework.label, []).append(record.class_path)
     return "".join(f"{group}:\n" + "".join(f"  {path}\n" for path in paths) for group, paths in groups.items())

@@ -69,7 +69,7 @@ def _pre_torch(c: ZooCount, w: Weights, x: Array, h: Array) -> dict[str, Array]:
     symbols = "".join(g.symbol for g in c.record.gates)
     xi = x @ w["weight_ih"].T + (w["bias_ih"] if "bias_ih" in w else 0.0)  # (B, x)@(x, G·h) -> (B, G·h)
     hh = h @ w["weight_hh"].T + (w["bias_hh"] if "bias_hh" in w else 0.0)
-    if c.record.family == "gru":  # n = tanh(x W_in + b_in + r * (h W_hn + b_hn))
+    if c.record.cell == "gru":  # n = tanh(x W_in + b_in + r * (h W_hn + b_hn))
         return {
             **_split(xi, "rzn"),
             "hn": _split(hh, "rzn")["n"],
@@ -90,7 +90,7 @@ def _pre_nnx_lstm(c: ZooCount, w: Weights, x: Array, h: Array) -> dict[str, Arra
 def _pre_nnx_fused(c: ZooCount, w: Weights, x: Array, h: Array) -> dict[str, Array]:
     symbols = "".join(g.symbol for g in c.record.gates)
     xi, hh = _dense(w, "dense_i", x), _dense(w, "dense_h", h)
-    if c.record.family == "gru":  # n = tanh(x_n + r * h_n), h_n without bias
+    if c.record.cell == "gru":  # n = tanh(x_n + r * h_n), h_n without bias
         hs = _split(hh, symbols)
         return {**_split(xi, symbols), "hr": hs["r"], "hz": hs["z"], "hn": hs["n"]}
     return _split(xi + hh, symbols)
@@ -164,7 +164,7 @@ NO_FORWARD = {
 
 def has_forward(count: ZooCount) -> bool:
     """Whether lstmviz runs this class (checked against its framework)."""
-    return count.record.path in _PRE or count.record.path == "tf.compat.v1.nn.rnn_cell.GRUCell"
+    return count.record.class_path in _PRE or count.record.class_path == "tf.compat.v1.nn.rnn_cell.GRUCell"
 
 
 def _lstm_step(count: ZooCount, w: Weights, pre: dict[str, Array], c: Array) -> tuple[Array, Array, dict[str, Array]]:
@@ -184,7 +184,7 @@ def _lstm_step(count: ZooCount, w: Weights, pre: dict[str, Array], c: Array) -> 
 
 def zoo_forward(count: ZooCount, weights: Weights, xs: Array) -> ZooRun:
     """Run the class over xs (T, B, ...) from a zero state; raises ValueError for a class lstmviz cannot run."""
-    path, o = count.record.path, count.options
+    path, o = count.record.class_path, count.options
     if path in NO_FORWARD:
         raise ValueError(f"{path}: {NO_FORWARD[path]}")
     w = {k: np.asarray(v, dtype=np.float64) for k, v in weights.items()}
@@ -192,7 +192,7 @@ def zoo_forward(count: ZooCount, weights: Weights, xs: Array) -> ZooRun:
     batch_space = xs.shape[1:-1]
     h = np.zeros((*batch_space, o.hidden_out))
     c = np.zeros((*batch_space, o.units))
-    family = count.record.family
+    family = count.record.cell
     outputs, per_gate = [], {g.symbol: [] for g in count.record.gates}  # type: ignore[var-annotated]
     for x in xs:
         if path == "tf.compat.v1.nn.rnn_cell.GRUCell":

@@ -7,10 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from lstmviz.cells import LAYER_CLASS
+from lstmviz.conventions import Convention, convention, gate_kinds
 from lstmviz.report import build_report
 from lstmviz.spec import RecurrentSpec
-from lstmviz.zoo import RECORDS, ZooCount, ZooOptions, ZooRecord, zoo_count
+from lstmviz.zoo import RECORDS, ZooCount, ZooOptions, zoo_count
 
 Row = dict[str, Any]
 
@@ -73,11 +73,11 @@ _CELL = {"lstm": "lstm", "gru": "gru", "mgu": "gru", "rnn": "rnn"}
 
 def equivalents(count: ZooCount) -> list[tuple[str, int, str]]:
     """Keras 3's and PyTorch's layer of the same family and sizes: (class path, count, formula)."""
-    o, cell = count.options, _CELL[count.record.family]
+    o, cell = count.options, _CELL[count.record.cell]
     found = []
-    for framework, prefix in (("keras", "keras.layers."), ("pytorch", "torch.")):
+    for framework in ("keras", "pytorch"):
         report = build_report(RecurrentSpec(framework=framework, cell=cell, features=o.features, units=o.units))
-        found.append((prefix + LAYER_CLASS[(framework, cell)], report.total, report.formula.substituted))
+        found.append((convention(framework, cell).class_path, report.total, report.formula.substituted))
     return found
 
 
@@ -87,19 +87,18 @@ def differences(count: ZooCount) -> list[str]:
     (keras_path, keras_total, _), (torch_path, torch_total, _) = equivalents(count)
     symbols = ", ".join(g.symbol for g in r.gates)
     sentences = [
-        f"{r.path} has {count.total:,} parameters; {keras_path} has {keras_total:,} and {torch_path} "
+        f"{r.class_path} has {count.total:,} parameters; {keras_path} has {keras_total:,} and {torch_path} "
         f"{torch_total:,} at the same sizes (x = {o.features}, h = {o.units}).",
-        f"Its gate order is {symbols}; Keras's is {_order('keras', r.family)} "
-        f"and PyTorch's {_order('pytorch', r.family)}.",
+        f"Its gate order is {symbols}; Keras's is {_order('keras', r.cell)} and PyTorch's {_order('pytorch', r.cell)}.",
         f"It stores {len(count.tensors)} tensors ({', '.join(t.name for t in count.tensors)}), where Keras stores "
-        f"{_tensor_count('keras', r.family, o)} and PyTorch {_tensor_count('pytorch', r.family, o)}.",
+        f"{_tensor_count('keras', r.cell, o)} and PyTorch {_tensor_count('pytorch', r.cell, o)}.",
     ]
     if r.conv_dims:
         sentences.append(
             f"Its gates are convolutions: every weight is repeated over {o.taps} spatial taps of a "
             f"{' × '.join(map(str, o.kernel_size))} kernel, where a dense layer has one."
         )
-    if r.family == "mgu":
+    if r.cell == "mgu":
         sentences.append(
             "Keras and PyTorch have no minimal gated unit; their nearest layer is the GRU, with three gates."
         )
@@ -108,8 +107,6 @@ def differences(count: ZooCount) -> list[str]:
 
 
 def _order(framework: str, family: str) -> str:
-    from lstmviz.cells import gate_kinds
-
     return ", ".join(k.symbol for k in gate_kinds(framework, _CELL[family]))
 
 
@@ -121,7 +118,7 @@ def _tensor_count(framework: str, family: str, o: ZooOptions) -> int:
 # --- the lesson's "other conventions" table ---------------------------------------------------
 
 
-def default_options(record: ZooRecord, features: int, units: int) -> ZooOptions:
+def default_options(record: Convention, features: int, units: int) -> ZooOptions:
     """The record at these sizes with its defaults (a ConvLSTM with a 3-wide kernel on each axis)."""
     sides = record.conv_dims if record.conv_dims > 0 else 2 if record.conv_dims else 0
     return ZooOptions(features=features, units=units, kernel_size=(3,) * sides)
@@ -134,8 +131,8 @@ def other_conventions_rows(features: int, units: int) -> list[Row]:
         count = zoo_count(record, default_options(record, features, units))
         result.append(
             {
-                "framework": record.group,
-                "class": record.path,
+                "framework": record.framework.label,
+                "class": record.class_path,
                 "parameters": count.total,
                 "formula": count.substituted,
                 "what differs": record.notes[0] if record.notes else "",

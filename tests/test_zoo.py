@@ -33,5 +33,5 @@ def test_tensors_and_total_match_the_framework(case: dict[str, Any]) -> None:
 
 
 def test_every_record_has_golden_cases() -> None:
-    covered = {find_zoo(c["layer"]).path for c in ZOO_CASES}  # type: ignore[union-attr]
-    assert [r.path for r in RECORDS if r.path not in covered] == []
+    covered = {find_zoo(c["layer"]).class_path for c in ZOO_CASES}  # type: ignore[union-attr]
+    assert [r.class_path for r in RECORDS if r.class_path not in covered] == []

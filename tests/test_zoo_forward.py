@@ -45,7 +45,7 @@ def test_forward_matches_the_framework(case: dict[str, Any], arrays: dict[str, n
 
 def test_every_runnable_class_is_checked_against_its_framework() -> None:
     checked = {c["layer"] for c in FORWARD_CASES}
-    assert {r.path for r in RECORDS} - checked == set(NO_FORWARD)
+    assert {r.class_path for r in RECORDS} - checked == set(NO_FORWARD)
 
 
 @pytest.mark.parametrize("case", FORWARD_CASES[:12], ids=[c["id"] for c in FORWARD_CASES[:12]])

@@ -27,9 +27,9 @@ def main() -> int:
     for case in cases:
         record = find_zoo(case["layer"])
         optioned = set(case["options"]) - {"features", "units", "kernel_size"}
-        if record is None or (record.path in seen and not optioned):
+        if record is None or (record.class_path in seen and not optioned):
             continue  # one plain case per class, and every case with an option
-        seen.add(record.path)
+        seen.add(record.class_path)
         options = dict(case["options"])
         if "kernel_size" in options:
             options["kernel_size"] = tuple(options["kernel_size"])

@@ -11,8 +11,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from lstmviz.conventions import ACTIVATION_SYMBOL
 from lstmviz.style import (
-    ACTIVATION_SYMBOL,
     DIAGRAM_BACK,
     FONT,
     INK,
@@ -275,7 +275,7 @@ def zoo_cell_figure(count: ZooCount, theme: Theme = SCREEN) -> go.Figure:
         showarrow=False,
         text=f"{inputs}: x_t ({o.features}{' channels' if r.conv_dims else ''}), {recurrent}",
     )
-    if r.family == "lstm":
+    if r.cell == "lstm":
         fig.add_shape(
             type="line",
             x0=xs[0] - 0.6,
@@ -343,5 +343,5 @@ def zoo_cell_figure(count: ZooCount, theme: Theme = SCREEN) -> go.Figure:
         )
     fig.update_xaxes(visible=False, range=[0, out_x + 2.2])
     fig.update_yaxes(visible=False, range=[0, 4.2])
-    fig.update_layout(showlegend=False, title={"text": f"{r.path}: one step", "font": {"size": theme.title_size}})
+    fig.update_layout(showlegend=False, title={"text": f"{r.class_path}: one step", "font": {"size": theme.title_size}})
     return _layout(fig, theme, 300)

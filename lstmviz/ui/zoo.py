@@ -31,8 +31,8 @@ from lstmviz.zoo_tables import (
 URL: Final = "query-params"
 SPEC_CHOICE: Final = "framework and cell below"
 LAYER_KEY: Final = "layer"
-CHOICES = (SPEC_CHOICE, *(r.path for r in RECORDS))  # RECORDS are listed framework by framework
-GROUPS = " · ".join(dict.fromkeys(r.group for r in RECORDS))
+CHOICES = (SPEC_CHOICE, *(r.class_path for r in RECORDS))  # RECORDS are listed framework by framework
+GROUPS = " · ".join(dict.fromkeys(r.framework.label for r in RECORDS))
 KERNEL_MAX = 7
 RUN_STEPS = 24
 
@@ -45,8 +45,8 @@ def _spec_class_to_radios() -> None:
         return
     name = " ".join(values[-1].split()).lower()
     record = find_zoo(name)
-    if record is not None and values[-1] != record.path:  # an alias or another letter case: the path
-        url.put(LAYER_KEY, record.path)
+    if record is not None and values[-1] != record.class_path:  # an alias or another letter case: the path
+        url.put(LAYER_KEY, record.class_path)
     elif name in SPEC_PATHS:
         framework, cell = SPEC_PATHS[name]
         url.put(LAYER_KEY, SPEC_CHOICE)
@@ -76,9 +76,9 @@ def zoo_options(path: str, spec: RecurrentSpec) -> ZooCount:
     assert record is not None  # the picker offers records only
     fields: dict[str, object] = {"features": spec.features, "units": spec.units}
     with st.sidebar:
-        st.header(record.name)
+        st.header(record.class_name)
         st.caption(
-            f"{record.group}: features x = {'input channels' if record.conv_dims else 'input size'}, "
+            f"{record.framework.label}: features x = {'input channels' if record.conv_dims else 'input size'}, "
             f"units h = {'filters' if record.conv_dims else 'hidden size'}."
         )
         if record.conv_dims:
@@ -88,7 +88,7 @@ def zoo_options(path: str, spec: RecurrentSpec) -> ZooCount:
         if "bias" in record.options:
             fields["bias"] = spec.bias
         elif not spec.bias:
-            st.caption(f"{record.name} has no bias option: Use bias is ignored.")
+            st.caption(f"{record.class_name} has no bias option: Use bias is ignored.")
         if "use_peepholes" in record.options:
             url.clean("use_peepholes", Flag())
             fields["use_peepholes"] = bool(st.checkbox("use_peepholes", False, key="use_peepholes", bind=URL))
@@ -123,13 +123,13 @@ def render(count: ZooCount, view: str, theme: Theme) -> None:
 
 def headline(count: ZooCount) -> None:
     """The total and the formula with this layer's numbers."""
-    st.title(f"{count.record.path}: {count.total:,} parameters")
+    st.title(f"{count.record.class_path}: {count.total:,} parameters")
     st.markdown(f"`{count.symbolic}`  \n`{count.substituted}`")
 
 
 def explorer(count: ZooCount, theme: Theme) -> None:
     """Tensors, the cell, gate counts, the heatmap, what trips users up and code that checks the count."""
-    slug = f"lstmviz-{count.record.name}-x{count.options.features}-h{count.options.units}"
+    slug = f"lstmviz-{count.record.class_name}-x{count.options.features}-h{count.options.units}"
     st.subheader("Every tensor, as the framework names, shapes and orders it")
     static_table(tensor_rows(count))
     st.subheader("The cell")
@@ -155,8 +155,8 @@ def explorer(count: ZooCount, theme: Theme) -> None:
 def run(count: ZooCount, theme: Theme) -> None:
     """The forward pass on sine waves from a zero state, with seeded weights."""
     st.subheader("Through time: every gate and h_t on sine waves")
-    if count.record.path in NO_FORWARD:
-        st.info(f"{NO_FORWARD[count.record.path]}. The count and tensors above are checked against tf-keras.")
+    if count.record.class_path in NO_FORWARD:
+        st.info(f"{NO_FORWARD[count.record.class_path]}. The count and tensors above are checked against tf-keras.")
         return
     result = zoo_forward(count, seeded_weights(count), sine_inputs(count, RUN_STEPS))
     st.caption(
@@ -170,7 +170,7 @@ def run(count: ZooCount, theme: Theme) -> None:
 def compare(count: ZooCount) -> None:
     """Beside the Keras 3 and PyTorch layers of the same family, with one sentence per difference."""
     st.subheader("Beside Keras 3 and PyTorch")
-    rows = [{"class": count.record.path, "parameters": count.total, "formula": count.substituted}]
+    rows = [{"class": count.record.class_path, "parameters": count.total, "formula": count.substituted}]
     rows += [{"class": p, "parameters": n, "formula": f} for p, n, f in equivalents(count)]
     static_table(rows)
     st.markdown("\n".join(f"- {s}" for s in differences(count)))
