@@ -10,7 +10,7 @@ import numpy as np
 from lstmviz.conventions import Convention, convention, gate_kinds
 from lstmviz.report import build_report
 from lstmviz.spec import RecurrentSpec
-from lstmviz.zoo import RECORDS, ZooCount, ZooOptions, zoo_count
+from lstmviz.zoo import RECORDS, TensorLayout, ZooCount, ZooOptions, zoo_count
 
 Row = dict[str, Any]
 
@@ -23,10 +23,17 @@ def tensor_rows(count: ZooCount) -> list[Row]:
             "shape": str(t.shape),
             "parameters": t.params,
             "role": t.role,
-            "gates (along the last axis)" if t.axis == -1 else "gates (along axis 0)": " ".join(t.gates) or "—",
+            "gate blocks": _blocks(t),
         }
         for t in count.tensors
     ]
+
+
+def _blocks(t: TensorLayout) -> str:
+    """Which gates a tensor holds and along which axis: "i f g o along axis 0", "f", "—"."""
+    if len(t.gates) > 1:
+        return f"{' '.join(t.gates)} along {'the last axis' if t.axis == -1 else f'axis {t.axis}'}"
+    return t.gates[0] if t.gates else "—"
 
 
 @dataclass(frozen=True)
