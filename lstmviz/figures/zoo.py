@@ -49,13 +49,13 @@ def _part_style(part: str) -> tuple[str, str]:
     return PART_COLOURS[part], PART_PATTERN[part]
 
 
-def _layout(fig: go.Figure, theme: Theme, height: int) -> go.Figure:
+def _layout(fig: go.Figure, theme: Theme, height: int, bottom: int = 10) -> go.Figure:
     fig.update_layout(
         font={"family": FONT, "size": theme.font_size, "color": INK},
         paper_bgcolor="#FFFFFF",
         plot_bgcolor="#FFFFFF",
         height=height,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        margin={"l": 30, "r": 10, "t": 40, "b": bottom},
     )
     return fig
 
@@ -97,9 +97,11 @@ def zoo_gate_bars(count: ZooCount, theme: Theme = SCREEN) -> go.Figure:
             textfont={"color": readable_on(colour)},
             hovertemplate=f"%{{y}}: %{{x:,}} {part}<extra></extra>",
         )
-    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.2}, yaxis={"autorange": "reversed"})
+    fig.update_layout(
+        barmode="stack", legend={"orientation": "h", "y": -0.25}, yaxis={"autorange": "reversed", "automargin": True}
+    )
     fig.update_xaxes(title_text="parameters")
-    return _layout(fig, theme, 120 + 42 * len(labels))
+    return _layout(fig, theme, 160 + 42 * len(labels), bottom=60)
 
 
 def _as_matrix(t: TensorLayout, value: np.ndarray, taps: int) -> tuple[np.ndarray, str]:
@@ -107,7 +109,7 @@ def _as_matrix(t: TensorLayout, value: np.ndarray, taps: int) -> tuple[np.ndarra
     if len(t.shape) > 2:
         sides = " × ".join(map(str, t.shape[:-2]))
         pooled = value.reshape(-1, *t.shape[-2:]).mean(axis=0)
-        return pooled, f"{t.name} {t.shape}: mean over the {taps} spatial taps ({sides})"
+        return pooled, f"{t.name} {t.shape}<br>mean over the {taps} spatial taps ({sides})"
     if len(t.shape) == 1:
         return value.reshape(1, -1), f"{t.name} {t.shape}"
     return value, f"{t.name} {t.shape}"
@@ -155,7 +157,7 @@ def zoo_heatmap(count: ZooCount, weights: dict[str, np.ndarray], theme: Theme = 
         fig.update_xaxes(showticklabels=False, row=row, col=col)
         _mark_gates(fig, t, matrix.shape, row, col)
     fig.update_annotations(font={"size": theme.font_size - 1, "color": INK})
-    return _layout(fig, theme, 80 + 190 * rows)
+    return _layout(fig, theme, 80 + 210 * rows, bottom=30)
 
 
 def _mark_gates(fig: go.Figure, t: TensorLayout, shape: tuple[int, ...], row: int, col: int) -> None:
@@ -166,8 +168,9 @@ def _mark_gates(fig: go.Figure, t: TensorLayout, shape: tuple[int, ...], row: in
                 text=f"<b>{t.gates[0]}</b>",
                 xref="x domain",
                 yref="y domain",
-                x=1.0,
-                y=1.0,
+                x=0.5,
+                y=0.0,
+                yanchor="top",  # under the panel: its title sits above
                 showarrow=False,
                 font={"color": gate_text_colour(t.gates[0])},
                 row=row,
@@ -191,8 +194,8 @@ def _mark_gates(fig: go.Figure, t: TensorLayout, shape: tuple[int, ...], row: in
                 text=f"<b>{symbol}</b>",
                 x=middle,
                 yref="y domain",
-                y=1.0,
-                yanchor="bottom",
+                y=0.0,
+                yanchor="top",  # under the panel: its title sits above
                 showarrow=False,
                 font=font,
                 row=row,
@@ -305,8 +308,8 @@ def zoo_cell_figure(count: ZooCount, theme: Theme = SCREEN) -> go.Figure:
                     )
             fig.add_annotation(
                 x=right + 0.6,
-                y=3.3,
-                text="peepholes: w_i_diag, w_f_diag, w_o_diag · c",
+                y=3.85,
+                text="dotted: peepholes w_i_diag, w_f_diag, w_o_diag · c",
                 showarrow=False,
                 xanchor="right",
                 font={"color": STATE_COLOURS["cell state"], "size": theme.font_size - 1},
