@@ -123,6 +123,7 @@ def layer_json(layer: RecurrentLayer) -> dict[str, Any]:
         "matches_formula": count_check(layer).matches,
         "inferred": layer.inferred,
         "activation": layer.activation,
+        "source_class": layer.source_class,
         "tensors": {key: list(layer.weights[key].shape) for key in layer.weights},
         "source_keys": dict(layer.source_keys),
     }
@@ -140,6 +141,7 @@ def model_json(model: ModelFile) -> dict[str, Any]:
         "recurrent_layers": [layer_json(layer) for layer in model.layers],
         "other_layers": [{"name": name, "params": params} for name, params in model.other_layers],
         "notes": list(model.notes),
+        "unread": list(model.unread),
     }
 
 
@@ -150,7 +152,8 @@ def layer_kind(layer: RecurrentLayer) -> str:
     extras = [f"{spec.layers} layers" if spec.layers > 1 else "", "bidirectional" if spec.bidirectional else ""]
     extras += ["no bias" if not spec.bias else ""]
     extras += count_options(spec)
-    return " ".join([spec.framework, convention_of(spec).class_label, sizes, *filter(None, extras)])
+    kind = " ".join([spec.framework, convention_of(spec).class_label, sizes, *filter(None, extras)])
+    return f"{layer.source_class} as {kind}" if layer.source_class else kind
 
 
 def model_rows(model: ModelFile) -> list[tuple[str, str, int, str]]:

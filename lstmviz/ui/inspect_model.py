@@ -38,8 +38,9 @@ def render(report: Report, theme: Theme) -> None:
     """Draw the inspect view; the sidebar's spec is not used (the file describes its own layers)."""
     st.title("Inspect your own model")
     st.caption(
-        "Open a Keras (.keras, .h5, .weights.h5), PyTorch (.safetensors) or ONNX file. It is read as data: "
-        "nothing in it is executed, pickles (.pt, .pth, .bin) are refused, and files over "
+        "Open a Keras (.keras, .h5, .weights.h5), PyTorch (.safetensors, or torch.save .pt/.pth/.bin/.ckpt) or "
+        "ONNX file. It is read as data: nothing in it is executed (lstmviz's own pickle reader imports and calls "
+        "nothing), and files over "
         f"{MAX_FILE_BYTES // 2**20} MB or {MAX_PARAMS:,} parameters are refused. The sidebar drives the other views."
     )
     loaded = source()
