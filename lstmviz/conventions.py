@@ -206,7 +206,7 @@ class Convention:
 
 
 # The states each update rule carries from step to step.
-CELL_STATES = {"lstm": ("h", "c"), "gru": ("h",), "rnn": ("h",)}
+CELL_STATES = {"lstm": ("h", "c"), "gru": ("h",), "rnn": ("h",), "mgu": ("h",)}
 
 # Gate kinds shared by several records.
 _I = GateKind("input", "i", "sigmoid")
