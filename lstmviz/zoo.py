@@ -492,7 +492,8 @@ RECORDS: tuple[Convention, ...] = (
         aliases=("linen.GRUCell",),
         notes=(
             "the input kernels have biases and the hidden ones do not, except hn, which r multiplies first",
-            "so 3 × (x·h + h·h + h) + h: h more than Keras's reset_after=False GRU, h less than PyTorch's",
+            "so 3 × (x·h + h·h + h) + h: h more than Keras's GRU(reset_after=False), 2h less than PyTorch's GRU "
+            "and Keras's default GRU(reset_after=True)",
         ),
     ),
     _zoo(
