@@ -18,7 +18,7 @@ from lstmviz.spec import CELLS, FRAMEWORKS, RecurrentSpec, convention_of
 from lstmviz.summary import keras_summary, tensor_table
 from lstmviz.tables import GATES, LAYERS, TENSORS, gate_parts, json_rows
 from lstmviz.urlvalues import parse_whole, shown
-from lstmviz.zoo_cli import ZooCount, layer_from_args, layers_text, spec_layer_path, zoo_json, zoo_text
+from lstmviz.zoo_cli import KernelFlag, ZooCount, layer_from_args, layers_text, spec_layer_path, zoo_json, zoo_text
 from lstmviz.zoo_snippet import zoo_code
 
 if TYPE_CHECKING:
@@ -55,12 +55,17 @@ def _whole(text: str) -> int:
     return number
 
 
-def _kernel_size(text: str) -> tuple[int, ...]:
-    """`3` or `3,3` (one side per spatial axis)."""
-    sides = tuple(_whole(side.strip()) for side in text.split(","))
+def _kernel_size(text: str) -> KernelFlag:
+    """`3` (every axis), or one side per axis: `3,3`, `3x3`, `(3, 3)`, `3,` (a 1-D kernel)."""
+    inner = text.strip().strip("()[]").strip()
+    parts = re.split(r"\s*[,x×]\s*|\s+", inner)
+    per_axis = len(parts) > 1
+    if per_axis and parts[-1] == "":  # "3," is the 1-tuple (3,), as Python writes it
+        parts = parts[:-1]
+    sides = tuple(_whole(side) for side in parts)
     if not 1 <= len(sides) <= 3:
         raise argparse.ArgumentTypeError(f"one to three sides, such as 3 or 3,3: {shown(text)!r}")
-    return sides
+    return KernelFlag(sides, per_axis)
 
 
 def _spec_flags(parser: argparse.ArgumentParser) -> None:
@@ -74,7 +79,7 @@ def _spec_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--framework", choices=FRAMEWORKS, default=None, help=f"default {defaults.framework}")
     parser.add_argument("--cell", choices=CELLS, default=None, help=f"default {defaults.cell}")
     parser.add_argument(
-        "--kernel-size", type=_kernel_size, default=None, help="ConvLSTM: K (Keras: every axis; Flax: 1-D) or K,K"
+        "--kernel-size", type=_kernel_size, default=None, help="ConvLSTM: K on every axis, or per axis K,K (1-D: K,)"
     )
     parser.add_argument("--use-peepholes", action="store_true", default=None, help="TF1 LSTMCell")
     parser.add_argument(
