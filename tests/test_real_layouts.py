@@ -10,8 +10,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
+import lstmviz
 from lstmviz import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,3 +99,30 @@ def test_a_torch_checkpoint_converts_to_keras(capsys: pytest.CaptureFixture[str]
     out = tmp_path / "gru.keras"
     assert cli.main(["convert", str(DIR / "torch_checkpoint.pth"), str(out), "--to", "keras"]) == 0
     assert "✓" in capsys.readouterr().out and out.exists()
+
+
+FORWARD = ROOT / "tests" / "data" / "real_layouts_forward.npz"
+
+
+def _golden_layers() -> list[tuple[str, str]]:
+    with np.load(FORWARD) as data:
+        return sorted({tuple(k.split(":")[:2]) for k in data.files})  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("name", "layer"), _golden_layers())
+def test_forward_uses_the_files_activations(name: str, layer: str) -> None:
+    """hard_sigmoid (Keras 2 and Keras 3 are different functions), relu: lstmviz.forward against the framework."""
+    from lstmviz.readers import read_model
+
+    with np.load(FORWARD) as data:
+        x, y = data[f"{name}:{layer}:x"], data[f"{name}:{layer}:y"]
+    read = next(r for r in read_model((DIR / name).read_bytes(), name).layers if r.name == layer)
+    assert read.activations is not None and read.activations != ("tanh", "sigmoid")
+    result = lstmviz.forward(read.spec, read.weights, x, read.activations)
+    got = result.outputs if y.ndim == 3 else result.last_output
+    assert np.abs(got - y).max() < 1e-5
+    # The defaults give another answer: the activations really are used.
+    assert (
+        np.abs(lstmviz.forward(read.spec, read.weights, x).outputs[:, -1] - y.reshape(2, -1, y.shape[-1])[:, -1]).max()
+        > 1e-3
+    )

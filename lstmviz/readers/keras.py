@@ -563,7 +563,13 @@ def _keras_layer(item: _Found, inferred: bool) -> RecurrentLayer:
             weights[tensor.key] = values.reshape(tensor.shape) if cudnn else values
             sources[tensor.key] = path + (" (as (2, 3h))" if cudnn else "")
     activation = _activation(cfg, item.wrapper, item.keras_version)
-    return RecurrentLayer(name, spec, weights, inferred, sources, activation, source_class)
+    # go_backwards and merge_mode change the outputs in ways the forward pass does not model.
+    runnable = (
+        None
+        if "go_backwards" in activation or "merge_mode" in activation
+        else _forward_activations(cfg, item.keras_version)
+    )
+    return RecurrentLayer(name, spec, weights, inferred, sources, activation, source_class, runnable)
 
 
 def _values(ds: Any, where: str) -> np.ndarray:
@@ -611,6 +617,26 @@ def _activation(
     if wrapper is not None and wrapper.get("merge_mode", "concat") != "concat":
         parts.append(f"merge_mode={wrapper.get('merge_mode')}")
     return ", ".join(parts) or "default"
+
+
+FORWARD_NAMES = {"tanh": "tanh", "sigmoid": "sigmoid", "relu": "relu", "linear": "linear", None: "linear"}
+
+
+def _forward_activations(cfg: Mapping[str, Any], keras_version: str | None) -> tuple[str, str] | None:
+    """The (activation, recurrent_activation) lstmviz.forward runs, or None for one it has not got."""
+    names = []
+    for key, default in (("activation", "tanh"), ("recurrent_activation", "sigmoid")):
+        value = cfg.get(key, cfg.get("inner_activation", default) if key == "recurrent_activation" else default)
+        if value == "hard_sigmoid":
+            major = (keras_version or "3").split(".")[0]
+            names.append("hard_sigmoid_keras2" if major in ("1", "2") else "hard_sigmoid_keras3")
+        elif isinstance(value, str) or value is None:
+            if value not in FORWARD_NAMES:
+                return None
+            names.append(FORWARD_NAMES[value])
+        else:
+            return None
+    return (names[0], names[1])
 
 
 def _model(

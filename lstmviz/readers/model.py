@@ -30,6 +30,8 @@ class RecurrentLayer:
     source_keys: Mapping[str, str]  # Tensor.key -> where that array lives in the file
     activation: str = "default"  # a non-default activation (e.g. "relu"), recorded so convert can refuse it
     source_class: str = ""  # the file's own class when the spec's convention stands in for it (CuDNNLSTM, nn.LSTMCell)
+    # (activation, recurrent_activation) as lstmviz.forward names them; None when the forward pass cannot run them
+    activations: tuple[str, str] | None = ("tanh", "sigmoid")
 
     @property
     def params(self) -> int:
