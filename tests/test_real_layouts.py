@@ -126,3 +126,56 @@ def test_forward_uses_the_files_activations(name: str, layer: str) -> None:
         np.abs(lstmviz.forward(read.spec, read.weights, x).outputs[:, -1] - y.reshape(2, -1, y.shape[-1])[:, -1]).max()
         > 1e-3
     )
+
+
+def test_content_decides_not_the_name() -> None:
+    from lstmviz.readers import RefusedFile, read_model
+
+    torch_zip = (DIR / "torch_state_dict.pt").read_bytes()
+    assert read_model(torch_zip, "model.keras").format == "torch"
+    assert read_model((DIR / "h5_named.keras").read_bytes(), "h5_named.keras").format == "keras-h5"
+    with pytest.raises(RefusedFile, match="not a torch.save file"):
+        read_model(b"\x00\x01 some tokenizer vocabulary", "pytorch_model.bin")
+
+
+def test_a_loop_whose_body_computes_a_cell_is_named_in_a_note() -> None:
+    """tf2onnx exports a Keras LSTM as a Loop over MatMul/Sigmoid/Tanh: counted as other, named, never silent."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    from lstmviz.readers import read_model
+
+    kernel = numpy_helper.from_array(np.ones((3, 8), np.float32), "lstm/kernel")
+    body = helper.make_graph(
+        [
+            helper.make_node("MatMul", ["x_in", "lstm/kernel"], ["z"]),
+            helper.make_node("Sigmoid", ["z"], ["s"]),
+            helper.make_node("Tanh", ["s"], ["h"]),
+            helper.make_node("Identity", ["cond_in"], ["cond_out"]),
+        ],
+        "body",
+        [
+            helper.make_tensor_value_info("i", TensorProto.INT64, []),
+            helper.make_tensor_value_info("cond_in", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("x_in", TensorProto.FLOAT, [1, 3]),
+        ],
+        [
+            helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("h", TensorProto.FLOAT, [1, 8]),
+        ],
+    )
+    loop = helper.make_node("Loop", ["trip", "cond", "x"], ["y"], body=body, name="while_loop")
+    graph = helper.make_graph(
+        [loop],
+        "tf2onnx_like",
+        [
+            helper.make_tensor_value_info("trip", TensorProto.INT64, []),
+            helper.make_tensor_value_info("cond", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3]),
+        ],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 8])],
+        initializer=[kernel],
+    )
+    model = read_model(helper.make_model(graph).SerializeToString(), "model.onnx")
+    assert model.total_params == 24 and model.layers == ()
+    assert model.unread == ("while_loop",)
+    assert any(note.startswith("while_loop: a Loop whose body computes a recurrent cell") for note in model.notes)
