@@ -59,8 +59,9 @@ class Sizes:
 
 
 def dim_size(dim: str, sizes: Sizes) -> int:
-    """One dimension written as a product of whole numbers and size names: "2*G*h" -> 2·G·h."""
-    return prod(int(f) if f.isdigit() else sizes.value(f) for f in dim.split("*"))
+    """One dimension written as a sum of products of whole numbers and size names: "2*G*h" -> 2·G·h,
+    "x+h_out" -> x + h_out (TF1's one kernel over [x, h])."""
+    return sum(prod(int(f) if f.isdigit() else sizes.value(f) for f in term.split("*")) for term in dim.split("+"))
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,9 @@ class TensorRule:
     when: tuple[str, ...] = ()  # conditions, all must hold: "bias", "reset_after", "projection"; "!x" negates
     key: str = "{name}"  # unique in the stack
     per_gate: bool = False  # stored once per gate ({gate} in the name), not fused
+    # The gates this tensor holds when not all of the layer's, in order: Flax's hf/kernel holds ("f",),
+    # TF1's gates/kernel ("r", "u") and its candidate/kernel ("c",).
+    gate_symbols: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,11 @@ class Convention:
     notation: Notation = Notation()
     layer_name: str = ""  # the snake-case name a fresh model gives the layer ("simple_rnn"); "" = cell
     aliases: tuple[str, ...] = ()  # other class paths accepted for it
+    # The layer zoo (lstmviz/zoo.py): spatial axes of a convolutional cell (-1: as many as its kernel
+    # size has), whether the class is one step (a cell you loop yourself), and what trips users up.
+    conv_dims: int = 0
+    one_step: bool = False
+    notes: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, str]:

@@ -19,6 +19,8 @@ GATE_COLOURS = {
     "r": "#D55E00",  # vermillion
     "h": "#009E73",
     "n": "#009E73",
+    "j": "#009E73",  # TF1's cell candidate
+    "u": "#56B4E9",  # TF1's update gate
 }
 # The same hues darkened for text: every gate label reaches 5:1 on white and on the diagram's grey.
 GATE_TEXT = {
@@ -31,6 +33,8 @@ GATE_TEXT = {
     "r": "#AA4B00",
     "h": "#007555",
     "n": "#007555",
+    "j": "#007555",
+    "u": "#156D9E",
 }
 # Parts of a gate are not gates: neutral tones plus a hatch, so no colour means two things.
 PART_COLOURS = {

@@ -17,7 +17,7 @@ from lstmviz.figures.cell_svg import cell_svg
 from lstmviz.report import Report, build_report
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import Theme
-from lstmviz.ui import cached, url
+from lstmviz.ui import cached, url, zoo
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.controls import DEFAULTS, URL
 from lstmviz.urlvalues import Whole
@@ -206,6 +206,10 @@ def frameworks(lesson: Report, theme: Theme) -> None:
         f"[Compare them side by side]({step_link({'view': 'compare'})})."
     )
     st.dataframe(rows, hide_index=True)
+    st.markdown(
+        "**Other conventions.** Other frameworks count the same layers differently (pick one under Layer class):"
+    )
+    zoo.other_conventions(x, units=h)
 
 
 def _cell_title(count: int, cell: str) -> str:
