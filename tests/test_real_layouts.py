@@ -179,3 +179,22 @@ def test_a_loop_whose_body_computes_a_cell_is_named_in_a_note() -> None:
     assert model.total_params == 24 and model.layers == ()
     assert model.unread == ("while_loop",)
     assert any(note.startswith("while_loop: a Loop whose body computes a recurrent cell") for note in model.notes)
+
+
+@pytest.mark.parametrize(
+    ("name", "layer", "class_path"),
+    [
+        ("tfkeras_convlstm.h5", "conv_lstm2d", "keras.layers.ConvLSTM2D"),
+        ("keras3_unmodelled.keras", "conv_lstm1d", "keras.layers.ConvLSTM1D"),
+        ("cudnn_lstm_gru.h5", "rnn_1", "tf.compat.v1.keras.layers.CuDNNLSTM"),
+        ("cudnn_lstm_gru.h5", "rnn_2", "tf.compat.v1.keras.layers.CuDNNGRU"),
+        ("torch_cells.bin", "lstm_cell", "torch.nn.LSTMCell"),
+        ("torch_cells.bin", "gru_cell", "torch.nn.GRUCell"),
+    ],
+)
+def test_layers_read_in_part_are_checked_against_the_layer_zoo(
+    capsys: pytest.CaptureFixture[str], name: str, layer: str, class_path: str
+) -> None:
+    _, out, _ = _inspect(capsys, name)
+    note = next(n for n in json.loads(out)["notes"] if n.startswith(f"{layer}:"))
+    assert "✓" in note and f"--layer {class_path}" in note
