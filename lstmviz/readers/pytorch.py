@@ -16,7 +16,7 @@ import numpy as np
 import safetensors
 
 from lstmviz.counting import breakdown
-from lstmviz.readers.model import MAX_OBJECTS, ModelFile, RecurrentLayer, RefusedFile
+from lstmviz.readers.model import MAX_OBJECTS, ModelFile, RecurrentLayer, RefusedFile, zoo_check
 from lstmviz.readers.safety import finite_float32, parse_json
 from lstmviz.spec import RecurrentSpec
 
@@ -92,8 +92,10 @@ def state_dict_model(
         if prefix in cells:
             cls = CELL_CLASSES[layer.spec.cell]
             layer = RecurrentLayer(layer.name, layer.spec, layer.weights, True, layer.source_keys, source_class=cls)
+            check = zoo_check(f"torch.{cls}", layer.spec.features, layer.spec.units, layer.params, (), layer.spec.bias)
             notes.append(
                 f"{layer.name}: an {cls} (keys without _l0), shown as a one-layer nn.{cls[3:-4]}: the same parameters"
+                + (f"; {check}" if check else "")
             )
         found.append((min(e.start for e in members.values()), layer))
     found.sort(key=lambda item: item[0])

@@ -89,4 +89,4 @@ def file_heatmap(key: str, index: int, lc: LayerCount, theme: Theme, _layer: Rec
 def file_forward(key: str, index: int, input_kind: str, timesteps: int, _layer: RecurrentLayer) -> ForwardResult:
     """A file layer's forward pass on a lecture input; read-only."""
     inputs = lecture_input(input_kind, timesteps, _layer.spec.features)
-    return forward(_layer.spec, _layer.weights, inputs)
+    return forward(_layer.spec, _layer.weights, inputs, _layer.activations or ("tanh", "sigmoid"))

@@ -109,8 +109,10 @@ def count(layer: RecurrentLayer) -> None:
         + f" ({how})."
     )
     (st.success if check.matches else st.error)(check.text)
-    if layer.activation != "default":
+    if layer.activation != "default" and layer.activations in (None, ("tanh", "sigmoid")):
         st.warning(f"Non-default activation ({layer.activation}): the through-time run below uses the defaults.")
+    elif layer.activation != "default":
+        st.info(f"Non-default activation ({layer.activation}): the through-time run below uses it.")
 
 
 def cell(layer: RecurrentLayer, lc: LayerCount, theme: Theme) -> None:
