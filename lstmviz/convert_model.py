@@ -25,7 +25,7 @@ from lstmviz.convert import (
 from lstmviz.forward import forward
 from lstmviz.inputs import random_inputs
 from lstmviz.keras_file import keras_file
-from lstmviz.readers import ModelFile, RecurrentLayer
+from lstmviz.readers import MAX_FILE_BYTES, ModelFile, RecurrentLayer
 from lstmviz.torch_file import module_name, pytorch_code, state_dict_bytes
 
 KERAS_FORMATS = ("keras", "keras-h5", "keras-weights")
@@ -141,11 +141,17 @@ def convert_model(
         for name, params in model.other_layers
         if params  # an input or dropout layer has nothing to convert
     )
+    written = 4 * sum(int(a.size) for c in conversions for a in c.target_weights.values())
+    if written > MAX_FILE_BYTES:
+        raise ConversionRefused(
+            f"the converted file would hold {written:,} bytes of weights, over the {MAX_FILE_BYTES:,}-byte cap "
+            "lstmviz reads; not written"
+        )
     if to == "pytorch":
         try:
             data = state_dict_bytes([(c.name, c.target, c.target_weights) for c in conversions])
-        except ValueError as error:
-            raise ConversionRefused(str(error)) from None
+        except Exception as error:  # noqa: BLE001 - ValueError, SafetensorError: one line, never a traceback
+            raise ConversionRefused(f"the state dict cannot be written ({str(error)[:120]})") from None
         code = pytorch_code([(c.name, c.target) for c in conversions], out_name)
         renamed = [c.name for c in conversions if module_name(c.name) != c.name]
         notes += tuple(

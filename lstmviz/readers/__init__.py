@@ -31,6 +31,7 @@ __all__ = [
     "read_path",
 ]
 
+MAX_NAME_CHARS = 1_000
 PICKLE_SUFFIXES = (".pt", ".pth", ".bin", ".pkl", ".pickle", ".ckpt", ".tar")
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -51,7 +52,7 @@ def read_model(data: bytes, filename: str, *, max_params: int = MAX_PARAMS) -> M
         raise RefusedFile("this file is empty")
     name = PurePath(str(filename)).name.lower()
     try:
-        return _dispatch(data, name, max_params)
+        return _check_names(_dispatch(data, name, max_params))
     except RefusedFile:
         raise
     except RecursionError:
@@ -119,6 +120,14 @@ def _dispatch(data: bytes, name: str, max_params: int) -> ModelFile:
 
         return read_safetensors(data, max_params)
     raise RefusedFile("not a model file lstmviz reads: expected .keras, .h5, .weights.h5, .safetensors or .onnx")
+
+
+def _check_names(model: ModelFile) -> ModelFile:
+    """Layer names are labels: one of 40 MB became a safetensors header too large to write."""
+    for name in [layer.name for layer in model.layers] + [name for name, _ in model.other_layers]:
+        if len(name) > MAX_NAME_CHARS:
+            raise RefusedFile(f"a layer name has {len(name):,} characters, over the {MAX_NAME_CHARS:,} cap; refused")
+    return model
 
 
 def _looks_pickled(data: bytes) -> bool:

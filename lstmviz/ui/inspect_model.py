@@ -42,7 +42,8 @@ def render(report: Report, theme: Theme) -> None:
     st.caption(
         "Open a Keras (.keras, .h5, .weights.h5), PyTorch (.safetensors) or ONNX file. It is read as data: "
         "nothing in it is executed, pickles (.pt, .pth, .bin) are refused, and files over "
-        f"{MAX_FILE_BYTES // 2**20} MB or {MAX_PARAMS:,} parameters are refused. The sidebar drives the other views."
+        f"{MAX_FILE_BYTES // 10**6} MB ({MAX_FILE_BYTES:,} bytes) or {MAX_PARAMS:,} parameters are refused. "
+        "The sidebar drives the other views."
     )
     loaded = source()
     if loaded is None:
