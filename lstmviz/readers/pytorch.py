@@ -119,8 +119,8 @@ def _check_layout(entries: list[_Entry], body: int) -> None:
     at = 0
     for entry in entries:
         if entry.start != at:
-            gap = f"leaves bytes {at:,}..{entry.start:,} unused"
-            what = "overlaps the tensor before it" if entry.start < at else gap
+            gap = f"leave bytes {at:,}..{entry.start:,} unused"
+            what = "overlap the tensor before it" if entry.start < at else gap
             raise RefusedFile(f"tensor {entry.key!r}: its bytes {what}; refused")
         at = entry.start + entry.params * ITEMSIZE[entry.dtype]
     if at != body:

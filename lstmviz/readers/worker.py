@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 WORKER_MEMORY_BYTES = 1 << 30  # RLIMIT_AS: the interpreter, NumPy, h5py and onnx take about 180 MB of it
 WORKER_CPU_SECONDS = 10  # RLIMIT_CPU; the start-up imports take about 0.3 s of it
-WORKER_WALL_SECONDS = 15.0  # a child waiting on a busy machine is stopped too
+WORKER_WALL_SECONDS = 10.0  # what a visitor waits at most; a child on a busy machine is stopped too
 # At most this many children at once, so four visitors uploading bombs cost the machine at most
 # that many GiB; a fifth waits for a free slot (and the wait counts against its wall clock).
 WORKER_SLOTS = 2
@@ -120,7 +120,7 @@ def _run(job: str, data: bytes, args: list[str]) -> tuple[Any, list[memoryview]]
 
 def _run_child(job: str, data: bytes, args: list[str]) -> tuple[Any, list[memoryview]]:
     child = subprocess.Popen(  # noqa: S603 - our own interpreter and module, arguments as a list
-        [sys.executable, "-E", "-c", _BOOT, _ROOT, job, *args],
+        [sys.executable, "-E", "-c", _BOOT, _ROOT, str(WORKER_MEMORY_BYTES), str(WORKER_CPU_SECONDS), job, *args],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=None,  # the server's console: an unexpected error's traceback belongs there
@@ -135,7 +135,7 @@ def _run_child(job: str, data: bytes, args: list[str]) -> tuple[Any, list[memory
         timed_out.set()
         child.kill()
 
-    timer = threading.Timer(WORKER_WALL_SECONDS, stop)
+    timer = threading.Timer(WORKER_WALL_SECONDS, stop)  # read at call time, so tests can lower the limits
     timer.daemon = True
     timer.start()
     try:
@@ -350,15 +350,15 @@ def _blob(blobs: list[bytes], values: np.ndarray) -> dict[str, Any]:
 # --- the child's side ---------------------------------------------------------------------------
 
 
-def _limit_self() -> None:
+def _limit_self(memory: int, cpu: int) -> None:
     """Address space, CPU time, no files written, no core dumps, a lower priority than the server."""
     try:
         import resource
     except ImportError:  # not a POSIX system: the wall-clock timeout still holds
         return
     limits = (
-        (resource.RLIMIT_AS, WORKER_MEMORY_BYTES),
-        (resource.RLIMIT_CPU, WORKER_CPU_SECONDS),
+        (resource.RLIMIT_AS, memory),
+        (resource.RLIMIT_CPU, cpu),
         (resource.RLIMIT_FSIZE, 0),
         (resource.RLIMIT_CORE, 0),
     )
@@ -402,10 +402,11 @@ def _answer(tree: dict[str, Any], blobs: list[bytes]) -> None:
 
 def child_main(argv: list[str]) -> None:
     """The child: limit itself, read the file from stdin, run one job, answer on stdout."""
-    _limit_self()
+    _limit_self(int(argv[0]), int(argv[1]))
     from lstmviz.convert import ConversionRefused
     from lstmviz.readers import read_model
 
+    argv = argv[2:]
     job, filename = argv[0], argv[1]
     blobs: list[bytes] = []
     tree: dict[str, Any]
