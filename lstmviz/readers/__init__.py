@@ -32,6 +32,7 @@ __all__ = [
     "read_path",
 ]
 
+MAX_NAME_CHARS = 1_000
 PICKLE_SUFFIXES = (".pt", ".pth", ".bin", ".pkl", ".pickle", ".ckpt", ".tar")
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -53,7 +54,7 @@ def read_model(data: bytes, filename: str, *, max_params: int = MAX_PARAMS) -> M
         raise RefusedFile("this file is empty")
     name = PurePath(str(filename)).name.lower()
     try:
-        return _dispatch(data, name, max_params)
+        return _check_names(_dispatch(data, name, max_params))
     except RefusedFile:
         raise
     except RecursionError:
@@ -153,6 +154,14 @@ def _plain_pickle(data: bytes) -> str:
             "which lstmviz does not read; re-save it with a current PyTorch: torch.save(model.state_dict(), 'model.pt')"
         )
     return f"this is a bare Python pickle, not a torch.save zip archive; {PICKLE_ADVICE}"
+
+
+def _check_names(model: ModelFile) -> ModelFile:
+    """Layer names are labels: one of 40 MB became a safetensors header too large to write."""
+    for name in [layer.name for layer in model.layers] + [name for name, _ in model.other_layers]:
+        if len(name) > MAX_NAME_CHARS:
+            raise RefusedFile(f"a layer name has {len(name):,} characters, over the {MAX_NAME_CHARS:,} cap; refused")
+    return model
 
 
 def _looks_pickled(data: bytes) -> bool:

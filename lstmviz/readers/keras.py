@@ -619,6 +619,31 @@ def _activation(
     cfg: Mapping[str, Any], wrapper: Mapping[str, Any] | None = None, keras_version: str | None = None
 ) -> str:
     """'default' for tanh + sigmoid read forward (directions concatenated); else what differs (convert refuses)."""
+    parts = _unusual_activations(cfg, "", keras_version)
+    # These change the outputs without changing any weight, so the views and convert must know.
+    if wrapper is None and cfg.get("go_backwards") is True:
+        parts.append("go_backwards=True")
+    if wrapper is not None:
+        # Both halves of a Bidirectional are checked: the wrapped (forward) layer reads forward in
+        # time, and a separate backward_layer has its own activations and reads backward.
+        forward = _cfg(wrapper.get("layer")) if isinstance(wrapper.get("layer"), dict) else None
+        if (forward or cfg).get("go_backwards") is True:
+            parts.append("forward layer go_backwards=True")
+        if forward is not None and forward is not cfg:
+            parts += _unusual_activations(forward, "forward layer ", keras_version)
+        backward_entry = wrapper.get("backward_layer")
+        backward = _cfg(backward_entry) if isinstance(backward_entry, dict) else None
+        if backward is not None:
+            parts += _unusual_activations(backward, "backward_layer ", keras_version)
+            if backward.get("go_backwards") is False:
+                parts.append("backward_layer go_backwards=False")
+        if wrapper.get("merge_mode", "concat") != "concat":
+            parts.append(f"merge_mode={wrapper.get('merge_mode')}")
+    return ", ".join(dict.fromkeys(parts)) or "default"
+
+
+def _unusual_activations(cfg: Mapping[str, Any], label: str, keras_version: str | None) -> list[str]:
+    """The activations of one layer config that are not tanh with sigmoid gates, e.g. 'activation=relu'."""
     parts = []
     for key, default in (("activation", "tanh"), ("recurrent_activation", "sigmoid")):
         # Keras 1 called the gates' activation inner_activation.
@@ -630,13 +655,8 @@ def _activation(
             major = (keras_version or "3").split(".")[0]
             value = HARD_SIGMOID["3" if major not in ("1", "2") else "2"]
         if value != default:
-            parts.append(f"{key}={value}")
-    # These change the outputs without changing any weight, so the views and convert must know.
-    if wrapper is None and cfg.get("go_backwards") is True:
-        parts.append("go_backwards=True")
-    if wrapper is not None and wrapper.get("merge_mode", "concat") != "concat":
-        parts.append(f"merge_mode={wrapper.get('merge_mode')}")
-    return ", ".join(parts) or "default"
+            parts.append(f"{label}{key}={value}")
+    return parts
 
 
 FORWARD_NAMES = {"tanh": "tanh", "sigmoid": "sigmoid", "relu": "relu", "linear": "linear", None: "linear"}

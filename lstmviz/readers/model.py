@@ -10,7 +10,10 @@ import numpy as np
 from lstmviz.spec import RecurrentSpec
 
 # Caps on what one file may make the reader do; documented in the README ("Inspect your own model").
-MAX_FILE_BYTES = 64 * 1024 * 1024  # the upload itself, and any one member unpacked from a zip
+# The upload itself, and any one member unpacked from a zip: 64 MB as Streamlit's uploader counts
+# server.maxUploadSize = 64 in the browser (a MB is 10^6 bytes there, except on Windows), so the
+# page, the readers and the README say one number.
+MAX_FILE_BYTES = 64_000_000
 MAX_PARAMS = 20_000_000  # every tensor the file declares, counted before anything is read (80 MB as float32)
 MAX_OBJECTS = 20_000  # HDF5 groups + datasets, zip members, safetensors / ONNX tensors and nodes
 

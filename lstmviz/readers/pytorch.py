@@ -140,8 +140,24 @@ def _header(data: bytes, max_params: int) -> list[_Entry]:
         if declared > max_params:
             raise RefusedFile(f"this file declares more than {max_params:,} parameters, the cap; refused")
         entries.append(entry)
-    entries.sort(key=lambda e: e.start)
+    entries.sort(key=lambda e: (e.start, e.params))
+    _check_layout(entries, body)
     return entries
+
+
+def _check_layout(entries: list[_Entry], body: int) -> None:
+    """Every byte of the body belongs to exactly one tensor: no overlap, no gap, nothing after the last."""
+    # Checked for every file, not only when the safetensors package parses it: 19 tensors over the
+    # same 4 MB would otherwise be counted as 19 times the parameters the file holds.
+    at = 0
+    for entry in entries:
+        if entry.start != at:
+            gap = f"leave bytes {at:,}..{entry.start:,} unused"
+            what = "overlap the tensor before it" if entry.start < at else gap
+            raise RefusedFile(f"tensor {entry.key!r}: its bytes {what}; refused")
+        at = entry.start + entry.params * ITEMSIZE[entry.dtype]
+    if at != body:
+        raise RefusedFile(f"this safetensors body has {body - at:,} bytes that no tensor claims; refused")
 
 
 def _entry(key: str, info: Any, body: int) -> _Entry:
