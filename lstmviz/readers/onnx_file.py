@@ -16,6 +16,7 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
+from lstmviz.conventions import convention
 from lstmviz.counting import breakdown
 from lstmviz.readers.model import MAX_OBJECTS, ModelFile, RecurrentLayer, RefusedFile
 from lstmviz.readers.safety import finite_float32
@@ -42,8 +43,16 @@ _MESSAGES: dict[str, dict[int, str]] = {
     "graph": {1: "node", 5: "tensor", 15: "sparse", 11: "value", 12: "value", 13: "value", 14: "note", 16: _LEAF},
     "function": {7: "node", 11: "attribute", 12: "value", 9: _LEAF, 14: _LEAF},
     "node": {5: "attribute", 9: _LEAF},
-    "attribute": {5: "tensor", 6: "graph", 10: "tensor", 11: "graph", 14: "type", 15: "type", 22: "sparse",
-                  23: "sparse"},  # fmt: skip
+    "attribute": {
+        5: "tensor",
+        6: "graph",
+        10: "tensor",
+        11: "graph",
+        14: "type",
+        15: "type",
+        22: "sparse",
+        23: "sparse",
+    },  # fmt: skip
     "sparse": {1: "tensor", 2: "tensor"},
     "tensor": {3: _LEAF, 13: _LEAF, 16: _LEAF},
     "value": {2: "type", 4: _LEAF},
@@ -436,6 +445,7 @@ def _node_layer(
 ) -> tuple[RecurrentLayer | None, set[tuple[int, str]], str]:
     """One recurrent node as a layer, the parameter tensors its W, R, B come from, and a note (or "")."""
     cell, gates = OPS[node.op_type]
+    record = convention("onnx", cell)
     name = node.name or f"{node.op_type}_{index}"
     inputs = list(node.input) + [""] * (8 - len(node.input))
     w_name, r_name, b_name, p_name = inputs[1], inputs[2], inputs[3], inputs[7]
@@ -482,7 +492,9 @@ def _node_layer(
             units=int(units),
             bidirectional=directions == 2,
             bias=B is not None,
-            reset_after=attrs.get("linear_before_reset", 0) == 1 if cell == "gru" else True,
+            reset_after=attrs.get(record.option_name("reset_after"), 0) == 1
+            if record.has_option("reset_after")
+            else True,
         )
     except ValueError as error:
         raise RefusedFile(f"{name}: {error}") from None

@@ -246,6 +246,7 @@ def model_to_plain(model: ModelFile, blobs: list[bytes]) -> dict[str, Any]:
         "total_params": model.total_params,
         "other_layers": [list(item) for item in model.other_layers],
         "notes": list(model.notes),
+        "unread": list(model.unread),
         "layers": [
             {
                 "name": layer.name,
@@ -254,6 +255,8 @@ def model_to_plain(model: ModelFile, blobs: list[bytes]) -> dict[str, Any]:
                 "inferred": layer.inferred,
                 "source_keys": dict(layer.source_keys),
                 "activation": layer.activation,
+                "source_class": layer.source_class,
+                "activations": None if layer.activations is None else list(layer.activations),
             }
             for layer in model.layers
         ],
@@ -271,6 +274,8 @@ def model_from_plain(plain: Any, blobs: list[memoryview]) -> ModelFile:
                 inferred=bool(item["inferred"]),
                 source_keys=MappingProxyType({str(k): str(v) for k, v in item["source_keys"].items()}),
                 activation=str(item["activation"]),
+                source_class=str(item["source_class"]),
+                activations=_activations(item["activations"]),
             )
             for item in plain["layers"]
         )
@@ -280,11 +285,20 @@ def model_from_plain(plain: Any, blobs: list[memoryview]) -> ModelFile:
             layers=layers,
             other_layers=tuple((str(n), int(p)) for n, p in plain["other_layers"]),
             notes=tuple(str(n) for n in plain["notes"]),
+            unread=tuple(str(n) for n in plain["unread"]),
         )
     except (KeyError, TypeError, ValueError) as error:
         if isinstance(error, RefusedFile):
             raise
         raise RefusedFile(CRASH_MESSAGE.format(why=f"its answer is malformed: {error}"[:200])) from None
+
+
+def _activations(value: Any) -> tuple[str, str] | None:
+    """(activation, recurrent_activation) as the child named them, or None."""
+    if value is None:
+        return None
+    first, second = value
+    return (str(first), str(second))
 
 
 def converted_to_plain(converted: ConvertedModel, blobs: list[bytes]) -> dict[str, Any]:

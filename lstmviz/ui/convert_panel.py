@@ -9,7 +9,7 @@ import streamlit as st
 
 from lstmviz.conventions import FRAMEWORK_LABEL
 from lstmviz.convert import ConversionRefused, gate_move_rows
-from lstmviz.convert_model import SUFFIX, ConvertedModel, target_for
+from lstmviz.convert_model import SUFFIX, TARGET, ConvertedModel, target_for
 from lstmviz.counting import breakdown
 from lstmviz.figures.heatmap import heatmap_data, weight_heatmap
 from lstmviz.readers import ModelFile, RefusedFile
@@ -56,7 +56,7 @@ def _module_picker(model: ModelFile, to: str) -> str | None:
     names = [layer.name for layer in model.layers]
     if len(names) < 2:
         return None
-    options = names if to == "keras" else [ALL_LAYERS, *names]
+    options = names if TARGET[to].one_module else [ALL_LAYERS, *names]
     choice = str(st.selectbox("Layer to convert", options, key="convert_module"))
     return None if choice == ALL_LAYERS else choice
 
