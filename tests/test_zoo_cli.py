@@ -103,7 +103,7 @@ def test_a_one_dimensional_flax_kernel_is_written_like_python(capsys: pytest.Cap
         ["--layer", "keras.layers.ConvLSTM3D", "--kernel-size", "3,3"],
         ["--layer", "flax.nnx.GRUCell", "--bidirectional"],
         ["--layer", "torch.nn.RNNCell", "--layers", "2"],
-        ["--layer", "tf.compat.v1.nn.rnn_cell.LSTMCell", "--units", "3", "--num-proj", "3"],
+        ["--layer", "tf.compat.v1.nn.rnn_cell.LSTMCell", "--num-proj", "x"],
         ["--layer", "keras.layers.LSTM", "--framework", "pytorch"],
         ["--layer", "no.such.Layer"],
         ["--kernel-size", "3"],

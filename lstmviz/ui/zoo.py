@@ -34,6 +34,7 @@ LAYER_KEY: Final = "layer"
 CHOICES = (SPEC_CHOICE, *(r.class_path for r in RECORDS))  # RECORDS are listed framework by framework
 GROUPS = " · ".join(dict.fromkeys(r.framework.label for r in RECORDS))
 KERNEL_MAX = 7
+PROJ_MAX = 1024
 RUN_STEPS = 24
 
 
@@ -92,13 +93,9 @@ def zoo_options(path: str, spec: RecurrentSpec) -> ZooCount:
         if "use_peepholes" in record.options:
             url.clean("use_peepholes", Flag())
             fields["use_peepholes"] = bool(st.checkbox("use_peepholes", False, key="use_peepholes", bind=URL))
-        if "num_proj" in record.options and spec.units > 1:
-            url.clean("num_proj", Whole(0, spec.units - 1))
-            if st.session_state.get("num_proj", 0) > spec.units - 1:
-                st.session_state["num_proj"] = 0
-            fields["num_proj"] = int(
-                st.number_input("num_proj (0 = none)", 0, spec.units - 1, 0, key="num_proj", bind=URL)
-            )
+        if "num_proj" in record.options:  # TF1 projects to any size, smaller or larger than units
+            url.clean("num_proj", Whole(0, PROJ_MAX))
+            fields["num_proj"] = int(st.number_input("num_proj (0 = none)", 0, PROJ_MAX, 0, key="num_proj", bind=URL))
         if "reset_gate" in record.options:
             url.clean("reset_gate", Flag())
             fields["reset_gate"] = bool(st.checkbox("reset_gate", True, key="reset_gate", bind=URL))
