@@ -10,12 +10,11 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from lstmviz import convert_cli
-from lstmviz.conventions import LAYER_CLASS
+from lstmviz.cli import convert as convert_command
 from lstmviz.counting import dense_params
 from lstmviz.report import Report, build_report
 from lstmviz.snippet import framework_code
-from lstmviz.spec import CELLS, FRAMEWORKS, RecurrentSpec
+from lstmviz.spec import CELLS, FRAMEWORKS, RecurrentSpec, convention_of
 from lstmviz.summary import keras_summary, tensor_table
 from lstmviz.tables import GATES, LAYERS, TENSORS, gate_parts, json_rows
 from lstmviz.urlvalues import parse_whole, shown
@@ -110,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     code = commands.add_parser("code", help="print runnable code that builds the layer and asserts the count")
     _spec_flags(code)
     commands.add_parser("layers", help="list every layer class lstmviz counts, by framework")
-    convert_cli.add_parser(commands)
+    convert_command.add_parser(commands)
     inspect = commands.add_parser("inspect", help="read a .keras, .h5, .safetensors or .onnx file and count it")
     inspect.add_argument("file", help="the model file (read as data, never executed)")
     inspect.add_argument("--json", action="store_true", help="print one JSON object")
@@ -129,7 +128,7 @@ def count_json(report: Report) -> dict[str, Any]:
     result: dict[str, Any] = {
         "layer": spec_layer_path(spec),
         "spec": spec.as_dict(),
-        "layer_class": LAYER_CLASS[(spec.framework, spec.cell)],
+        "layer_class": convention_of(spec).class_label,
         "total_params": report.total,
         "formula": report.formula.substituted,
         "tensors": json_rows(TENSORS, report.tensors),
@@ -144,15 +143,16 @@ def count_json(report: Report) -> dict[str, Any]:
         },
         "dense_warmup": {"inputs": 3, "hidden": 5, "outputs": 2, "total_params": dense_params().total},
     }
-    if spec.framework == "keras":
+    if convention_of(spec).framework.model_summary:  # Keras's model.output_shape
         result["output_shape"] = result["outputs"]["output"]
     return result
 
 
 def _count_text(report: Report) -> str:
     spec, f = report.spec, report.formula
-    table = keras_summary(report.count) if spec.framework == "keras" else tensor_table(report.count)
-    cls = LAYER_CLASS[(spec.framework, spec.cell)]
+    record = convention_of(spec)
+    table = keras_summary(report.count) if record.framework.model_summary else tensor_table(report.count)
+    cls = record.class_label
     return (
         f"{spec.framework} {cls}: {report.total:,} parameters (timesteps={spec.timesteps} does not change it)\n\n"
         f"{table}\n\nper layer and direction: {f.symbolic}\n{f.substituted}\n"
@@ -186,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "convert":
-        return convert_cli.run(args)
+        return convert_command.run(args)
     if args.command == "inspect":
         return _inspect(args.file, args.json)
     if args.command == "layers":
