@@ -15,7 +15,7 @@ from lstmviz.ui.charts import chart_config
 from lstmviz.ui.static_table import static_table
 from lstmviz.urlvalues import Choice, Flag, Whole
 from lstmviz.zoo import RECORDS, ZooCount, ZooOptions, find_zoo, zoo_count
-from lstmviz.zoo_cli import SPEC_PATHS
+from lstmviz.zoo_cli import SPEC_PATHS, canonical_path
 from lstmviz.zoo_forward import zoo_forward
 from lstmviz.zoo_snippet import zoo_code
 from lstmviz.zoo_tables import (
@@ -44,7 +44,7 @@ def _spec_class_to_radios() -> None:
         values = qp.get_all(LAYER_KEY)
     if not values:
         return
-    name = " ".join(values[-1].split()).lower()
+    name = canonical_path(values[-1]).lower()
     record = find_zoo(name)
     if record is not None and values[-1] != record.class_path:  # an alias or another letter case: the path
         url.put(LAYER_KEY, record.class_path)
