@@ -41,6 +41,29 @@ DICTS = {"collections.OrderedDict", "builtins.dict", "__builtin__.dict"}
 # Where a training checkpoint keeps the model's state dict, in the order they are tried.
 STATE_DICT_KEYS = ("state_dict", "model_state_dict", "model_state", "model", "net", "network", "module", "weights")
 SAVE_ADVICE = "save `model.state_dict()` instead: torch.save(model.state_dict(), 'model.pt')"
+# Globals whose only use in a pickle is to run code or touch the machine (what the pickle exploits call).
+# Nothing is ever called either way; a file naming one is refused outright rather than read around it.
+CODE_MODULES = {
+    "os", "posix", "nt", "subprocess", "sys", "shutil", "socket", "importlib", "runpy", "pty", "code", "codeop",
+    "pickle", "_pickle", "marshal", "ctypes", "webbrowser", "urllib", "http", "requests", "commands", "platform",
+    "multiprocessing", "threading", "signal", "asyncio", "tempfile", "glob", "io", "_io", "operator",
+    "functools", "types", "inspect", "pdb", "timeit", "cProfile", "profile", "bdb", "trace",
+}  # fmt: skip
+CODE_BUILTINS = {
+    "eval", "exec", "compile", "open", "__import__", "getattr", "setattr", "delattr", "globals", "locals",
+    "vars", "input", "breakpoint", "help", "memoryview", "apply", "execfile", "file", "reload",
+}  # fmt: skip
+
+
+def _refuse_code(symbol: Symbol, what: str) -> None:
+    """Refuse a global that can only mean code to run (os.system, builtins.eval, subprocess.Popen, ...)."""
+    root = symbol.module.split(".", 1)[0]
+    builtin = root in ("builtins", "__builtin__") and symbol.name in CODE_BUILTINS
+    if root in CODE_MODULES or builtin:
+        raise RefusedFile(
+            f"{what} names `{symbol.qualname[:60]}`, which would run code or touch the system when unpickled; "
+            "lstmviz never runs it and refuses the file"
+        )
 
 
 @dataclass(frozen=True)
@@ -193,6 +216,7 @@ def _step(name: str, arg: Any, stack: list[Any], marks: list[int], memo: dict[in
     elif name in ("GLOBAL", "INST"):
         module, _, attr = str(arg).partition(" ")
         symbol = Symbol(module, attr)
+        _refuse_code(symbol, what)
         if name == "INST":
             stack.append(Opaque(symbol.qualname, tuple(_pop_mark(stack, marks))))
         else:
@@ -201,6 +225,7 @@ def _step(name: str, arg: Any, stack: list[Any], marks: list[int], memo: dict[in
         attr, module = stack.pop(), stack.pop()
         if not (isinstance(module, str) and isinstance(attr, str)):
             raise RefusedFile(f"{what} names a global with non-text parts; refused")
+        _refuse_code(Symbol(module, attr), what)
         stack.append(Symbol(module, attr))
     elif name == "OBJ":
         marked = _pop_mark(stack, marks)
