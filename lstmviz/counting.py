@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from math import prod
 
 from lstmviz.cells import GateKind, gate_kinds
+from lstmviz.polynomial import Poly
 from lstmviz.spec import RecurrentSpec, SpecTypeError, require_spec
 
 DIRECTIONS = ("forward", "backward")
@@ -207,15 +208,34 @@ def bias_vectors(spec: RecurrentSpec) -> int:
     return 1
 
 
-def closed_form_total(spec: RecurrentSpec) -> int:
-    """The tutorial example's formula, generalised: G × (x·h + h_out·h + n_b·h) (+ h·p) per layer and direction."""
+def layer_input_polynomial(spec: RecurrentSpec, index: int) -> Poly:
+    """`layer_input_size` as a polynomial: x for the first layer, directions × h_out above it."""
+    return Poly.var("x") if index == 0 else spec.directions * Poly.var("p" if spec.proj_size else "h")
+
+
+def gate_polynomials(spec: RecurrentSpec, index: int) -> tuple[Poly, Poly, Poly]:
+    """One gate's input weights, recurrent weights and biases in layer `index`, as polynomials in x, h, p."""
+    h = Poly.var("h")
+    h_out = Poly.var("p") if spec.proj_size else h
+    return layer_input_polynomial(spec, index) * h, h_out * h, bias_vectors(spec) * h
+
+
+def count_polynomial(spec: RecurrentSpec) -> Poly:
+    """The stack's count as a polynomial in features x, units h and proj_size p, for this structure.
+
+    Per layer and direction: G × (x·h + h_out·h + n_b·h) (+ p·h), h_out = p when projecting, else h;
+    layers above the first read directions × h_out. Timesteps never appear.
+    """
     require_spec(spec)
-    g, h, p = len(gate_kinds(spec.framework, spec.cell)), spec.units, spec.proj_size
-    per_layer = [
-        g * (layer_input_size(spec, i) * h + spec.hidden_out * h + bias_vectors(spec) * h) + p * h
-        for i in range(spec.layers)
-    ]
-    return spec.directions * sum(per_layer)
+    g = len(gate_kinds(spec.framework, spec.cell))
+    projection = Poly.var("p") * Poly.var("h") if spec.proj_size else Poly()
+    per_layer = [g * sum(gate_polynomials(spec, i), Poly()) + projection for i in range(spec.layers)]
+    return spec.directions * sum(per_layer, Poly())
+
+
+def closed_form_total(spec: RecurrentSpec) -> int:
+    """The tutorial example's formula, generalised: `count_polynomial` at the spec's sizes."""
+    return count_polynomial(spec).at(spec.features, spec.units, spec.proj_size)
 
 
 KERAS_LAYER_NAME = {"lstm": "lstm", "gru": "gru", "rnn": "simple_rnn"}
