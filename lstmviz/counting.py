@@ -340,6 +340,12 @@ def _layer_count(spec: RecurrentSpec, index: int, direction: str) -> LayerCount:
     )
 
 
+def first_layer(spec: RecurrentSpec) -> LayerCount:
+    """The count of the stack's first layer, forward direction, without counting the rest."""
+    require_spec(spec)
+    return _layer_count(spec, 0, "forward")
+
+
 def breakdown(spec: RecurrentSpec) -> Breakdown:
     """Count every layer, direction, gate and tensor of the stack."""
     require_spec(spec)

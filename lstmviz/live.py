@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from lstmviz.counting import LayerCount, breakdown, gate_polynomials
+from lstmviz.counting import LayerCount, first_layer, gate_polynomials
 from lstmviz.polynomial import Poly
 from lstmviz.report import Report
 from lstmviz.spec import RecurrentSpec
@@ -22,7 +22,7 @@ _PROBE_X, _PROBE_H = 5, 7
 
 
 def _first_layer(spec: RecurrentSpec, features: int, units: int) -> LayerCount:
-    return breakdown(replace(spec, features=features, units=units)).layers[0]
+    return first_layer(replace(spec, features=features, units=units))
 
 
 def tensor_dimensions(spec: RecurrentSpec) -> list[tuple[Poly, ...]]:

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 import lstmviz
 from lstmviz import RecurrentSpec
 from lstmviz.style import PART_COLOURS, PROJECTOR
+from tests.headline import shown, total
 
 APP = "../app.py"
 
@@ -24,10 +25,6 @@ def app() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     return at
-
-
-def total(at: AppTest) -> int:
-    return int(at.metric[0].value.replace(",", ""))
 
 
 def heatmap(at: AppTest) -> dict[str, Any]:
@@ -102,7 +99,8 @@ def open_panel(at: AppTest, panel: str) -> AppTest:
 
 def test_default_is_the_tutorial_example(app: AppTest) -> None:
     assert total(app) == 48
-    assert "4 × ((3 + 2) × 2 + 2) = 48" in text(app)
+    assert shown(app, "formula") == "4 × ((3 + 2) × 2 + 2) = 48"
+    assert shown(app, "split") == "W kernel (3, 8) 24 + U recurrent_kernel (2, 8) 16 + b bias (8,) 8 = 48"
     assert "Total params: 48" in text(app)
     tensors = [t["name"] for t in heatmap(app)["data"] if t["type"] == "heatmap"]
     assert tensors == ["kernel", "recurrent_kernel", "bias"]  # one trace per tensor, its four gate blocks inside
@@ -122,6 +120,7 @@ def test_each_slider_reaches_the_core(app: AppTest, key: str, value: int, spec: 
     app.slider(key=key).set_value(value).run()
     assert not app.exception
     assert total(app) == lstmviz.count_params(spec)
+    assert shown(app, "formula") == lstmviz.build_report(spec).formula.substituted
     if key != "layers":
         assert app.number_input(key=f"{key}_exact").value == value
 

@@ -109,7 +109,10 @@ def test_convert_refuses_to_write_into_a_fifo(tmp_path: Path) -> None:
     source = ROOT / "lstmviz" / "examples" / "keras_sine_lstm.keras"
     done = subprocess.run(
         [sys.executable, "-m", "lstmviz", "convert", str(source), str(out), "--to", "pytorch"],
-        capture_output=True, text=True, cwd=ROOT, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
     )
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "not a regular file" in done.stderr
 
