@@ -26,7 +26,7 @@ CONTROLS: Final = {"features": "x", "units": "h"}
 
 HTML: Final = """<div class="lv-head" role="group" aria-label="Parameter count">
   <div class="lv-total">
-    <div data-testid="stMetricLabel" class="lv-label"></div>
+    <div data-testid="stMetricLabel" class="lv-label"><p></p></div>
     <div data-testid="stMetricValue" class="lv-value" aria-live="polite"></div>
   </div>
   <div class="lv-text">
@@ -34,6 +34,7 @@ HTML: Final = """<div class="lv-head" role="group" aria-label="Parameter count">
     <p><strong>Here:</strong> <code class="lv-formula"></code></p>
     <p><strong class="lv-where"></strong> <code class="lv-split"></code></p>
     <div class="lv-bars" aria-hidden="true"></div>
+    <p class="lv-legend"></p>
     <p class="lv-caption"></p>
   </div>
 </div>
@@ -42,17 +43,19 @@ HTML: Final = """<div class="lv-head" role="group" aria-label="Parameter count">
 CSS: Final = f"""
 .lv-head {{ display: flex; gap: 1.5rem; align-items: flex-start; color: {INK}; }}
 .lv-total {{ flex: 0 0 25%; }}
-.lv-label {{ font-size: 0.875rem; color: {INK}; }}
-.lv-value {{ font-size: 2.25rem; line-height: 1.2; font-variant-numeric: tabular-nums; }}
+.lv-label p {{ font-size: 0.875em; color: {INK}; margin: 0; }}
+.lv-value {{ font-size: 2.25em; line-height: 1.2; font-variant-numeric: tabular-nums; }}
 .lv-text {{ flex: 1 1 auto; min-width: 0; }}
 .lv-text p {{ margin: 0 0 0.25rem 0; }}
 .lv-text code {{ font-family: 'Source Code Pro', monospace; font-size: 0.82em; background: #f0f2f6;
   color: {INK}; padding: 0.1em 0.25em; border-radius: 0.25rem; overflow-wrap: anywhere;
   font-variant-numeric: tabular-nums; }}
-.lv-caption {{ font-size: 0.875rem; color: {MUTED}; }}
+.lv-caption, .lv-legend {{ font-size: 0.875em; color: {MUTED}; }}
+.lv-legend i {{ display: inline-block; width: 0.8em; height: 0.8em; margin: 0 0.25em 0 0.75em;
+  vertical-align: -0.05em; border: 1px solid {MUTED}; }}
 .lv-bars {{ display: grid; grid-template-columns: max-content 1fr max-content; gap: 2px 0.5rem;
-  align-items: center; font-size: 0.8rem; margin: 0.35rem 0; max-width: 36rem; }}
-.lv-bar {{ display: flex; height: 0.8rem; }}
+  align-items: center; font-size: 0.85em; margin: 0.35em 0 0 0; max-width: 36em; }}
+.lv-bar {{ display: flex; height: 0.8em; }}
 .lv-bar span {{ display: block; height: 100%; }}
 .lv-bars .lv-n {{ font-variant-numeric: tabular-nums; text-align: right; color: {INK}; }}
 .lv-sticky {{ display: none; }}
@@ -64,6 +67,7 @@ CSS: Final = f"""
   .lv-sticky.lv-on {{ display: block; position: fixed; left: 0; right: 0; bottom: 0; z-index: 1000100;
     background: #ffffff; color: {INK}; border-top: 2px solid {INK}; padding: 0.4rem 1rem;
     font-size: 1.1rem; font-variant-numeric: tabular-nums; }}
+  [data-testid="stSidebarContent"] {{ padding-bottom: 3rem; }}
 }}
 """
 
@@ -104,7 +108,12 @@ function draw(live) {
 function build(live) {
   const { data, root } = live;
   const q = (c) => root.querySelector(c);
-  q(".lv-label").textContent = data.label;
+  q(".lv-label p").textContent = data.label;
+  q(".lv-legend").replaceChildren(document.createTextNode("Each gate's parameters:"), ...data.parts.flatMap((p) => {
+    const swatch = document.createElement("i");
+    swatch.style.background = p.colour;
+    return [swatch, document.createTextNode(p.name)];
+  }));
   q(".lv-sticky-label").textContent = data.label;
   q(".lv-symbolic").textContent = data.symbolic;
   q(".lv-where").textContent = data.where;
@@ -133,7 +142,7 @@ function build(live) {
 // The value a control shows right now: a slider's thumb, or a whole number typed into its exact box.
 function readControl(key, max) {
   const thumb = document.querySelector(`.st-key-${key} ${SLIDER}`);
-  const typed = document.querySelector(`.st-key-${key}_exact input`);
+  const typed = document.querySelector(`[class*='st-key-${key}_exact_'] input`);
   if (typed && document.activeElement === typed && /^[0-9]+$/.test(typed.value)) {
     const n = Number(typed.value);
     if (n >= 1 && n <= max) return n;
@@ -172,13 +181,13 @@ function install(live) {
   let hidden = false;
   const update = () => {
     const bar = document.querySelector("[data-testid='stSidebar']");
-    const open = bar && bar.getAttribute("aria-expanded") === "true";
+    const open = bar && bar.getAttribute("data-collapsed") === "false";
     sticky.classList.toggle("lv-on", hidden || !!open);
   };
   const seen = new IntersectionObserver((entries) => { hidden = !entries[0].isIntersecting; update(); });
   seen.observe(live.root.querySelector(".lv-value"));
   const sidebar = new MutationObserver(update);
-  sidebar.observe(document.body, { subtree: true, attributes: true, attributeFilter: ["aria-expanded"] });
+  sidebar.observe(document.body, { subtree: true, attributes: true, attributeFilter: ["data-collapsed"] });
   return () => { observer.disconnect(); seen.disconnect(); sidebar.disconnect();
     document.removeEventListener("input", onInput, true); document.removeEventListener("focusout", onBlur, true); };
 }
@@ -200,8 +209,6 @@ export default function (component) {
 
 _component = st.components.v2.component("lstmviz_live_headline", html=HTML, css=CSS, js=JS, isolate_styles=False)
 
-PARTS: Final = {"gate_input": "input weights", "gate_recurrent": "recurrent weights", "gate_bias": "biases"}
-
 
 def headline_payload(report: Report, max_size: int) -> dict[str, Any]:
     """Everything the component shows, as data: the core's polynomials and templates, labels, colours."""
@@ -219,9 +226,13 @@ def headline_payload(report: Report, max_size: int) -> dict[str, Any]:
         "controls": CONTROLS,
         "max": max_size,
         "parts": [
-            {"field": field, "name": name, "colour": PART_COLOURS[name]}
-            for field, name in PARTS.items()
-            if field in data["fields"]
+            {"field": field, "name": f"{part} {size}", "colour": PART_COLOURS[part]}
+            for field, part, size in (
+                ("gate_input", "input weights", "x·h"),
+                ("gate_recurrent", "recurrent weights", "h·p" if spec.proj_size else "h·h"),
+                ("gate_bias", "biases", {0: "", 1: "h", 2: "2h"}[first.bias_vectors]),
+            )
+            if field in data["fields"] and data["fields"][field]
         ],
     }
     for gate in data["gates"]:

@@ -26,7 +26,7 @@ SAMPLER_JS = """() => {
     const tick = () => {
         frames.push({t: performance.now(),
                      units: Number(document.querySelector(".st-key-units input[type='range']").value),
-                     typed: document.querySelector(".st-key-units_exact input").value,
+                     typed: document.querySelector("[class*='st-key-units_exact_'] input").value,
                      total: text("[data-testid='stMetricValue']"), formula: text(".lv-formula"),
                      split: text(".lv-split")});
         if (!window.__stop) requestAnimationFrame(tick);
@@ -112,9 +112,14 @@ def test_held_arrow_keys_and_typing_update_the_total_before_release(page: Any, e
     page.keyboard.up("ArrowRight")
     totals = check_frames(frames, lambda f: f["units"], RecurrentSpec())
     assert len(totals) >= 6, totals
+    # Once the reruns have caught up, the slider stays where the keys left it (a race once moved it back).
+    held = int(thumb.input_value())
+    page.wait_for_timeout(1500)
     settle(page)
+    assert int(thumb.input_value()) == held
+    assert total(page) == lstmviz.count_params(RecurrentSpec(units=held))
     # Typing an exact value: the total follows each keystroke, before Enter.
-    box = page.locator(".st-key-units_exact input")
+    box = page.locator("[class*='st-key-units_exact_'] input")
     box.click()
     box.fill("")
     start_sampling(page)
@@ -129,3 +134,29 @@ def test_held_arrow_keys_and_typing_update_the_total_before_release(page: Any, e
     page.wait_for_function(
         f"() => document.querySelector(\"{METRIC}\").innerText === '{lstmviz.count_params(RecurrentSpec(units=300)):,}'"
     )
+
+
+def test_on_a_phone_the_total_stays_on_screen_while_the_sidebar_moves_a_size(explorer: Any) -> None:
+    # The phone layout is chosen by width (Chromium's mobile emulation leaves the slider deaf to keys).
+    context = explorer.browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        open_app(page, explorer)
+        bar = page.locator(".lv-sticky")
+        assert not bar.is_visible()  # the headline itself is on screen
+        page.locator("[data-testid='stExpandSidebarButton']").click()
+        page.wait_for_function("() => document.querySelector('[data-testid=stSidebar]').dataset.collapsed === 'false'")
+        thumb = page.locator(".st-key-units input[type='range']")
+        thumb.focus()
+        for _ in range(5):
+            page.keyboard.press("ArrowRight")
+        units = int(thumb.input_value())
+        assert units > RecurrentSpec().units
+        expected = f"{lstmviz.count_params(RecurrentSpec(units=units)):,}"
+        box = bar.bounding_box()
+        assert bar.is_visible() and box is not None and box["y"] + box["height"] <= 844
+        page.wait_for_function(
+            "(want) => document.querySelector('.lv-sticky-value').innerText === want", arg=expected, timeout=2000
+        )
+    finally:
+        context.close()
