@@ -83,10 +83,46 @@ def _times_upper(a: np.ndarray, upper: np.ndarray, blocks: int = 4) -> np.ndarra
     return out
 
 
-def _keras_tensor(rng: np.random.Generator, tensor: Tensor, layer: LayerCount) -> np.ndarray:
+def _buckets(length: int, factor: int) -> np.ndarray:
+    """Sizes of the pooling buckets along an axis: `factor` each, the last one what is left."""
+    return np.diff(np.append(np.arange(0, length, factor), length))
+
+
+def orthogonal_pooled(
+    rng: np.random.Generator, shape: tuple[int, int], pooling: tuple[int, int], gate_size: int, gates_in_columns: bool
+) -> np.ndarray:
+    """A stand-in for an orthogonal tensor that is only ever shown mean-pooled: constant on each bucket.
+
+    The heatmap pools each gate block in row_factor × col_factor buckets (restarting at every block).
+    The mean of n entries of a uniformly drawn (Haar) orthogonal r × c matrix has mean 0 and variance
+    1 / (n · max(r, c)): each entry has variance 1 / max(r, c), and flipping the sign of one row or column
+    keeps the distribution, so distinct entries are uncorrelated. Each bucket's value is drawn from that
+    normal; no QR of the full matrix (at 1024 × 4096, most of a rerun) is made.
+    """
+    rows, cols = shape
+    row_factor, col_factor = pooling
+    scale = 1.0 / max(rows, cols)
+    if gates_in_columns:
+        row_sizes = _buckets(rows, row_factor)
+        col_sizes = np.tile(_buckets(gate_size, col_factor), cols // gate_size)
+    else:
+        row_sizes = np.tile(_buckets(gate_size, row_factor), rows // gate_size)
+        col_sizes = _buckets(cols, col_factor)
+    counts = np.outer(row_sizes, col_sizes)
+    spread: np.ndarray = np.sqrt(scale / counts)
+    means = rng.standard_normal((len(row_sizes), len(col_sizes)), dtype=np.float32) * spread.astype(np.float32)
+    return np.repeat(np.repeat(means, row_sizes, axis=0), col_sizes, axis=1)
+
+
+def _keras_tensor(
+    rng: np.random.Generator, tensor: Tensor, layer: LayerCount, pooling: tuple[int, int] | None = None
+) -> np.ndarray:
     if tensor.role == "input":
         return _glorot_uniform(rng, tensor.shape)
     if tensor.role == "recurrent":
+        if pooling is not None and tensor.name in means_only(layer, pooling):
+            shape = (tensor.shape[0], tensor.shape[1])
+            return orthogonal_pooled(rng, shape, pooling, layer.units, layer.gates_in_columns)
         return _orthogonal(rng, tensor.shape)
     bias = np.zeros(tensor.shape, dtype=np.float32)
     if layer.cell == "lstm":
@@ -94,15 +130,26 @@ def _keras_tensor(rng: np.random.Generator, tensor: Tensor, layer: LayerCount) -
     return bias
 
 
-def init_layer(layer: LayerCount, seed: int = 0) -> dict[str, np.ndarray]:
-    """Initial float32 tensors of one layer and direction, keyed by framework tensor name."""
+def means_only(layer: LayerCount, pooling: tuple[int, int] | None) -> tuple[str, ...]:
+    """Names of the tensors `init_layer` draws as pooled means only (Keras's orthogonal recurrent kernel)."""
+    if layer.framework != "keras" or pooling is None or pooling == (1, 1):
+        return ()
+    return tuple(t.name for t in layer.tensors if t.role == "recurrent")
+
+
+def init_layer(layer: LayerCount, seed: int = 0, pooling: tuple[int, int] | None = None) -> dict[str, np.ndarray]:
+    """Initial float32 tensors of one layer and direction, keyed by framework tensor name.
+
+    `pooling` (row, column factors of a mean-pooled heatmap): an orthogonal tensor is then drawn as its
+    bucket means only (`orthogonal_pooled`), for drawing, never for computing with.
+    """
     require_instance(layer, LayerCount, "layer", "a LayerCount (lstmviz.breakdown(spec).layer(...))")
     _check_seed(seed)
     _check_budget(layer.params, f"layer {layer.layer} {layer.direction}")
     # One stream per (seed, layer, direction): a layer's values don't depend on the others.
     rng = np.random.default_rng([seed, layer.layer, 0 if layer.direction == "forward" else 1])
     if layer.framework == "keras":
-        return {t.name: _keras_tensor(rng, t, layer) for t in layer.tensors}
+        return {t.name: _keras_tensor(rng, t, layer, pooling) for t in layer.tensors}
     bound = np.float32(1.0 / np.sqrt(layer.units))
     return {t.name: _uniform(rng, t.shape, bound) for t in layer.tensors}
 
