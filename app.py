@@ -5,14 +5,12 @@ Read top to bottom: widgets → one report per spec (the only count) → the cho
 
 from __future__ import annotations
 
-# Imported up front: Plotly checks for pandas without waiting for an import another session's
-# thread has started, which broke a concurrent load test ("partially initialized module").
-import pandas  # noqa: F401
 import streamlit as st
 
+import lstmviz.internals  # noqa: F401  # first: it imports pandas before any session's thread (see there)
 from lstmviz.report import build_report
 from lstmviz.style import PROJECTOR, SCREEN
-from lstmviz.ui import compare, controls, explorer, inspect_model, lesson, practice, through_time
+from lstmviz.ui import compare, controls, explorer, inspect_model, lesson, practice, through_time, zoo
 
 st.set_page_config(page_title="lstmviz: LSTM parameter explorer", page_icon="🧮", layout="wide")
 
@@ -26,7 +24,9 @@ VIEWS = {  # name in the URL (?view=...) → the function that draws it
 }
 
 # --- widgets -------------------------------------------------------------------------------
+zoo_class = zoo.layer_picker()  # a class beyond the radios' Keras 3 / PyTorch / ONNX ones, or None
 spec = controls.sidebar()
+zoo_layer = zoo.zoo_options(zoo_class, spec) if zoo_class else None
 presentation = controls.presentation_toggle()
 view = controls.view_picker(tuple(VIEWS))
 
@@ -37,4 +37,7 @@ if presentation:
     # A slide has no room for the sidebar: start it collapsed (its arrow still opens it).
     st.set_page_config(initial_sidebar_state="collapsed")
     st.html(controls.PRESENTATION_CSS)
-VIEWS[view](report, theme)
+if zoo_layer is not None:
+    zoo.render(zoo_layer, view, theme)
+else:
+    VIEWS[view](report, theme)

@@ -244,6 +244,7 @@ def live_drag(tab: Tab, moves: int = 40, pixels: float = 4.0) -> dict[str, Any]:
     totals shown before the mouse button is released.
     """
     page = tab.page
+    page.wait_for_selector("[data-testid='stMetricValue']")
     page.evaluate(LIVE_JS)
     box = page.locator(THUMB).locator("..").bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
@@ -405,7 +406,10 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                 # Live numbers: a drag of the units thumb in a fresh lstmviz tab, per rep.
                 for _ in range(args.reps):
                     tab, _ = open_tab(browser, apps[0])
-                    runs["live"].append(live_drag(tab))
+                    try:
+                        runs["live"].append(live_drag(tab))
+                    except Exception as error:  # one failed drag must not lose the rest of the run
+                        print(f"live drag failed: {error}", file=sys.stderr)
                     tab.context.close()
                 # Play in the through-time view.
                 if args.play_seconds > 0:

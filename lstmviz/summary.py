@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from lstmviz.cells import LAYER_CLASS, gate_kinds
+from lstmviz.conventions import TENSOR_LETTER
 from lstmviz.counting import (
     Breakdown,
     LayerCount,
@@ -16,8 +16,7 @@ from lstmviz.counting import (
 )
 from lstmviz.polynomial import Poly
 from lstmviz.shapes import keras_layer_output_shape, output_shapes
-from lstmviz.spec import RecurrentSpec, require_instance
-from lstmviz.style import TENSOR_LETTER
+from lstmviz.spec import RecurrentSpec, convention_of, require_instance
 
 
 @dataclass(frozen=True)
@@ -31,7 +30,7 @@ class Formula:
 
 def _term(spec: RecurrentSpec, x: str, h: str, p: str) -> str:
     """One layer-direction's count; x, h, p are symbols or numbers as text."""
-    g = len(gate_kinds(spec.framework, spec.cell))
+    g = len(convention_of(spec).gates)
     biases = bias_vectors(spec)
     inner = f"{x} × {h} + {p} × {h}" if spec.proj_size else f"({x} + {h}) × {h}"
     bias = {0: "", 1: f" + {h}", 2: f" + 2 × {h}"}[biases]
@@ -84,9 +83,9 @@ def tensor_sum(layer: LayerCount) -> str:
 def tensor_sum_template(layer: LayerCount, shapes: list[tuple[str, ...]]) -> str:
     """`tensor_sum` with each tensor's count as the field {t0:,}, {t1:,}, ... and the layer's as {layer:,};
     `shapes` gives each tensor's dimensions as text (numbers, or fields such as {t0d1})."""
-    keras = layer.framework == "keras"
+    letters = layer.convention.notation.letters
     terms = [
-        (f"{TENSOR_LETTER[t.role]} " if keras else "") + f"{t.name} {_shape_text(shape)} {{t{k}:,}}"
+        (f"{TENSOR_LETTER[t.role]} " if letters else "") + f"{t.name} {_shape_text(shape)} {{t{k}:,}}"
         for k, (t, shape) in enumerate(zip(layer.tensors, shapes, strict=True))
     ]
     return " + ".join(terms) + " = {layer:,}"
@@ -127,9 +126,10 @@ def keras_summary(count: Breakdown) -> str:
     where Keras would wrap the name instead.
     """
     spec = _counted(count).spec
-    if spec.framework != "keras":
+    record = convention_of(spec)
+    if not record.framework.model_summary:
         raise ValueError(f"keras_summary describes Keras layers; use tensor_table for {spec.framework}")
-    cls = LAYER_CLASS[("keras", spec.cell)]
+    cls = record.class_label
     rows = []
     for index in range(spec.layers):
         kind = "Bidirectional" if spec.bidirectional else cls

@@ -18,17 +18,15 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import get_colorscale
 
-from lstmviz.cells import LAYER_CLASS
+from lstmviz.conventions import TENSOR_LETTER
 from lstmviz.counting import LayerCount, Tensor
-from lstmviz.figures.fast import fast_figure
+from lstmviz.figures.frozen import frozen_figure
 from lstmviz.style import (
     DIM,
     FONT,
-    FRAMEWORK_LABEL,
     INK,
     PAPER,
     SCREEN,
-    TENSOR_LETTER,
     WEIGHT_SCALE,
     Theme,
     blend,
@@ -240,7 +238,7 @@ def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN, selected: str | Non
         clickmode="event+select",
         dragmode=False,
     )
-    return fast_figure([*_traces(data), _strip(layer, theme, selected)], layout)
+    return frozen_figure([*_traces(data), _strip(layer, theme, selected)], layout)
 
 
 def _margins(data: HeatmapData, theme: Theme) -> dict[str, Any]:
@@ -545,10 +543,7 @@ def _gate_marks(
 def _title(data: HeatmapData) -> str:
     """Layer, count, Keras's W/U/b legend, and whether cells are pooled."""
     layer = data.layer
-    title = (
-        f"{FRAMEWORK_LABEL[layer.framework]} {LAYER_CLASS[(layer.framework, layer.cell)]}"
-        f" · {layer.title} · {layer.params:,} parameters"
-    )
+    title = f"{layer.convention.label} · {layer.title} · {layer.params:,} parameters"
     if layer.gates_in_columns:
         title += "<br><sup>" + " · ".join(f"{_letter(t, True)} = {t.name} {t.shape}" for t in _drawn(layer)) + "</sup>"
     if data.pooled:

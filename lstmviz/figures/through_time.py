@@ -16,7 +16,8 @@ import numpy as np
 import plotly.graph_objects as go
 from numpy.typing import NDArray
 
-from lstmviz.figures.fast import arrow, fast_figure
+from lstmviz.conventions import CELL_STATES
+from lstmviz.figures.frozen import arrow, frozen_figure
 from lstmviz.style import FONT, INK, LINE, MUTED, PAPER, SCREEN, STATE_COLOURS, Theme, gate_colour
 
 FRAME_MS = 30  # requested 33 frames/s; rendering sets the real rate (bench/bench_play.py measures it)
@@ -201,7 +202,7 @@ def through_time_figure(
         {"name": str(i + 1), "data": [build(i) for build in marker_builders], "traces": moving} for i in range(steps)
     ]
     layout.update(_controls(steps, step))
-    return fast_figure(traces, layout, frames if steps > 1 else None)
+    return frozen_figure(traces, layout, frames if steps > 1 else None)
 
 
 def _span(lo: float, hi: float) -> list[float]:
@@ -360,7 +361,7 @@ def strip_figure(steps: int, step: int, params: int, cell: str, theme: Theme = S
         "textfont": {"size": theme.font_size, "color": INK},
         "hoverinfo": "skip",
     }
-    state = "h_t, c_t" if cell == "lstm" else "h_t"
+    state = ", ".join(f"{s}_t" for s in CELL_STATES[cell])
     annotations: list[dict[str, Any]] = [
         {
             "x": (len(xs) - 1) / 2,
@@ -396,7 +397,7 @@ def strip_figure(steps: int, step: int, params: int, cell: str, theme: Theme = S
         "clickmode": "event+select",
         "dragmode": False,
     }
-    return fast_figure([cells, inputs], layout)
+    return frozen_figure([cells, inputs], layout)
 
 
 def _arrow(x: float, y: float, ax: float, ay: float, colour: str, dash: bool = False) -> dict[str, Any]:

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from numpy.typing import NDArray
 from plotly.subplots import make_subplots
 
-from lstmviz.figures.fast import TEMPLATE
+from lstmviz.figures.frozen import TEMPLATE
 from lstmviz.style import FONT, INK, SCREEN, STATE_COLOURS, Theme, gate_colour
 
 ACTIVATION_SCALE = "Viridis"  # sequential and colour-blind safe: gate values run 0..1, states -1..1

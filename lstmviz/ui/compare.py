@@ -9,7 +9,7 @@ import streamlit as st
 from lstmviz.compare import MODES, Comparison, Side, compare, gate_role, matching_gate
 from lstmviz.figures.focus import focus_gate, gate_targets
 from lstmviz.report import Report
-from lstmviz.spec import RecurrentSpec
+from lstmviz.spec import RecurrentSpec, option_applies
 from lstmviz.style import Theme
 from lstmviz.ui import cached, controls, url
 from lstmviz.ui.charts import chart_config
@@ -73,8 +73,10 @@ def _select_from_chart(chart_key: str, side: Side) -> None:
 def heatmaps(comparison: Comparison, spec: RecurrentSpec, theme: Theme) -> None:
     """Keras's and PyTorch's W/U/b heatmaps side by side, the chosen gate highlighted in both."""
     # A Keras GRU's reset_after changes only its bias row: draw the sidebar's choice beside PyTorch.
-    keras = comparison.sides[1 if spec.cell == "gru" and not spec.reset_after else 0]
-    shown = (keras, comparison.sides[-1])
+    first_side = comparison.sides[
+        1 if option_applies("reset_after", "keras", spec.cell) and not spec.reset_after else 0
+    ]
+    shown = (first_side, comparison.sides[-1])
     first = shown[0]
     options = _gate_options(first)
     # ?gate= may name a gate by any framework's symbol (the explorer's f, PyTorch's g or n): read it as the role.

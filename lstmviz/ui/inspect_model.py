@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from lstmviz.cells import LAYER_CLASS
 from lstmviz.counting import LayerCount, breakdown
 from lstmviz.figures.cell_geometry import cell_geometry
 from lstmviz.figures.cell_svg import cell_svg
@@ -16,7 +15,8 @@ from lstmviz.inputs import LECTURE_INPUTS, ONE_HOT
 from lstmviz.inspection import count_check, gate_stats, model_rows
 from lstmviz.readers import MAX_FILE_BYTES, MAX_PARAMS, ModelFile, RecurrentLayer
 from lstmviz.report import Report
-from lstmviz.style import FRAMEWORK_LABEL, Theme
+from lstmviz.spec import convention_of
+from lstmviz.style import Theme
 from lstmviz.tables import GATE_STATS, MODEL_LAYERS, rows
 from lstmviz.ui import cached, controls, convert_panel, url
 from lstmviz.ui.charts import chart_config
@@ -30,7 +30,6 @@ EXAMPLES = {  # file → what it is, as the picker shows it
     "keras_gru_both.h5": "Keras GRUs, reset_after True and False (legacy .h5)",
 }
 UPLOAD = "upload a file"
-FORMATS = ("keras", "h5", "safetensors", "onnx")
 MAX_TIME_UNITS = 128  # the through-time heatmaps draw one row per unit
 MAX_TIME_STEPS = 100
 
@@ -39,8 +38,9 @@ def render(report: Report, theme: Theme) -> None:
     """Draw the inspect view; the sidebar's spec is not used (the file describes its own layers)."""
     st.title("Inspect your own model")
     st.caption(
-        "Open a Keras (.keras, .h5, .weights.h5), PyTorch (.safetensors) or ONNX file. It is read as data: "
-        "nothing in it is executed, pickles (.pt, .pth, .bin) are refused, and files over "
+        "Open a Keras (.keras, .h5, .weights.h5), PyTorch (.safetensors, or torch.save .pt/.pth/.bin/.ckpt) or "
+        "ONNX file. It is read as data: nothing in it is executed (lstmviz's own pickle reader imports and calls "
+        "nothing), and files over "
         f"{MAX_FILE_BYTES // 2**20} MB or {MAX_PARAMS:,} parameters are refused. The sidebar drives the other views."
     )
     loaded = source()
@@ -99,7 +99,7 @@ def count(layer: RecurrentLayer) -> None:
     check = count_check(layer)
     spec = layer.spec
     how = "inferred from tensor names and shapes" if layer.inferred else "read from the file's config"
-    st.subheader(f"{layer.name}: {FRAMEWORK_LABEL[spec.framework]} {LAYER_CLASS[(spec.framework, spec.cell)]}")
+    st.subheader(f"{layer.name}: {convention_of(spec).label}")
     st.markdown(
         f"x = {spec.features} features, h = {spec.units} units"
         + (f", p = {spec.proj_size}" if spec.proj_size else "")
@@ -156,7 +156,7 @@ def through_time(key: str, index: int, layer: RecurrentLayer, lc: LayerCount, th
     result = cached.file_forward(key, index, kind, steps, layer)
     at = (lc.layer, lc.direction)
     series: dict[str, np.ndarray] = {s: a[0] for s, a in result.gates[at].items()}
-    if spec.cell == "lstm":
+    if convention_of(spec).has_cell_state:
         series["cell state"] = result.c_t[at][0]
     series["hidden state"] = result.h_t[at][0]
     names = {g.kind.symbol: f"{g.kind.name} gate {g.kind.symbol} ({g.kind.activation})" for g in lc.gates}

@@ -10,14 +10,14 @@ from urllib.parse import urlencode
 import streamlit as st
 
 import lstmviz
-from lstmviz.cells import LAYER_CLASS
+from lstmviz.conventions import CELL_LABEL, FRAMEWORK_LABEL, LAYER_CLASS, TENSOR_LETTER
 from lstmviz.counting import GateCount, LayerCount, Tensor, TensorSlice
 from lstmviz.figures.cell_geometry import cell_geometry
 from lstmviz.figures.cell_svg import cell_svg
 from lstmviz.report import Report, build_report
-from lstmviz.spec import RecurrentSpec
-from lstmviz.style import CELL_LABEL, FRAMEWORK_LABEL, TENSOR_LETTER, Theme
-from lstmviz.ui import cached, url
+from lstmviz.spec import RecurrentSpec, convention_of, option_applies
+from lstmviz.style import Theme
+from lstmviz.ui import cached, url, zoo
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.controls import DEFAULTS, URL
 from lstmviz.urlvalues import Whole
@@ -25,12 +25,11 @@ from lstmviz.urlvalues import Whole
 # The gate step 2 singles out: the tutorial's forget gate, the GRU's update gate, the RNN's only one.
 FOCUS_GATE = {"lstm": "forget", "gru": "update", "rnn": "hidden"}
 NUMBER_WORDS = {1: "One", 3: "Three", 4: "Four"}
-TUTORIAL_NOTE = "the tutorial's example is a Keras LSTM, x = 3, h = 2."
 
 
 def layer_name(spec: RecurrentSpec) -> str:
     """The layer as its framework names it: Keras 3 LSTM, PyTorch nn.GRU."""
-    return f"{FRAMEWORK_LABEL[spec.framework]} {LAYER_CLASS[(spec.framework, spec.cell)]}"
+    return convention_of(spec).label
 
 
 def focus_gate(layer: LayerCount) -> GateCount:
@@ -159,7 +158,9 @@ def timesteps(lesson: Report, theme: Theme) -> None:
         "The same W, U and b are used at every timestep, so the count never depends on T. "
         "What does grow with T is the output (with return_sequences) and the compute:"
     )
-    sequences = replace(lesson.spec, return_sequences=lesson.spec.framework == "keras")
+    sequences = replace(
+        lesson.spec, return_sequences=option_applies("return_sequences", lesson.spec.framework, lesson.spec.cell)
+    )
     st.dataframe(
         [
             {
@@ -206,6 +207,10 @@ def frameworks(lesson: Report, theme: Theme) -> None:
         f"[Compare them side by side]({step_link({'view': 'compare'})})."
     )
     st.dataframe(rows, hide_index=True)
+    st.markdown(
+        "**Other conventions.** Other frameworks count the same layers differently (pick one under Layer class):"
+    )
+    zoo.other_conventions(x, units=h)
 
 
 def _cell_title(count: int, cell: str) -> str:

@@ -16,10 +16,11 @@ from typing import Any, Final
 
 import streamlit as st
 
-from lstmviz.cells import LAYER_CLASS
+from lstmviz.conventions import LAYER_CLASS
 from lstmviz.live import headline_data
 from lstmviz.report import Report
-from lstmviz.style import FRAMEWORK_LABEL, GATE_COLOURS, GATE_TEXT, INK, MUTED, PART_COLOURS
+from lstmviz.spec import convention_of
+from lstmviz.style import GATE_COLOURS, GATE_TEXT, INK, MUTED, PART_COLOURS
 
 # Which size variable each sidebar control moves (the keys are the widgets' and the URL's).
 CONTROLS: Final = {"features": "x", "units": "h"}
@@ -215,7 +216,7 @@ def headline_payload(report: Report, max_size: int) -> dict[str, Any]:
     spec, first = report.spec, report.layers[0]
     data = headline_data(report)
     data |= {
-        "label": f"{FRAMEWORK_LABEL[spec.framework]} {LAYER_CLASS[(spec.framework, spec.cell)]}: total parameters",
+        "label": f"{convention_of(spec).label}: total parameters",
         "where": "In the tensors:" if len(report.layers) == 1 else f"In {first.title}'s tensors:",
         "caption": (
             f"{'An' if spec.cell == 'lstm' else 'A'} {LAYER_CLASS[('keras', spec.cell)]} layer is "

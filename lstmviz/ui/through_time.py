@@ -90,7 +90,7 @@ def render(report: Report, theme: Theme) -> None:
     layer = controls.layer_picker(report.count, "Layer and direction", "time_layer")
     key = (layer.layer, layer.direction)
     series = {s: a[0] for s, a in result.gates[key].items()}  # first sample: (T, h) each
-    if spec.cell == "lstm":
+    if layer.convention.has_cell_state:
         series[CELL_STATE] = result.c_t[key][0]
     series[HIDDEN_STATE] = result.h_t[key][0]
     titles = {g.kind.symbol: f"{g.kind.name} gate {g.kind.symbol} ({g.kind.activation})" for g in layer.gates}
