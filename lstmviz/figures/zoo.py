@@ -275,7 +275,7 @@ def zoo_cell_figure(count: ZooCount, theme: Theme = SCREEN) -> go.Figure:
     fig.add_annotation(
         x=(xs[0] + right) / 2, y=0.6, showarrow=False, text="[x_t, h_t−1]" if concatenated else "x_t, h_t−1"
     )
-    if r.cell == "lstm":
+    if r.has_cell_state:
         fig.add_shape(
             type="line",
             x0=xs[0] - 0.6,
