@@ -27,6 +27,7 @@ Array = NDArray[np.float32]
 # Upper bound on the float32 values one pass keeps (gates, states, outputs): about 400 MB.
 MAX_TRACE_VALUES = 100_000_000
 
+
 def _tanh(a: Array) -> None:
     np.tanh(a, out=a)
 

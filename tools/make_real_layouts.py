@@ -321,6 +321,18 @@ def torch_checkpoint(path: Path) -> dict[str, Any]:
     }
 
 
+def torch_legacy(path: Path) -> dict[str, Any]:
+    """The pre-1.6 torch.save stream (_use_new_zipfile_serialization=False): pickles, then raw storages."""
+    torch = _torch()
+    model = torch.nn.GRU(4, 3, num_layers=2)
+    torch.save(model.state_dict(), path, _use_new_zipfile_serialization=False)
+    return {
+        "reproduces": "checkpoints written by PyTorch < 1.6 or with _use_new_zipfile_serialization=False",
+        "total_params": sum(int(p.numel()) for p in model.parameters()),
+        "recurrent": {"(top level)": sum(int(p.numel()) for p in model.parameters())},
+    }
+
+
 def torch_cells(path: Path) -> dict[str, Any]:
     """nn.LSTMCell, nn.GRUCell and nn.RNNCell state dicts: weight_ih with no _l0."""
     torch = _torch()
@@ -452,6 +464,7 @@ FILES = {
     "torch_state_dict.pt": torch_state_dict,
     "torch_checkpoint.pth": torch_checkpoint,
     "torch_cells.bin": torch_cells,
+    "torch_legacy.pt": torch_legacy,
     "torch_whole_module.pth": torch_whole_module,
     "onnx_if_constants.onnx": onnx_if_constants,
     "onnx_external.onnx": onnx_external,

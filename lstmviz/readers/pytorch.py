@@ -258,10 +258,10 @@ def _layer(
 
 
 def read_torch_save(data: bytes, max_params: int) -> ModelFile:
-    """A torch.save zip holding a state dict, or a checkpoint dict holding one; optimizer state only noted."""
+    """A torch.save file (zip, or the legacy stream) holding a state dict, or a checkpoint dict holding one."""
     from lstmviz.readers import torch_pickle as tp
 
-    saved = tp.read_torch_zip(data)
+    saved = tp.read_torch_legacy(data) if data.startswith(b"\x80") else tp.read_torch_zip(data)
     tensors, notes = _find_state_dict(saved.root, tp)
     declared = 0
     entries: list[_Entry] = []

@@ -73,14 +73,34 @@ def source() -> tuple[str, str, ModelFile | str] | None:
     url.clean("model", Choice((UPLOAD, *EXAMPLES)))
     choice = str(st.radio("Model file", [UPLOAD, *EXAMPLES], key="model", bind=URL, captions=["", *EXAMPLES.values()]))
     if choice == UPLOAD:
-        upload = st.file_uploader("Model file", type=None, key="inspect_upload", label_visibility="collapsed")
-        if upload is None:
+        kept = uploaded_file()
+        if kept is None:
             st.info("Upload a model file, or pick one of the examples above.")
             return None
-        key = f"upload:{upload.file_id}"
-        return upload.name, key, cached.read_model_file(key, upload.name, upload.getvalue())
+        name, key, data = kept
+        return name, key, cached.read_model_file(key, name, data)
     key = f"example:{choice}"
     return choice, key, cached.read_model_file(key, choice, (EXAMPLES_DIR / choice).read_bytes())
+
+
+KEPT = "inspect_kept_upload"  # session state: (name, key, bytes) of the last upload
+
+
+def uploaded_file() -> tuple[str, str, bytes] | None:
+    """The upload, kept for the session: other views drop the uploader widget, not the file."""
+    upload = st.file_uploader("Model file", type=None, key="inspect_upload", label_visibility="collapsed")
+    if upload is not None:
+        st.session_state[KEPT] = (upload.name, f"upload:{upload.file_id}", upload.getvalue())
+        return st.session_state[KEPT]  # type: ignore[no-any-return]
+    kept = st.session_state.get(KEPT)
+    if kept is None:
+        return None
+    left, right = st.columns([4, 1], vertical_alignment="center")
+    left.caption(f"Still open from earlier in this session: {text(kept[0])}. Upload another file to replace it.")
+    if right.button("Close it", key="inspect_close_upload"):
+        del st.session_state[KEPT]
+        return None
+    return kept  # type: ignore[no-any-return]
 
 
 def summary(name: str, model: ModelFile) -> None:
