@@ -83,8 +83,9 @@ def _refuse_unread(model: ModelFile) -> None:
         )
     for layer in model.layers:
         if layer.source_class:
+            article = "an" if layer.source_class.startswith("nn.") else "a"
             raise ConversionRefused(
-                f"{layer.name} is a {layer.source_class}, which lstmviz shows but does not convert yet; refused"
+                f"{layer.name} is {article} {layer.source_class}, which lstmviz shows but does not convert yet; refused"
             )
 
 

@@ -7,6 +7,7 @@ timesteps or return_sequences, which never change a layer's weights, reuses the 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import plotly.graph_objects as go
@@ -14,14 +15,14 @@ import streamlit as st
 
 from lstmviz.counting import DenseCount, LayerCount
 from lstmviz.figures.counts import dense_network_figure, gate_counts_figure
-from lstmviz.figures.heatmap import HeatmapData, heatmap_data, weight_heatmap
+from lstmviz.figures.heatmap import HeatmapData, heatmap_data, pool_factors, weight_heatmap
 from lstmviz.forward import ForwardResult, forward
 from lstmviz.inputs import lecture_input
 from lstmviz.readers import ModelFile, RecurrentLayer, RefusedFile
 from lstmviz.readers.worker import read_model_bounded
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import Theme
-from lstmviz.weights import init_layer, init_weights
+from lstmviz.weights import init_layer, init_weights, means_only
 
 # Cache keys from repr: these are frozen dataclasses whose generated repr lists every field, and
 # hashing that string is ~25× cheaper than Streamlit's generic hashing of the nested dataclass
@@ -44,10 +45,15 @@ def heatmap_figure(layer: LayerCount, seed: int, theme: Theme, selected: str | N
 
 @st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=CHEAP_KEYS)
 def heatmap_blocks(layer: LayerCount, seed: int) -> HeatmapData:
-    """The pooled gate blocks (the slow part), shared by the figures of every followed gate."""
-    values = init_layer(layer, seed)
+    """The pooled gate blocks (the slow part), shared by the figures of every followed gate.
+
+    When the heatmap is pooled, an orthogonal recurrent kernel is drawn as its pooled means only (the
+    figure's title says so): the full orthogonalisation was most of a large Keras rerun.
+    """
+    pooling = pool_factors(layer)
+    values = init_layer(layer, seed, pooling)
     weights = {t.key: values[t.name] for t in layer.tensors}
-    return heatmap_data(layer, weights)
+    return replace(heatmap_data(layer, weights), means_only=means_only(layer, pooling))
 
 
 @st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=CHEAP_KEYS)
@@ -92,4 +98,4 @@ def file_heatmap(key: str, index: int, lc: LayerCount, theme: Theme, _layer: Rec
 def file_forward(key: str, index: int, input_kind: str, timesteps: int, _layer: RecurrentLayer) -> ForwardResult:
     """A file layer's forward pass on a lecture input; read-only."""
     inputs = lecture_input(input_kind, timesteps, _layer.spec.features)
-    return forward(_layer.spec, _layer.weights, inputs)
+    return forward(_layer.spec, _layer.weights, inputs, _layer.activations or ("tanh", "sigmoid"))

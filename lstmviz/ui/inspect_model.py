@@ -131,8 +131,10 @@ def count(layer: RecurrentLayer) -> None:
         + f" ({how})."
     )
     (st.success if check.matches else st.error)(check.text)  # numbers and lstmviz's own words only
-    if layer.activation != "default":
+    if layer.activation != "default" and layer.activations in (None, ("tanh", "sigmoid")):
         st.warning(f"Non-default activation ({text(layer.activation)}): the through-time run below uses the defaults.")
+    elif layer.activation != "default":
+        st.info(f"Non-default activation ({text(layer.activation)}): the through-time run below uses it.")
 
 
 def cell(layer: RecurrentLayer, lc: LayerCount, theme: Theme) -> None:
