@@ -344,8 +344,10 @@ def test_markdown_layer_names_are_shown_as_text() -> None:
 def test_text_escapes_every_markdown_construct() -> None:
     from lstmviz.ui.text import text
 
-    for raw in ("![a](b)", "[a](b)", ":red[a]", "$x$", "<img src=x>", "**a**", "`a`", "# h", "a\n# h", "~~a~~"):
+    for raw in ("![a](b)", "[a](b)", ":red[a]", "$x$", "<img src=x>", "**a**", "`a`", "# h", "a\n# h", "~~a~~",
+                "http://x.org/p", "www.x.org", "me@x.org"):  # fmt: skip
         escaped = text(raw)
-        unescaped = re.sub(r"\\(.)", r"\1", escaped)
+        unescaped = re.sub(r"\\(.)", r"\1", escaped).replace("\u200b", "")
         assert unescaped == raw.replace("\n", " ")
         assert not re.search(r"(?<!\\)[\[\]()$:<>*`#~]", escaped), escaped
+        assert not re.search(r"(://|www\.|@)[^\u200b]", escaped.replace("\\", "")), escaped  # no autolinks

@@ -34,7 +34,9 @@ if TYPE_CHECKING:
 
 WORKER_MEMORY_BYTES = 1 << 30  # RLIMIT_AS: the interpreter, NumPy, h5py and onnx take about 180 MB of it
 WORKER_CPU_SECONDS = 10  # RLIMIT_CPU; the start-up imports take about 0.3 s of it
-WORKER_WALL_SECONDS = 10.0  # what a visitor waits at most; a child on a busy machine is stopped too
+# The CPU limit bounds the work; the wall clock bounds a child that waits (a busy machine runs a
+# niced child slowly, and a child that blocks uses no CPU at all).
+WORKER_WALL_SECONDS = 30.0
 # At most this many children at once, so four visitors uploading bombs cost the machine at most
 # that many GiB; a fifth waits for a free slot (and the wait counts against its wall clock).
 WORKER_SLOTS = 2
