@@ -146,7 +146,7 @@ class Convention:
     aliases: tuple[str, ...] = ()  # other class paths accepted for it
     # Constructor arguments that change the outputs but are not stored with the weights (nn.RNN's nonlinearity).
     unstored: tuple[str, ...] = ()
-    # The layer zoo (lstmviz/zoo.py): spatial axes of a convolutional cell (-1: as many as its kernel
+    # The layer zoo (lstmviz/zoo/__init__.py): spatial axes of a convolutional cell (-1: as many as its kernel
     # size has), whether the class is one step (a cell you loop yourself), and what trips users up.
     conv_dims: int = 0
     one_step: bool = False

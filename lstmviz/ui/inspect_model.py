@@ -12,8 +12,8 @@ from lstmviz.figures.cell_geometry import cell_geometry
 from lstmviz.figures.cell_svg import cell_svg
 from lstmviz.figures.timeline import activations_figure
 from lstmviz.inputs import LECTURE_INPUTS, ONE_HOT
-from lstmviz.inspection import count_check, gate_stats, model_rows
-from lstmviz.readers import MAX_FILE_BYTES, MAX_PARAMS, ModelFile, RecurrentLayer
+from lstmviz.modelfiles import MAX_FILE_BYTES, MAX_PARAMS, ModelFile, RecurrentLayer
+from lstmviz.modelfiles.inspection import count_check, gate_stats, model_rows
 from lstmviz.report import Report
 from lstmviz.spec import convention_of
 from lstmviz.style import Theme

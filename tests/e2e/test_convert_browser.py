@@ -1,6 +1,6 @@
 """The inspect view's Convert panel in a real browser: a refusal, one layer converted, the download read back.
 
-Expected weights come from lstmviz.convert on the same file read by lstmviz.readers; the downloaded
+Expected weights come from lstmviz.modelfiles.convert on the same file read by lstmviz.modelfiles; the downloaded
 file is read back with the same readers (the oracle tests load such files in Keras and PyTorch).
 """
 
@@ -15,8 +15,8 @@ import pytest
 from test_explorer import assert_no_exception, settle
 from test_views import GRID_JS
 
-from lstmviz.convert import convert
-from lstmviz.readers import read_model
+from lstmviz.modelfiles import read_model
+from lstmviz.modelfiles.convert import convert
 
 pytestmark = pytest.mark.e2e
 

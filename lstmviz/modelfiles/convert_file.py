@@ -11,7 +11,10 @@ from datetime import datetime
 
 import numpy as np
 
-from lstmviz.convert import (
+from lstmviz.forward import forward
+from lstmviz.inputs import random_inputs
+from lstmviz.modelfiles import MAX_FILE_BYTES, ModelFile, RecurrentLayer
+from lstmviz.modelfiles.convert import (
     PEEPHOLES,
     PROOF_BATCH,
     PROOF_TIMESTEPS,
@@ -22,12 +25,9 @@ from lstmviz.convert import (
     convert,
     prove,
 )
-from lstmviz.forward import forward
-from lstmviz.inputs import random_inputs
-from lstmviz.keras_file import keras_file
-from lstmviz.readers import MAX_FILE_BYTES, ModelFile, RecurrentLayer
+from lstmviz.modelfiles.keras_writer import keras_file
+from lstmviz.modelfiles.pytorch_writer import module_name, pytorch_code, state_dict_bytes
 from lstmviz.spec import convention_of
-from lstmviz.torch_file import module_name, pytorch_code, state_dict_bytes
 
 KERAS_FORMATS = ("keras", "keras-h5", "keras-weights")
 PYTORCH_FORMATS = ("safetensors", "torch")
@@ -207,7 +207,7 @@ def _assumptions(conversions: tuple[Conversion, ...], to: str) -> tuple[str, ...
 
 def _check_written(data: bytes, to: str, conversions: tuple[Conversion, ...]) -> tuple[Conversion, ...]:
     """Read the written file back as any upload is read and prove it again: its configs and weights, not ours."""
-    from lstmviz.readers import RefusedFile, read_model
+    from lstmviz.modelfiles import RefusedFile, read_model
 
     try:
         written = read_model(data, "written" + SUFFIX[to])

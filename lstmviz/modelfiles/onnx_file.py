@@ -18,8 +18,8 @@ from onnx import numpy_helper
 
 from lstmviz.conventions import convention
 from lstmviz.counting import breakdown
-from lstmviz.readers.model import MAX_OBJECTS, ModelFile, RecurrentLayer, RefusedFile
-from lstmviz.readers.safety import finite_float32
+from lstmviz.modelfiles.contents import MAX_OBJECTS, ModelFile, RecurrentLayer, RefusedFile
+from lstmviz.modelfiles.guards import finite_float32
 from lstmviz.spec import RecurrentSpec
 
 OPS = {"LSTM": ("lstm", 4), "GRU": ("gru", 3), "RNN": ("rnn", 1)}

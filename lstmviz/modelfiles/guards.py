@@ -13,7 +13,7 @@ from typing import Any
 import h5py
 import numpy as np
 
-from lstmviz.readers.model import MAX_FILE_BYTES, MAX_OBJECTS, RefusedFile
+from lstmviz.modelfiles.contents import MAX_FILE_BYTES, MAX_OBJECTS, RefusedFile
 
 # A member that unpacks to more than this many times its packed size is a zip bomb, not a model
 # (float weights compress about 1.1x; an all-zero config a few hundred x).

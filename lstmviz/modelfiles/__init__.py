@@ -12,7 +12,7 @@ import os
 import stat
 from pathlib import PurePath
 
-from lstmviz.readers.model import (
+from lstmviz.modelfiles.contents import (
     MAX_FILE_BYTES,
     MAX_OBJECTS,
     MAX_PARAMS,
@@ -104,40 +104,40 @@ def _dispatch(data: bytes, name: str, max_params: int) -> ModelFile:
         )
     if _looks_pickled(data):
         if _legacy_torch(data):
-            from lstmviz.readers.pytorch import read_torch_save
+            from lstmviz.modelfiles.pytorch import read_torch_save
 
             return read_torch_save(data, max_params)
         raise RefusedFile(_plain_pickle(data))
     if data.startswith(ZIP_MAGIC):
-        from lstmviz.readers.safety import zip_member_count
+        from lstmviz.modelfiles.guards import zip_member_count
 
         members = zip_member_count(data)
         if members is not None and members > MAX_OBJECTS:
             raise RefusedFile(f"this zip archive has over {MAX_OBJECTS:,} members, the cap; refused")
         if _zip_holds_pickle(data):
-            from lstmviz.readers.torch_pickle import SAVE_ADVICE, torchscript_class
+            from lstmviz.modelfiles.torch_pickle import SAVE_ADVICE, torchscript_class
 
             script = torchscript_class(data)
             if script is not None:
                 raise RefusedFile(
                     f"this is a TorchScript archive (torch.jit.save) of `{script}`, which holds code; {SAVE_ADVICE}"
                 )
-            from lstmviz.readers.pytorch import read_torch_save
+            from lstmviz.modelfiles.pytorch import read_torch_save
 
             return read_torch_save(data, max_params)
-        from lstmviz.readers.keras import read_keras_zip
+        from lstmviz.modelfiles.keras import read_keras_zip
 
         return read_keras_zip(data, max_params)
     if data.startswith(HDF5_MAGIC):
-        from lstmviz.readers.keras import read_keras_h5
+        from lstmviz.modelfiles.keras import read_keras_h5
 
         return read_keras_h5(data, max_params)
     if name.endswith(".onnx"):
-        from lstmviz.readers.onnx_file import read_onnx
+        from lstmviz.modelfiles.onnx_file import read_onnx
 
         return read_onnx(data, max_params)
     if len(data) >= 9 and data[8:9] == b"{" or name.endswith(".safetensors"):
-        from lstmviz.readers.pytorch import read_safetensors
+        from lstmviz.modelfiles.pytorch import read_safetensors
 
         return read_safetensors(data, max_params)
     if name.endswith(PICKLE_SUFFIXES):
@@ -150,7 +150,7 @@ def _dispatch(data: bytes, name: str, max_params: int) -> ModelFile:
 
 def _legacy_torch(data: bytes) -> bool:
     """Whether a pickle starts with the legacy (pre-1.6) torch.save magic number: LONG1 of 10 bytes."""
-    from lstmviz.readers.torch_pickle import LEGACY_MAGIC
+    from lstmviz.modelfiles.torch_pickle import LEGACY_MAGIC
 
     return data[2:4] == b"\x8a\x0a" and int.from_bytes(data[4:14], "little") == LEGACY_MAGIC
 

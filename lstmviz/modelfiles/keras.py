@@ -1,7 +1,7 @@
 """Keras files: `.keras` zips, legacy `.h5` models and config-less `.weights.h5`, read as data.
 
 Never `keras.saving.load_model`: config.json is parsed as plain JSON and weights come from h5py
-after lstmviz.readers.safety has checked every HDF5 object.
+after lstmviz.modelfiles.guards has checked every HDF5 object.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import numpy as np
 
 from lstmviz.conventions import convention
 from lstmviz.counting import breakdown
-from lstmviz.readers.model import ModelFile, RecurrentLayer, RefusedFile, zoo_check
-from lstmviz.readers.safety import (
+from lstmviz.modelfiles.contents import ModelFile, RecurrentLayer, RefusedFile, zoo_check
+from lstmviz.modelfiles.guards import (
     H5Tree,
     check_h5,
     h5_attr_names,
