@@ -113,6 +113,12 @@ def _refuse_tflite(data: bytes, name: str, max_params: int) -> ModelFile:
     )
 
 
+def _read_torch(data: bytes, name: str, max_params: int) -> ModelFile:
+    from lstmviz.modelfiles.pytorch import read_torch_save
+
+    return read_torch_save(data, max_params)
+
+
 def _refuse_pickle(data: bytes, name: str, max_params: int) -> ModelFile:
     raise RefusedFile(_plain_pickle(data))
 
@@ -132,9 +138,7 @@ def _read_zip(data: bytes, name: str, max_params: int) -> ModelFile:
             raise RefusedFile(
                 f"this is a TorchScript archive (torch.jit.save) of `{script}`, which holds code; {SAVE_ADVICE}"
             )
-        from lstmviz.modelfiles.pytorch import read_torch_save
-
-        return read_torch_save(data, max_params)
+        return _read_torch(data, name, max_params)
     from lstmviz.modelfiles.keras import read_keras_zip
 
     return read_keras_zip(data, max_params)
@@ -167,6 +171,7 @@ def _refuse_named_pickle(data: bytes, name: str, max_params: int) -> ModelFile:
 # safetensors, whose JSON header at byte 8 is the sign otherwise.
 FORMATS = (
     Format("TensorFlow Lite", lambda data, name: data[4:8] == TFLITE_MAGIC, _refuse_tflite),
+    Format("legacy torch.save", lambda data, name: _looks_pickled(data) and _legacy_torch(data), _read_torch),
     Format("bare pickle", lambda data, name: _looks_pickled(data), _refuse_pickle),
     Format("zip: torch.save or Keras 3 .keras", lambda data, name: data.startswith(ZIP_MAGIC), _read_zip),
     Format("HDF5: Keras .h5 or .weights.h5", lambda data, name: data.startswith(HDF5_MAGIC), _read_h5),
@@ -188,6 +193,13 @@ def _dispatch(data: bytes, name: str, max_params: int) -> ModelFile:
         "not a model file lstmviz reads: expected .keras, .h5, .weights.h5, .safetensors, .onnx "
         "or a torch.save .pt/.pth/.bin/.ckpt"
     )
+
+
+def _legacy_torch(data: bytes) -> bool:
+    """Whether a pickle starts with the legacy (pre-1.6) torch.save magic number: LONG1 of 10 bytes."""
+    from lstmviz.modelfiles.torch_pickle import LEGACY_MAGIC
+
+    return data[2:4] == b"\x8a\x0a" and int.from_bytes(data[4:14], "little") == LEGACY_MAGIC
 
 
 def _plain_pickle(data: bytes) -> str:
