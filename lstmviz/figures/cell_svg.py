@@ -29,19 +29,19 @@ def _text(
 
 
 def _node(node: Node, theme: Theme, selected: str | None = None) -> str:
-    size = theme.font_size * 0.95
+    size = float(theme.font_size)  # the smallest text: at the diagram's own width, the theme's floor
     if node.kind == "label":
         # Lines step by the font size, so projector-sized notes never overprint each other.
         first = _text(node.x, node.y - 16, node.lines[0], size, "bold", kind="minor")
         return first + "".join(
-            _text(node.x, node.y - 16 + size * 1.15 * (k + 1), line, size * 0.8, kind="minor")
+            _text(node.x, node.y - 16 + size * 1.15 * (k + 1), line, size, kind="minor")
             for k, line in enumerate(node.lines[1:])
         )
     if node.kind == "op":
         return (
             f'<circle cx="{node.x}" cy="{node.y}" r="{node.w / 2}" fill="{PAPER}" stroke="{LINE}" '
             f'stroke-width="{theme.line_width}"/>'
-            + _text(node.x, node.y + 1, node.lines[0], size * (0.9 if len(node.lines[0]) < 3 else 0.62), "bold")
+            + _text(node.x, node.y + 1, node.lines[0], size, "bold", fit=node.w - 4)
         )
     left, top = node.x - node.w / 2, node.y - node.h / 2
     chosen = selected is not None and node.id == f"gate_{selected}"
@@ -60,7 +60,7 @@ def _node(node: Node, theme: Theme, selected: str | None = None) -> str:
     if node.kind == "gate":  # on a phone the gate is named by its symbol alone: names would collide
         parts.append(_text(node.x, top + step, node.id.removeprefix("gate_"), size, "bold", kind="narrow"))
     for k, line in enumerate(node.lines):
-        small = size * (0.8 if k else 0.95)
+        small = size * (1 if k else 1.05)
         # The count stays on a phone; the name (gates: replaced by the symbol) and details go.
         kind = "major" if k == last or (k == 0 and node.kind != "gate") else "minor"
         parts.append(
@@ -84,7 +84,7 @@ def _edge(edge: Edge, theme: Theme) -> str:
         anchor = "start" if vertical else "middle"
         if edge.label_at:
             (x, y), anchor = edge.label_at, "start"
-        svg += _text(x, y, edge.label, theme.font_size * 0.72, anchor=anchor, kind="minor")
+        svg += _text(x, y, edge.label, theme.font_size, anchor=anchor, kind="minor")
     return svg
 
 

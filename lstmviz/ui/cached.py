@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -54,6 +55,13 @@ def forward_pass(spec: RecurrentSpec, input_kind: str) -> ForwardResult:
     """The forward pass on a lecture input of spec.timesteps steps, with seeded initial weights; read-only."""
     inputs = lecture_input(input_kind, spec.timesteps, spec.features)
     return forward(spec, init_weights(spec, seed=0), inputs)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=CHEAP_KEYS)
+def forward_on(spec: RecurrentSpec, inputs: bytes) -> ForwardResult:
+    """The forward pass on one sample given as float32 bytes (T × features), seeded initial weights; read-only."""
+    sample = np.frombuffer(inputs, np.float32).reshape(1, spec.timesteps, spec.features)
+    return forward(spec, init_weights(spec, seed=0), sample)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False, hash_funcs=CHEAP_KEYS)
