@@ -263,20 +263,26 @@ def test_new_question_and_reveal() -> None:
 # --- through time ----------------------------------------------------------------------------------
 
 
+def player(at: Any) -> dict[str, Any]:
+    """The run-through-time player's data, as the browser receives it."""
+    (element,) = [e for e in at.get("bidi_component") if e.proto.component_name == "lstmviz_player"]
+    return dict(json.loads(element.proto.json))
+
+
 def test_past_the_cap_a_button_moves_to_the_largest_size_that_fits() -> None:
     at = open_app(view="through time", units="500", features="300")
     assert "Play sends every gate" in at.info[0].value  # why the cap exists
     at.button(key="fit_size").click().run()
     assert not at.exception and not at.info
     assert at.slider(key="units").value == 64 and at.slider(key="features").value == 256
-    assert any(f.get("frames") for f in figures(at))
+    assert player(at)["units"] == 64
 
 
 def test_one_hot_needs_ten_features_and_offers_them() -> None:
     at = open_app(view="through time", input_kind="one-hot [4, 7, 8, 4]")
     at.radio(key="input_kind").set_value("one-hot [4, 7, 8, 4]").run()
     at.button(key="one_hot_size").click().run()
-    assert at.slider(key="features").value == 10 and at.slider(key="t").max == 4
+    assert at.slider(key="features").value == 10 and player(at)["steps"] == 4
 
 
 def test_live_equations_carry_the_forward_pass_values() -> None:
@@ -287,14 +293,27 @@ def test_live_equations_carry_the_forward_pass_values() -> None:
     spec = RecurrentSpec()
     result = lstmviz.forward(spec, init_weights(spec), sine_waves(1, 40, 3, seed=0))
     forget = result.gates[(0, "forward")]["f"][0, 6]
-    assert f"f_t = σ(W_f x_t + U_f h_t−1 + b_f) = {brief(forget)}" in text(at)
-    (animated,) = [f for f in figures(at) if f.get("frames")]
-    assert f"f_t = σ(W_f x_t + U_f h_t−1 + b_f) = {brief(forget)}" in animated["frames"][6]["data"][0]["text"]
+    data = player(at)
+    assert data["t0"] == 7
+    assert f"f_t = σ(W_f x_t + U_f h_t−1 + b_f) = {brief(forget)}" in data["equations"][6]
+
+
+def test_typed_tokens_and_numbers_run_and_bad_ones_say_why() -> None:
+    at = open_app(view="through time", features="10", input_kind="your tokens")
+    at.text_input(key="typed_your tokens").set_value("1 2 3 9").run()
+    assert not at.exception and player(at)["steps"] == 4
+    at.text_input(key="typed_your tokens").set_value("1 2 10").run()
+    assert at.warning[0].value.startswith("Not run: '10' is not a token id 0 … 9")
+    at = open_app(view="through time", input_kind="your numbers")
+    at.text_input(key="typed_your numbers").set_value("0.5; 1 2 3; -1").run()
+    assert not at.exception and player(at)["steps"] == 3
+    at.text_input(key="typed_your numbers").set_value("1, inf").run()
+    assert at.warning[0].value.startswith("Not run: 'inf' is not a number")
 
 
 def test_through_time_axes_are_whole_numbers_and_scales_are_per_kind() -> None:
     at = open_app(view="through time")
-    (animated,) = [f for f in figures(at) if f.get("frames")]
+    (animated,) = [f for f in figures(at) if any(t.get("meta") == "step" for t in f["data"])]
     layout = animated["layout"]
     x_axes = [v for k, v in layout.items() if re.fullmatch(r"xaxis\d*", k) and v.get("visible", True)]
     assert len(x_axes) == 8  # input, four gates, c_t, h_t, output
@@ -305,8 +324,6 @@ def test_through_time_axes_are_whole_numbers_and_scales_are_per_kind() -> None:
     assert len({t["coloraxis"] for t in states}) == 3
 
 
-def test_single_timestep_strip_keeps_a_normal_height() -> None:
+def test_single_timestep_has_nothing_to_play() -> None:
     at = open_app(view="through time", timesteps="1")
-    strip = figures(at)[0]
-    assert strip["layout"]["height"] == figures(open_app(view="through time"))[0]["layout"]["height"]
-    assert not any(f.get("frames") for f in figures(at))  # nothing to play
+    assert not at.exception and player(at)["steps"] == 1
