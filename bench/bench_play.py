@@ -6,7 +6,8 @@ Starts app.py with tools/app_runner.py, opens N headless Chromium tabs on the ru
 the player to its fastest speed and presses Play in every tab at once. Each tab records every step the
 player shows (its data-t) until the pass ends. Reports each tab's steps per second, as a ratio of the
 requested rate (STEPS_PER_S × the speed), and the server's CPU time (utime + stime of its PID, /proc) per
-tab, while playing and while idle with the same tabs open for the same time. Writes bench/results/bench_play.json (gitignored).
+tab, while playing and while idle with the same tabs open for the same time.
+Writes bench/results/bench_play.json (gitignored).
 The browser, the server and this script share the machine's CPUs (os.cpu_count() is recorded).
 """
 
