@@ -70,7 +70,7 @@ def main() -> None:
                 page.goto(f"http://127.0.0.1:{port}/?view=through+time&timesteps={args.timesteps}")
                 page.wait_for_selector(CHART, timeout=60_000)
                 page.wait_for_timeout(1500)  # the first rerun settles
-                page.get_by_role("combobox", name="Speed").select_option(str(max(SPEEDS)))
+                page.get_by_role("combobox", name="Speed").select_option(f"{max(SPEEDS):g}")
                 page.get_by_role("slider", name="Timestep t").fill("1")
                 page.wait_for_timeout(1500)  # the step reaches the server and its rerun settles
                 page.evaluate(LISTEN_JS)
