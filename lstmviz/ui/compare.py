@@ -105,6 +105,7 @@ def heatmaps(comparison: Comparison, spec: RecurrentSpec, theme: Theme) -> None:
                 config=chart_config("png", f"lstmviz-compare-{layer.framework}-{layer.cell}"),
                 on_select=lambda key=chart_key, s=side: _select_from_chart(key, s),
                 selection_mode="points",
+                theme=None,
             )
             if match is not None:
                 st.caption(f"{side.label}: {match.kind.name} gate {match.kind.symbol}, {match.params:,} parameters")

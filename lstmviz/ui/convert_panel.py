@@ -97,7 +97,7 @@ def render(model: ModelFile, theme: Theme, filename: str, key: str) -> None:
     left, right = st.columns(2)
     with left:
         st.markdown(f"**Before: {source_label}**")
-        st.plotly_chart(before, key="convert_before", config=chart_config("png", f"{out_name}-before"))
+        st.plotly_chart(before, key="convert_before", config=chart_config("png", f"{out_name}-before"), theme=None)
     with right:
         st.markdown(f"**After: {target_label}**")
-        st.plotly_chart(after, key="convert_after", config=chart_config("png", f"{out_name}-after"))
+        st.plotly_chart(after, key="convert_after", config=chart_config("png", f"{out_name}-after"), theme=None)

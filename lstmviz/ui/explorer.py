@@ -219,6 +219,7 @@ def exports(report: Report, layer: LayerCount, theme: Theme, image_format: str, 
             cell_figure(geometry, theme),
             key="cell_chart",
             config=chart_config(image_format, f"{slug}-cell"),
+            theme=None,
         )
     latex = formula_latex(report.formula)
     st.markdown("**Formula** (LaTeX)")

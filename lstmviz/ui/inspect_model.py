@@ -123,7 +123,8 @@ def weights(key: str, index: int, layer: RecurrentLayer, lc: LayerCount, theme: 
     st.markdown("**The real weights, cut into gate blocks**")
     slug = f"lstmviz-{layer.name}-{lc.layer}-{lc.direction}-weights".replace("/", "-")
     st.plotly_chart(
-        cached.file_heatmap(key, index, lc, theme, layer), key="inspect_heatmap", config=chart_config("png", slug)
+        cached.file_heatmap(key, index, lc, theme, layer), key="inspect_heatmap", config=chart_config("png", slug),
+        theme=None,
     )
 
 
@@ -169,4 +170,5 @@ def through_time(key: str, index: int, layer: RecurrentLayer, lc: LayerCount, th
         activations_figure(series, last, names, signed, theme),
         key="inspect_activations",
         config=chart_config("png", "lstmviz-inspect-activations"),
+        theme=None,
     )

@@ -64,7 +64,8 @@ def dense_warm_up(lesson: Report, theme: Theme) -> None:
         "biases in mind: every gate below is such a dense layer."
     )
     st.plotly_chart(
-        cached.dense_network(dense, theme), key="lesson_dense", config=chart_config("png", "lstmviz-lesson-dense")
+        cached.dense_network(dense, theme), key="lesson_dense", config=chart_config("png", "lstmviz-lesson-dense"),
+        theme=None,
     )
 
 
@@ -121,6 +122,7 @@ def all_gates(lesson: Report, theme: Theme) -> None:
         cached.gate_counts(layer, theme),
         key="lesson_gates",
         config=chart_config("png", "lstmviz-lesson-gates"),
+        theme=None,
     )
 
 
@@ -150,6 +152,7 @@ def fused_tensors(lesson: Report, theme: Theme) -> None:
         cached.heatmap_figure(layer, 0, theme),
         key="lesson_heatmap",
         config=chart_config("png", "lstmviz-lesson-heatmap"),
+        theme=None,
     )
 
 

@@ -121,7 +121,7 @@ def gate_quiz(number: int, theme: Theme) -> tuple[str, str]:
     question = gate_question(number)
     st.markdown(f"**{question.prompt}**")
     figure = quiz_heatmap(cached.heatmap_figure(question.layer, 0, theme), question.layer, question.index, theme)
-    st.plotly_chart(figure, key="quiz_heatmap", config=chart_config("png", f"lstmviz-quiz-{number}"))
+    st.plotly_chart(figure, key="quiz_heatmap", config=chart_config("png", f"lstmviz-quiz-{number}"), theme=None)
     names = [g.kind.name for g in question.layer.gates]
     said = st.radio("Your answer", names, index=None, key="gate_answer", horizontal=True)
     gate = question.layer.gates[question.index]
@@ -168,7 +168,8 @@ def render(report: Report, theme: Theme) -> None:
         st.warning(f"Nothing fits in a budget of {budget:,}: even features = units = 1 needs more parameters.")
         return
     st.plotly_chart(
-        frontier_figure(fits, budget, theme), key="budget_frontier", config=chart_config("png", "lstmviz-budget")
+        frontier_figure(fits, budget, theme), key="budget_frontier", config=chart_config("png", "lstmviz-budget"),
+        theme=None,
     )
     static_table(
         [{"units h": f.units, "largest features x": f.max_features, "parameters": f.params} for f in fits[:40]]
