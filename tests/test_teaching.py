@@ -94,13 +94,14 @@ def test_next_and_back_buttons() -> None:
     assert at.slider(key="step").value == 5
 
 
-def test_arrow_keys_only_in_presentation_mode() -> None:
+def test_arrow_and_page_keys_step_the_lesson_but_not_a_focused_slider() -> None:
     def scripts(at: AppTest) -> list[str]:
         return [h.proto.body for h in at.get("html") if "lstmviz-lesson-keys" in h.proto.body]
 
-    assert not scripts(open_app(view="lesson"))
-    (script,) = scripts(open_app(view="lesson", presentation="true"))
-    assert "ArrowRight" in script and ".st-key-lesson_${key} button" in script
+    for at in (open_app(view="lesson"), open_app(view="lesson", presentation="true")):
+        (script,) = scripts(at)
+        assert "ArrowRight" in script and "PageDown" in script and ".st-key-lesson_${key} button" in script
+        assert '[role="slider"]' in script  # a focused slider keeps its own arrow keys
 
 
 def test_back_to_the_tutorial_example() -> None:
@@ -177,7 +178,7 @@ def _focus_outlines(figure: dict[str, Any]) -> int:
 def test_compare_links_the_chosen_gate_in_both_heatmaps() -> None:
     at = open_app(view="compare")
     assert all(_focus_outlines(f) == 0 for f in figures(at))
-    at.radio(key="gate").set_value("forget").run()
+    at.button_group(key="gate").set_value("f").run()  # the explorer's own control, ?gate=f
     keras, torch = figures(at)
     # One outline across all the tensor panels (Keras W, U, b; PyTorch's four tensors), which share the gate axis.
     assert _focus_outlines(keras) == _focus_outlines(torch) == 1
@@ -190,9 +191,11 @@ def test_compare_links_the_chosen_gate_in_both_heatmaps() -> None:
     ]
 
 
-def test_compare_adopts_another_frameworks_gate_symbol() -> None:
+def test_compare_adopts_another_frameworks_gate_symbol_and_keeps_the_sidebars() -> None:
     at = open_app(view="compare", cell="gru", gate="n")  # PyTorch's name for the GRU candidate
-    assert at.radio(key="gate").value == "candidate"
+    assert at.button_group(key="gate").value == "h"  # Keras's, the sidebar's framework
+    at = open_app(view="compare", framework="pytorch", gate="o")
+    assert at.button_group(key="gate").value == "o" and at.query_params["gate"] == "o"  # never "output"
 
 
 @pytest.mark.parametrize(

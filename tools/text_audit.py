@@ -85,7 +85,8 @@ TEXT_BOXES_JS = """async () => {
     for (const [k, img] of images.entries()) {
         const r = img.getBoundingClientRect();
         if (r.width < 1) continue;
-        const text = img.src.includes(';base64,') ? atob(img.src.split(';base64,')[1])
+        const text = img.src.includes(';base64,')
+            ? new TextDecoder().decode(Uint8Array.from(atob(img.src.split(';base64,')[1]), c => c.charCodeAt(0)))
                                                   : decodeURIComponent(img.src.split(',').slice(1).join(','));
         const holder = document.createElement('div');
         holder.style.cssText = `position:fixed;left:0;top:0;width:${r.width}px;height:${r.height}px;visibility:visible;`
@@ -146,12 +147,18 @@ def audit(raw: Sequence[dict[str, Any]], floor: float) -> Audit:
 
 
 def page_boxes(page: Any, url: str) -> list[dict[str, Any]]:
-    """Load a view, wait for it to settle (and Plotly's last relayout), return its text boxes."""
+    """Load a view, wait for it to settle and its drawing to stop changing, return its text boxes."""
     page.goto(url, wait_until="domcontentloaded")
     page.wait_for_function(SETTLED_JS, timeout=90_000)
-    page.wait_for_timeout(2500)
-    page.wait_for_function(SETTLED_JS, timeout=90_000)
-    return list(page.evaluate(TEXT_BOXES_JS))
+    boxes: list[dict[str, Any]] = []
+    for _ in range(20):  # a cold server draws late: wait until two looks a second apart agree
+        page.wait_for_timeout(1000)
+        page.wait_for_function(SETTLED_JS, timeout=90_000)
+        now = list(page.evaluate(TEXT_BOXES_JS))
+        if now and [b["box"] for b in now] == [b["box"] for b in boxes]:
+            break
+        boxes = now
+    return boxes
 
 
 def state_url(base: str, query: str, presentation: bool) -> str:

@@ -209,7 +209,9 @@ def gate_picker(layer: LayerCount) -> str | None:
     symbols = tuple(g.symbol for g in layer.gates)
     held = st.session_state.get(GATE_KEY)
     if GATE_KEY not in st.session_state:
-        # A link: ?gate= must name one of this cell's gates (?gate=x is dropped with a notice).
+        # A link: ?gate= must name one of this cell's gates (?gate=x is dropped with a notice); another
+        # framework's symbol for the same gate (?gate=g on Keras) is read as this framework's.
+        url.alias(GATE_KEY, {other: mine for other, mine in _EQUIVALENT.items() if mine in symbols})
         url.clean(GATE_KEY, Choice(symbols))
     elif held is not None and held not in symbols:
         # A switch of framework or cell: the same gate under its new symbol (c ↔ g), or none.

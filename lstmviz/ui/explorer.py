@@ -47,6 +47,7 @@ def render(report: Report, theme: Theme) -> None:
     spec = report.spec
     slug = f"lstmviz-{spec.framework}-{spec.cell}-x{spec.features}-h{spec.units}"
     headline(report)
+    lesson_entry()
     layer = controls.layer_picker(report.count, "Layer and direction to draw", "view_layer")
     gate = gate_focus(layer)
     timesteps(report)
@@ -84,6 +85,21 @@ def headline(report: Report) -> None:
             f"over [x_t, h_t-1] ({', '.join(g.kind.name for g in first.gates)}); "
             "the same tensors are reused at every timestep."
         )
+
+
+def _start_lesson() -> None:
+    st.session_state["view"] = "lesson"
+    st.session_state["step"] = 1
+
+
+def lesson_entry() -> None:
+    """New here? The six-step lesson, one click from the first screen."""
+    st.button(
+        "New here? Take the 6-step lesson: from a dense layer to this count →",
+        key="start_lesson",
+        on_click=_start_lesson,
+        type="primary",
+    )
 
 
 def gate_focus(layer: LayerCount) -> str | None:

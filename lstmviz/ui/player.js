@@ -63,7 +63,11 @@ export default function (component) {
   const cell = root.appendChild(el("div", {class: "lv-cell"}));
   const cellTitle = cell.appendChild(el("h4"));
   const figure = cell.appendChild(el("div"));
-  figure.innerHTML = data.diagram;  // trusted: drawn by lstmviz.figures.cell_svg from numbers
+  figure.innerHTML = data.diagram || "";  // trusted: drawn by lstmviz.figures.cell_svg from numbers
+  // The lesson shows the strip alone (data.parts = ["strip"]); the view shows everything.
+  const parts = data.parts || ["strip", "live", "cell"];
+  body.hidden = !parts.includes("live");
+  cell.hidden = !parts.includes("cell");
   const table = scroll.appendChild(el("table"));
   const head = table.appendChild(el("tr"));
   head.appendChild(el("th", {}, ""));

@@ -21,6 +21,7 @@ SPEEDS = (0.5, 1.0, 2.0, 4.0)
 STEPS_PER_S = 4.0  # at 1×: a 40-step pass takes 10 s, slow enough to read
 
 CSS = f"""
+.lv [hidden] {{ display: none !important; }}
 .lv {{ font-family: {FONT}; color: {INK}; font-size: var(--lv-font); line-height: 1.35; }}
 .lv-bar {{ display: flex; flex-wrap: wrap; gap: 0.4em; align-items: center; margin-bottom: 0.5em; }}
 .lv-bar button, .lv-bar select {{ font: inherit; color: {INK}; background: #F0F2F6; border: 1px solid #B0B3BA;
@@ -67,14 +68,14 @@ JS = "".join(f"const {name} = {json.dumps(value)};\n" for name, value in _CONSTA
 _PLAYER = st.components.v2.component("lstmviz_player", html='<div class="lv"></div>', css=CSS, js=JS)
 
 
-def player(data: dict[str, Any], t: int, font_px: float, on_stop: Callable[[], None]) -> None:
+def player(data: dict[str, Any], t: int, font_px: float, on_stop: Callable[[], None], key: str = "player") -> None:
     """Mount the player on `data` (lstmviz.playback.player_data plus params and the diagram) at step t.
 
     The server hears t only when the player stops (Pause, a step, a click): `on_stop` runs then, with
     st.session_state["player"]["t"] set, and never while it plays."""
     ident = hashlib.sha1(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
     _PLAYER(
-        key="player",
+        key=key,
         data={**data, "id": ident, "t0": t, "font": font_px},
         default={"t": t},
         on_t_change=on_stop,

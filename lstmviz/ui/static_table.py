@@ -48,3 +48,9 @@ def markdown_table(rows: Sequence[Row], marked: Callable[[Row], bool] | None = N
 def static_table(rows: Sequence[Row], marked: Callable[[Row], bool] | None = None) -> None:
     """Draw rows as a static table (one light Markdown element), `marked` rows in bold."""
     st.markdown(markdown_table(rows, marked))
+
+
+def equation_table(terms: Sequence[tuple[str, str]]) -> None:
+    """An equation as a two-row table: each term, and under it the shape of what it names."""
+    lines = [_line([_cell(t) for t, _ in terms]), _line([":-:"] * len(terms)), _line([_cell(s) for _, s in terms])]
+    st.markdown("\n".join(lines))

@@ -97,6 +97,28 @@ def test_next_back_and_arrow_keys_in_presentation_mode(page: Any, explorer: Any)
     assert_no_exception(page, explorer)
 
 
+@pytest.mark.parametrize("query", ["&presentation=true", ""], ids=["presentation", "screen"])
+def test_page_down_and_page_up_step_the_lesson(page: Any, explorer: Any, query: str) -> None:
+    """What a presentation clicker sends: PageDown is Next, PageUp is Back."""
+    open_view(page, explorer, f"?view=lesson&step=1{query}")
+    page.wait_for_function(
+        "() => window.lstmvizLessonKeys === true && !!document.querySelector('.st-key-lesson_next button')"
+    )
+    page.locator(TITLE).click()  # focus the page, not a widget
+    page.keyboard.press("PageDown")
+    wait_url(page, "step", "2")
+    settle(page)
+    assert title(page).startswith("Step 2.")
+    page.locator(".st-key-lesson_back button").wait_for()
+    page.keyboard.press("PageDown")
+    wait_url(page, "step", "3")
+    settle(page)
+    page.locator(".st-key-lesson_back button").wait_for()
+    page.keyboard.press("PageUp")
+    wait_url(page, "step", "2")
+    assert_no_exception(page, explorer)
+
+
 def test_back_to_the_tutorial_example(page: Any, explorer: Any) -> None:
     open_view(page, explorer, "?view=lesson&step=3&framework=pytorch&units=9")
     page.get_by_role("button", name="Back to the tutorial example").click()
@@ -151,7 +173,7 @@ def test_click_a_gate_in_one_heatmap_focuses_it_in_both(page: Any, explorer: Any
     assert page.evaluate(OUTLINES_JS, "compare_heatmap_0") == 0
     x, y = page.evaluate(TARGET_JS, ["compare_heatmap_1", 1])  # PyTorch's block 1: the forget gate
     page.mouse.click(x, y)
-    wait_url(page, "gate", "forget")
+    wait_url(page, "gate", "f")  # the sidebar framework's own symbol, as the explorer writes it
     # One frame across all of a heatmap's tensor panels (they share the gate axis), in both heatmaps.
     page.wait_for_function(f"() => ({OUTLINES_JS})('compare_heatmap_0') === 1")
     settle(page)
