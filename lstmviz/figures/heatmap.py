@@ -223,7 +223,7 @@ def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN, selected: str | Non
             "colorscale": _weight_colours(),  # a name would reach plotly.js unresolved
             "cmin": -limit,
             "cmax": limit,
-            "colorbar": {"title": {"text": "weight"}},
+            "colorbar": {"title": {"text": "weight"}, "xpad": 10 + _row_label_px(layer, theme)},
         },
         font={"family": FONT, "size": theme.font_size, "color": INK},
         height=theme.figure_height,
@@ -252,10 +252,16 @@ def _margins(data: HeatmapData, theme: Theme) -> dict[str, Any]:
     return {
         "t": _top_margin(data, theme),
         "l": left,
-        "r": int(70 + 4.5 * theme.font_size),  # the colour bar and its tick labels, e.g. −0.006
+        # The colour bar and its tick labels, e.g. −0.006; PyTorch's row numbers before it.
+        "r": int(70 + 4.5 * theme.font_size + _row_label_px(layer, theme)),
         "b": int(2.5 * theme.font_size + 10),
         "autoexpand": False,
     }
+
+
+def _row_label_px(layer: LayerCount, theme: Theme) -> int:
+    """Room for PyTorch's row numbers right of its panels (Keras numbers its columns underneath)."""
+    return 0 if layer.gates_in_columns else int(_label_px(len(layer.gates) * layer.units, theme, True))
 
 
 @cache
@@ -330,10 +336,11 @@ def _panel_axes(layer: LayerCount, theme: Theme) -> dict[str, Any]:
             "tick0": 0,
             "dtick": nice_step(gate_length, gate_room, _label_px(gate_length, theme, keras)),
             "domain": [0.0, 1.0],
-            # Keras: the column ticks under the bottom panel; PyTorch: rows read top to bottom.
-            "anchor": f"{stack_axis}{suffixes[-1]}" if keras else stack_axis,
+            # Keras: the column ticks under the bottom panel. PyTorch: rows read top to bottom, numbered
+            # right of the last panel (left of the first they ran into the gate strip's names).
+            **({"anchor": f"{stack_axis}{suffixes[-1]}"} if keras else {"anchor": "free", "position": 1.0}),
             **_FIXED_AXIS,
-            **({} if keras else {"autorange": "reversed"}),
+            **({} if keras else {"autorange": "reversed", "side": "right"}),
         }
     }
     for i, (suffix, span) in enumerate(zip(suffixes, spans, strict=True)):
@@ -439,6 +446,7 @@ def _strip(layer: LayerCount, theme: Theme, selected: str | None) -> dict[str, A
         "text": text,
         "textposition": "inside",
         "insidetextanchor": "middle",
+        "constraintext": "none",  # a gate's symbol keeps the chart's size however thin its bar
         "textangle": 0,
         "textfont": {"color": inks, "size": theme.font_size},
         "showlegend": False,
