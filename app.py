@@ -38,3 +38,4 @@ if presentation:
     st.set_page_config(initial_sidebar_state="collapsed")
     st.html(controls.PRESENTATION_CSS)
 VIEWS[view](report, theme)
+controls.keep_followed_gate()  # views without the gate control keep the followed gate

@@ -74,7 +74,7 @@ export default function (component) {
   const shown = data.rows[0].values[0].length;
   for (let j = 0; j < shown; j++) head.appendChild(el("th", {}, "unit " + (j + 1)));
   const cells = data.rows.map(row => {
-    const tr = table.appendChild(el("tr"));
+    const tr = table.appendChild(el("tr", row.key === data.followed ? {class: "lv-followed"} : {}));
     const name = tr.appendChild(el("td", {class: "lv-name"}, row.title));
     name.style.color = row.colour;
     const span = row.bounded ? 1 : Math.max(1e-9, ...row.values.flat().map(Math.abs));

@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from lstmviz.style import FONT, INK, LINE, MUTED, PAPER
+from lstmviz.style import FONT, INK, LINE, MUTED, PAPER, SELECTED_FILL
 
 CURRENT, CURRENT_FILL = "#D55E00", "#FBE3D6"  # the current strip cell: vermillion edge, light fill
 SHARED, SHARED_FILL = "#9A6700", "#FFF3D6"  # the shared W, U, b box and its feeds (4.5:1 on white)
@@ -45,6 +45,7 @@ CSS = f"""
 .lv .lv-v {{ display: block; }}
 .lv .lv-track {{ display: block; height: 0.35em; background: #EEEEEE; position: relative; min-width: 3em; }}
 .lv .lv-fill {{ position: absolute; top: 0; bottom: 0; }}
+.lv tr.lv-followed {{ background: {SELECTED_FILL}; outline: 2px solid {INK}; }}
 .lv-eq {{ margin: 0.2em 0; font-family: 'Source Code Pro', monospace; font-size: 0.92em;
   overflow-wrap: anywhere; }}
 """

@@ -144,6 +144,7 @@ def render(report: Report, theme: Theme) -> None:
     data = player_data(play, colours, fills) | {
         "params": layer.params,
         "diagram": cell_svg(cell_geometry(layer, play.steps), theme, controls.selected_gate(layer)),
+        "followed": controls.selected_gate(layer),
     }
     player(data, t, theme.font_size, on_stop=_player_stopped)
     series = play.values()

@@ -70,3 +70,16 @@ def _rewrite(qp: QueryParams, reading: Reading) -> None:
     if reading.value is not None:
         initial[key] = reading.value
     qp.set_initial_query_params(urlencode(initial, doseq=True))
+
+
+def keep(key: str, value: str) -> None:
+    """Hold `key=value` in the URL through a run that does not draw the widget bound to `key`.
+
+    At the end of such a run Streamlit deletes the key with the stale binding; unbound first, it stays
+    (the widget binds it again when it is next drawn)."""
+    with get_session_state().query_params() as qp:
+        binding = qp.get_binding_for_param(key)
+        if binding is not None:
+            qp.unbind_widget(binding.widget_id)
+        if qp.get_all(key) != [value]:
+            qp[key] = value
