@@ -251,9 +251,10 @@ def test_every_lesson_step_renders_from_the_core(app: AppTest) -> None:
     app.slider(key="step").set_value(3).run()
     assert lstmviz.build_report(RecurrentSpec()).formula.substituted in text(app)
     app.slider(key="step").set_value(6).run()
-    rows = table(app, "gate order")
-    pytorch_lstm = rows[rows["layer"] == "nn.LSTM"]
-    assert list(pytorch_lstm["parameters"]) == [lstmviz.count_params(RecurrentSpec(framework="pytorch"))]
+    rows = table(app, "gate order")  # a static table: thousands separators, no canvas grid
+    pytorch_lstm = [n for layer, n in zip(rows["layer"], rows["parameters"], strict=True) if layer == "nn.LSTM"]
+    assert pytorch_lstm == [lstmviz.count_params(RecurrentSpec(framework="pytorch"))]
+    assert not app.dataframe
 
 
 def test_quiz_checks_the_answer_against_the_core(app: AppTest) -> None:
