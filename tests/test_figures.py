@@ -273,18 +273,6 @@ def test_cell_chart_draws_the_same_geometry(spec: RecurrentSpec) -> None:
 # --- run through time -------------------------------------------------------------------
 
 
-def test_activations_figure_rows_scales_and_step_marker() -> None:
-    from lstmviz.figures.timeline import activations_figure
-
-    rng = np.random.default_rng(0)
-    series = {"f": rng.random((6, 3), dtype=np.float32), "hidden state": rng.random((6, 3), dtype=np.float32) - 0.5}
-    fig = activations_figure(series, 4, {"f": "forget", "hidden state": "h_t"})
-    assert [t.coloraxis for t in fig.data] == ["coloraxis", "coloraxis2"]
-    np.testing.assert_array_equal(fig.data[0].z, series["f"].T)  # units down, time across
-    assert list(fig.data[0].x) == [1, 2, 3, 4, 5, 6]
-    assert {s.x0 for s in fig.layout.shapes} == {4}
-
-
 def _pass_rows() -> tuple[list, list[tuple[str, ...]]]:  # type: ignore[type-arg]
     from lstmviz.equations import cell_equations, live_equations
     from lstmviz.figures.through_time import rows_for
@@ -393,15 +381,6 @@ def test_fast_orthogonal_path_equals_the_qr_definition() -> None:
     square = a[:64]
     q, r = np.linalg.qr(square)
     np.testing.assert_allclose(_orthonormal_columns(square), q * np.sign(np.diag(r)), atol=1e-6)
-
-
-def test_step_bars_fit_a_cell_state_beyond_one() -> None:
-    from lstmviz.figures.timeline import step_bars_figure
-
-    values = {"f": np.array([0.2, 0.9], np.float32), "cell state": np.array([2.2, -0.5], np.float32)}
-    fig = step_bars_figure(values, {"f": "forget", "cell state": "c_t"})
-    low, high = fig.layout.yaxis.range
-    assert low <= -2.2 and high >= 2.2
 
 
 # --- the followed gate, borders, ticks ------------------------------------------------------

@@ -60,7 +60,12 @@ def test_each_example_shows_its_total_check_and_figures(name: str) -> None:
     charts = [el for el in at.get("plotly_chart") if not el.proto.id.endswith(("convert_before", "convert_after"))]
     figures = [json.loads(el.proto.spec) for el in charts]
     types = [f["data"][0]["type"] for f in figures if f["data"]]
-    assert types.count("heatmap") == 2  # the weights, and the gates through time
+    assert types.count("heatmap") == 1  # the weights
+    # The run through time with the file's weights: the player and its whole-pass figure (gate heatmaps).
+    (whole,) = [f for f in figures if any(t.get("meta") == "step" for t in f["data"])]
+    assert any(t["type"] == "heatmap" for t in whole["data"])
+    players = [e for e in at.get("bidi_component") if e.proto.component_name == "lstmviz_player"]
+    assert len(players) == 1  # the layer picked
     (stats,) = [d.value for d in at.dataframe if "mean bias" in d.value.columns]
     spec = model.layers[0].spec
     assert len(stats) == spec.layers * spec.directions * len(gate_kinds(spec.framework, spec.cell))

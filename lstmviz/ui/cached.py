@@ -94,7 +94,7 @@ def file_heatmap(key: str, index: int, lc: LayerCount, theme: Theme, _layer: Rec
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def file_forward(key: str, index: int, input_kind: str, timesteps: int, _layer: RecurrentLayer) -> ForwardResult:
-    """A file layer's forward pass on a lecture input; read-only."""
-    inputs = lecture_input(input_kind, timesteps, _layer.spec.features)
-    return forward(_layer.spec, _layer.weights, inputs)
+def file_forward_on(key: str, index: int, inputs: bytes, timesteps: int, _layer: RecurrentLayer) -> ForwardResult:
+    """A file layer's forward pass on one sample given as float32 bytes (T × features); read-only."""
+    sample = np.frombuffer(inputs, np.float32).reshape(1, timesteps, _layer.spec.features)
+    return forward(_layer.spec, _layer.weights, sample)

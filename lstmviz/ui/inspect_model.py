@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import streamlit as st
 
 from lstmviz.cells import LAYER_CLASS
 from lstmviz.counting import LayerCount, breakdown
 from lstmviz.figures.cell_geometry import cell_geometry
 from lstmviz.figures.cell_svg import cell_svg
-from lstmviz.figures.timeline import activations_figure
-from lstmviz.inputs import LECTURE_INPUTS, ONE_HOT
 from lstmviz.inspection import count_check, gate_stats, model_rows
 from lstmviz.readers import MAX_FILE_BYTES, MAX_PARAMS, ModelFile, RecurrentLayer
 from lstmviz.report import Report
 from lstmviz.style import FRAMEWORK_LABEL, Theme
 from lstmviz.tables import GATE_STATS, MODEL_LAYERS, rows
 from lstmviz.ui import cached, controls, convert_panel, url
+from lstmviz.ui import through_time as time_view
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.controls import URL
 from lstmviz.urlvalues import Choice
@@ -143,32 +142,15 @@ def statistics(layer: RecurrentLayer) -> None:
 
 
 def through_time(key: str, index: int, layer: RecurrentLayer, lc: LayerCount, theme: Theme) -> None:
-    """The file's weights run on a lecture input, gates and states at every timestep."""
+    """The file's weights run on a lecture input or your own sequence: the run-through-time player."""
     spec = layer.spec
     st.markdown("**Through time, with these weights**")
     if spec.units > MAX_TIME_UNITS:
         st.info(f"The run draws up to {MAX_TIME_UNITS} units; this layer has {spec.units}.")
         return
-    kind = str(st.radio("Input sequence", LECTURE_INPUTS, key="inspect_input", horizontal=True))
-    if kind == ONE_HOT and spec.features < 9:
-        st.info("The tutorial's one-hot tokens 4, 7, 8, 4 need at least 9 features.")
+    chosen = time_view.sequence(replace(spec, timesteps=min(spec.timesteps, MAX_TIME_STEPS)), f"inspect_input_{index}")
+    if chosen is None:
         return
-    steps = min(spec.timesteps, MAX_TIME_STEPS)
-    result = cached.file_forward(key, index, kind, steps, layer)
-    at = (lc.layer, lc.direction)
-    series: dict[str, np.ndarray] = {s: a[0] for s, a in result.gates[at].items()}
-    if spec.cell == "lstm":
-        series["cell state"] = result.c_t[at][0]
-    series["hidden state"] = result.h_t[at][0]
-    names = {g.kind.symbol: f"{g.kind.name} gate {g.kind.symbol} ({g.kind.activation})" for g in lc.gates}
-    names.update({"cell state": "cell state c_t", "hidden state": "hidden state h_t"})
-    signed = frozenset(
-        {"cell state", "hidden state"} | {g.kind.symbol for g in lc.gates if g.kind.activation == "tanh"}
-    )
-    last = next(iter(series.values())).shape[0]
-    st.plotly_chart(
-        activations_figure(series, last, names, signed, theme),
-        key="inspect_activations",
-        config=chart_config("png", "lstmviz-inspect-activations"),
-        theme=None,
-    )
+    kind, inputs = chosen
+    result = cached.file_forward_on(key, index, inputs.tobytes(), int(inputs.shape[0]), layer)
+    time_view.run_section(time_view.Run(spec, result, lc, kind, inputs), theme, key=f"inspect_{index}")

@@ -136,7 +136,7 @@ export default function (component) {
   }
 
   // The whole-pass figure (st.plotly_chart key "through_time"): its step markers follow t.
-  function plot() { return document.querySelector(".st-key-through_time .js-plotly-plot"); }
+  function plot() { return document.querySelector(`.st-key-${data.plot || "through_time"} .js-plotly-plot`); }
   function moveMarkers() {
     const gd = plot();
     if (!gd || !gd._fullData || !window.Plotly) return;

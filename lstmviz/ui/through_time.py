@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -72,14 +72,20 @@ def cap_notice(spec: RecurrentSpec) -> None:
     )
 
 
-def _sequence(spec: RecurrentSpec) -> tuple[str, NDArray[np.float32]] | None:
-    """The chosen input as (kind, one sample (T, features)), or None after saying why it cannot run."""
+def sequence(spec: RecurrentSpec, key: str = "input_kind") -> tuple[str, NDArray[np.float32]] | None:
+    """The chosen input as (kind, one sample (T, features)), or None after saying why it cannot run.
+
+    `key` names the choice (the view's is in the URL as ?input_kind=); typed sequences are kept per choice."""
     kinds = (*LECTURE_INPUTS, OWN_NUMBERS, OWN_TOKENS)
-    url.clean("input_kind", Choice(kinds))
-    kind = str(st.radio("Input sequence", kinds, key="input_kind", horizontal=True, bind=URL))
+    if key == "input_kind":
+        url.clean(key, Choice(kinds))
+        kind = str(st.radio("Input sequence", kinds, key=key, horizontal=True, bind=URL))
+    else:
+        kind = str(st.radio("Input sequence", kinds, key=key, horizontal=True))
     if kind == ONE_HOT and spec.features < max(TUTORIAL_TOKENS) + 1:
         st.info(f"The tutorial's one-hot tokens 4, 7, 8, 4 need at least 9 features (it uses {ONE_HOT_DEPTH}).")
-        st.button(f"Use {ONE_HOT_DEPTH} features", key="one_hot_size", on_click=_set_size, args=("features", 10))
+        if key == "input_kind":  # the sidebar's layer can grow; a file's cannot
+            st.button(f"Use {ONE_HOT_DEPTH} features", key="one_hot_size", on_click=_set_size, args=("features", 10))
         return None
     if kind in (OWN_NUMBERS, OWN_TOKENS):
         tokens = kind == OWN_TOKENS
@@ -89,7 +95,8 @@ def _sequence(spec: RecurrentSpec) -> tuple[str, NDArray[np.float32]] | None:
             else f"one number per timestep (fed to every feature), or rows of {spec.features} numbers separated by ;"
         )
         default = "4 7 8 4" if tokens else "0.5, 1, -0.5, 0, 1"
-        text = st.text_input(f"Your sequence: {help_text}", value=default, key=f"typed_{kind}", max_chars=4000)
+        prefix = "" if key == "input_kind" else f"{key}_"
+        text = st.text_input(f"Your sequence: {help_text}", value=default, key=f"{prefix}typed_{kind}", max_chars=4000)
         try:
             values = (typed_tokens if tokens else typed_numbers)(text, spec.features, MAX_STEPS)
         except ValueError as error:
@@ -126,50 +133,75 @@ def render(report: Report, theme: Theme) -> None:
     if spec.units > MAX_UNITS or spec.features > MAX_FEATURES:
         cap_notice(spec)
         return
-    chosen = _sequence(spec)
+    chosen = sequence(spec)
     if chosen is None:
         return
     kind, inputs = chosen
     run = replace(spec, timesteps=int(inputs.shape[0]))
     result = cached.forward_on(run, inputs.tobytes())
     layer = controls.layer_picker(report.count, "Layer and direction", "time_layer")
-    play = playback(result, layer)
-    t = _timestep(play.steps)
     st.caption(
         "Play runs in your browser: the strip, the cell, the values, the equations and the whole pass below all "
         "follow one t. The same W, U and b feed every step; only the values change."
     )
+    run_section(Run(spec, result, layer, kind, inputs), theme)
+    st.caption(
+        "Weights are the explorer's seeded initial weights; the forward pass is NumPy and agrees with "
+        "Keras 3 and PyTorch to 1e-5 (tested)."
+    )
+
+
+@dataclass(frozen=True)
+class Run:
+    """One forward pass to show: the layer's spec, the result, the layer and direction, and its input."""
+
+    spec: RecurrentSpec
+    result: ForwardResult
+    layer: LayerCount
+    kind: str
+    inputs: NDArray[np.float32]
+
+
+def run_section(run: Run, theme: Theme, key: str = "") -> None:
+    """The player (strip, cell, values, equations at t) and the whole-pass figure its t moves.
+
+    `key` tells runs on one page apart (the inspect view's layers); the view's own run keeps ?t=."""
+    layer, spec = run.layer, run.spec
+    play = playback(run.result, layer)
+    player_key, figure_key = (f"player_{key}", f"through_time_{key}") if key else ("player", "through_time")
     colours = {s.key: state_colour(s.key) for s in play.series}
     fills = {s.key: STATE_COLOURS.get(s.key, gate_colour(s.key)) for s in play.series}
     data = player_data(play, colours, fills) | {
         "params": layer.params,
         "diagram": cell_svg(cell_geometry(layer, play.steps), theme, controls.selected_gate(layer)),
         "followed": controls.selected_gate(layer),
+        "plot": figure_key,
     }
-    player(data, t, theme.font_size, on_stop=_player_stopped)
+    t = _timestep(play.steps) if not key else 1
+    player(data, t, theme.font_size, on_stop=_player_stopped if not key else _nothing, key=player_key)
     series = play.values()
     top = layer.layer == spec.layers - 1
-    outputs = result.outputs[0] if top else series[HIDDEN_STATE]
+    outputs = run.result.outputs[0] if top else series[HIDDEN_STATE]
     titles = {s.key: s.title for s in play.series}
-    names = {"input": f"input x_t ({kind}, {spec.features} features)", "output": _output_title(spec, top), **titles}
+    names = {"input": f"input x_t ({run.kind}, {spec.features} features)", "output": _output_title(spec, top)}
     activations = {s.key: s.activation or "tanh" for s in play.series}
-    one_hot = kind in (ONE_HOT, OWN_TOKENS)
-    rows = rows_for(layer_input(result, layer, inputs), series, activations, names, outputs, one_hot)
-    st.subheader("The whole pass")
+    one_hot = run.kind in (ONE_HOT, OWN_TOKENS)
+    rows = rows_for(layer_input(run.result, layer, run.inputs), series, activations, names | titles, outputs, one_hot)
+    st.markdown("**The whole pass**")
     st.caption(
         "The dashed line marks the player's t. Each kind of value has its own colour scale: σ gates 0…1, "
         "tanh values and h_t −1…1, c_t its own range."
     )
     st.plotly_chart(
         through_time_figure(rows, theme),
-        key="through_time",
+        key=figure_key,
         theme=None,
-        config=chart_config("png", "lstmviz-through-time"),
+        config=chart_config("png", f"lstmviz-{figure_key.replace('_', '-')}"),
     )
-    st.caption(
-        "Weights are the explorer's seeded initial weights; the forward pass is NumPy and agrees with "
-        "Keras 3 and PyTorch to 1e-5 (tested)."
-    )
+
+
+def _nothing() -> None:
+    """A player whose t goes nowhere else (the inspect view's runs)."""
 
 
 def layer_input(result: ForwardResult, layer: LayerCount, inputs: NDArray[np.float32]) -> NDArray[np.float32]:
