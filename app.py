@@ -12,7 +12,7 @@ import streamlit as st
 
 from lstmviz.report import build_report
 from lstmviz.style import PROJECTOR, SCREEN
-from lstmviz.ui import compare, controls, explorer, inspect_model, lesson, practice, through_time
+from lstmviz.ui import compare, controls, explorer, inspect_model, lesson, practice, through_time, zoo
 
 st.set_page_config(page_title="lstmviz: LSTM parameter explorer", page_icon="🧮", layout="wide")
 
@@ -26,7 +26,9 @@ VIEWS = {  # name in the URL (?view=...) → the function that draws it
 }
 
 # --- widgets -------------------------------------------------------------------------------
+zoo_class = zoo.layer_picker()  # a class beyond the radios' Keras 3 / PyTorch / ONNX ones, or None
 spec = controls.sidebar()
+zoo_layer = zoo.zoo_options(zoo_class, spec) if zoo_class else None
 presentation = controls.presentation_toggle()
 view = controls.view_picker(tuple(VIEWS))
 
@@ -37,5 +39,8 @@ if presentation:
     # A slide has no room for the sidebar: start it collapsed (its arrow still opens it).
     st.set_page_config(initial_sidebar_state="collapsed")
     st.html(controls.PRESENTATION_CSS)
-VIEWS[view](report, theme)
+if zoo_layer is not None:
+    zoo.render(zoo_layer, view, theme)
+else:
+    VIEWS[view](report, theme)
 controls.keep_followed_gate()  # views without the gate control keep the followed gate

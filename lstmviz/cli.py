@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from lstmviz import convert_cli
-from lstmviz.cells import LAYER_CLASS
+from lstmviz.conventions import LAYER_CLASS
 from lstmviz.counting import dense_params
 from lstmviz.report import Report, build_report
 from lstmviz.snippet import framework_code
@@ -19,12 +19,19 @@ from lstmviz.spec import CELLS, FRAMEWORKS, RecurrentSpec
 from lstmviz.summary import keras_summary, tensor_table
 from lstmviz.tables import GATES, LAYERS, TENSORS, gate_parts, json_rows
 from lstmviz.urlvalues import parse_whole, shown
+from lstmviz.zoo_cli import ZooCount, layer_from_args, layers_text, spec_layer_path, zoo_json, zoo_text
+from lstmviz.zoo_snippet import zoo_code
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # No abbreviations: `--layer` must never be read as `--layers`, nor `--feat` as `--features`.
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
         # One clear line, not argparse's usage block; a pasted 100 kB value is quoted by its start.
         message = re.sub(r"'([^'\n]{24})[^']*'", r"'\1…'", message).replace("\n", " ")
@@ -49,19 +56,43 @@ def _whole(text: str) -> int:
     return number
 
 
+def _kernel_size(text: str) -> tuple[int, ...]:
+    """`3` or `3,3` (one side per spatial axis)."""
+    sides = tuple(_whole(side.strip()) for side in text.split(","))
+    if not 1 <= len(sides) <= 3:
+        raise argparse.ArgumentTypeError(f"one to three sides, such as 3 or 3,3: {shown(text)!r}")
+    return sides
+
+
 def _spec_flags(parser: argparse.ArgumentParser) -> None:
     defaults = RecurrentSpec()
-    parser.add_argument("--framework", choices=FRAMEWORKS, default=defaults.framework)
-    parser.add_argument("--cell", choices=CELLS, default=defaults.cell)
+    parser.add_argument(
+        "--layer",
+        metavar="CLASS",
+        help="the framework's class path, e.g. keras.layers.ConvLSTM2D, torch.nn.GRUCell, flax.linen.LSTMCell, "
+        "tf.compat.v1.nn.rnn_cell.LSTMCell (case-insensitive; `lstmviz layers` lists them)",
+    )
+    parser.add_argument("--framework", choices=FRAMEWORKS, default=None, help=f"default {defaults.framework}")
+    parser.add_argument("--cell", choices=CELLS, default=None, help=f"default {defaults.cell}")
+    parser.add_argument(
+        "--kernel-size", type=_kernel_size, default=None, help="ConvLSTM: K (Keras: every axis; Flax: 1-D) or K,K"
+    )
+    parser.add_argument("--use-peepholes", action="store_true", default=None, help="TF1 LSTMCell")
+    parser.add_argument(
+        "--num-proj", type=_whole, default=None, help="TF1 LSTMCell projection (torch.nn.LSTM: proj_size)"
+    )
+    parser.add_argument("--no-reset-gate", dest="reset_gate", action="store_false", default=None, help="Flax MGUCell")
     parser.add_argument("--features", type=_whole, default=defaults.features, help="input size x")
     parser.add_argument("--units", type=_whole, default=defaults.units, help="hidden size h")
     parser.add_argument("--timesteps", type=_whole, default=defaults.timesteps, help="sequence length T")
-    parser.add_argument("--layers", type=_whole, default=defaults.layers, help="stacked layers")
-    parser.add_argument("--bidirectional", action="store_true")
-    parser.add_argument("--no-bias", dest="bias", action="store_false")
-    parser.add_argument("--no-reset-after", dest="reset_after", action="store_false", help="Keras GRU")
-    parser.add_argument("--proj-size", type=_whole, default=0, help="PyTorch LSTM projection size")
-    parser.add_argument("--return-sequences", action="store_true", help="Keras: last layer returns (None, T, h)")
+    parser.add_argument("--layers", type=_whole, default=None, help=f"stacked layers (default {defaults.layers})")
+    parser.add_argument("--bidirectional", action="store_true", default=None)
+    parser.add_argument("--no-bias", dest="bias", action="store_false", default=None)
+    parser.add_argument("--no-reset-after", dest="reset_after", action="store_false", default=None, help="Keras GRU")
+    parser.add_argument("--proj-size", type=_whole, default=None, help="PyTorch LSTM projection size")
+    parser.add_argument(
+        "--return-sequences", action="store_true", default=None, help="Keras: last layer returns (None, T, h)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,24 +102,27 @@ def build_parser() -> argparse.ArgumentParser:
     count = commands.add_parser("count", help="print the parameter count, tensors and formula")
     _spec_flags(count)
     count.add_argument("--json", action="store_true", help="print one JSON object")
-    code = commands.add_parser("code", help="print runnable Keras or PyTorch code that asserts the count")
+    code = commands.add_parser("code", help="print runnable code that builds the layer and asserts the count")
     _spec_flags(code)
+    commands.add_parser("layers", help="list every layer class lstmviz counts, by framework")
     convert_cli.add_parser(commands)
     inspect = commands.add_parser("inspect", help="read a .keras, .h5, .safetensors or .onnx file and count it")
-    inspect.add_argument("file", help="the model file (never executed: pickles are refused)")
+    inspect.add_argument("file", help="the model file (read as data, never executed)")
     inspect.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
 def spec_from_args(args: argparse.Namespace) -> RecurrentSpec:
-    """The RecurrentSpec named by parsed flags (raises ValueError if invalid)."""
-    return RecurrentSpec(**{name: getattr(args, name) for name in RecurrentSpec.field_names()})
+    """The RecurrentSpec named by parsed flags (raises ValueError if invalid); unset flags keep the defaults."""
+    given = {name: getattr(args, name, None) for name in RecurrentSpec.field_names()}
+    return RecurrentSpec(**{name: value for name, value in given.items() if value is not None})
 
 
 def count_json(report: Report) -> dict[str, Any]:
     """The report as a JSON-ready dict: total, tensors, layers and gates in framework order, shapes, cost."""
     spec, run_cost = report.spec, report.cost
     result: dict[str, Any] = {
+        "layer": spec_layer_path(spec),
         "spec": spec.as_dict(),
         "layer_class": LAYER_CLASS[(spec.framework, spec.cell)],
         "total_params": report.total,
@@ -150,8 +184,14 @@ def _run(argv: Sequence[str] | None) -> int:
         return convert_cli.run(args)
     if args.command == "inspect":
         return _inspect(args.file, args.json)
+    if args.command == "layers":
+        sys.stdout.write(layers_text())
+        return 0
     try:
-        spec = spec_from_args(args)
+        chosen = layer_from_args(args)
+        if isinstance(chosen, ZooCount):
+            return _zoo(args, chosen)
+        spec = chosen
     except ValueError as error:
         print(f"lstmviz: error: {error}", file=sys.stderr)
         return 2
@@ -160,6 +200,15 @@ def _run(argv: Sequence[str] | None) -> int:
         sys.stdout.write(framework_code(report))
     else:
         sys.stdout.write(json.dumps(count_json(report)) + "\n" if args.json else _count_text(report))
+    return 0
+
+
+def _zoo(args: argparse.Namespace, count: ZooCount) -> int:
+    """Print a zoo layer's count (text or JSON) or the code that builds it and asserts the count."""
+    if args.command == "code":
+        sys.stdout.write(zoo_code(count))
+    else:
+        sys.stdout.write(json.dumps(zoo_json(count)) + "\n" if args.json else zoo_text(count))
     return 0
 
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from lstmviz.cells import LAYER_CLASS
+from lstmviz.conventions import CELL_LABEL, FRAMEWORK_LABEL, LAYER_CLASS
 from lstmviz.counting import GateCount, LayerCount
 from lstmviz.report import Report, build_report
 from lstmviz.spec import CELLS, RecurrentSpec
-from lstmviz.style import CELL_LABEL, FRAMEWORK_LABEL
 
 MODES = ("frameworks", "cells", "directions")  # ?compare=... in the URL
 

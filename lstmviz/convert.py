@@ -16,12 +16,11 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import NDArray
 
-from lstmviz.cells import GateKind, gate_kinds
+from lstmviz.conventions import FRAMEWORK_LABEL, GateKind, gate_kinds
 from lstmviz.counting import LayerCount, Tensor, breakdown
 from lstmviz.forward import forward
 from lstmviz.inputs import random_inputs
 from lstmviz.spec import RecurrentSpec
-from lstmviz.style import FRAMEWORK_LABEL
 
 TARGETS = ("pytorch", "keras")
 TOLERANCE = 1e-5

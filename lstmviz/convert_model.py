@@ -15,7 +15,7 @@ from lstmviz.readers import ModelFile, RecurrentLayer
 from lstmviz.torch_file import module_name, pytorch_code, state_dict_bytes
 
 KERAS_FORMATS = ("keras", "keras-h5", "keras-weights")
-PYTORCH_FORMATS = ("safetensors",)
+PYTORCH_FORMATS = ("safetensors", "torch")
 SUFFIX = {"pytorch": ".safetensors", "keras": ".keras"}
 
 
@@ -45,6 +45,20 @@ def _refuse_peepholes(model: ModelFile) -> None:
     for layer in model.layers:
         if _peepholes(layer):
             raise ConversionRefused(f"{layer.name}: {PEEPHOLES}")
+
+
+def _refuse_unread(model: ModelFile) -> None:
+    # A partial file would look complete: refuse, naming the first layer that cannot be carried over.
+    if model.unread:
+        raise ConversionRefused(
+            f"{model.unread[0]} is a recurrent layer lstmviz does not read (see the notes); refused rather than "
+            "writing a file without it"
+        )
+    for layer in model.layers:
+        if layer.source_class:
+            raise ConversionRefused(
+                f"{layer.name} is a {layer.source_class}, which lstmviz shows but does not convert yet; refused"
+            )
 
 
 def target_for(model: ModelFile) -> str | None:
@@ -90,6 +104,7 @@ def convert_model(
 ) -> ConvertedModel:
     """Convert every recurrent layer of `model` (or the one named `module`) to `to`; raises ConversionRefused."""
     _refuse_peepholes(model)
+    _refuse_unread(model)
     _check_format(model, to)
     conversions = tuple(
         convert(

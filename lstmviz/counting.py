@@ -7,11 +7,23 @@ vectors in PyTorch and in a reset-after GRU). The same tensors serve every times
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from math import prod
 
-from lstmviz.cells import GateKind, gate_kinds
-from lstmviz.spec import RecurrentSpec, SpecTypeError, require_spec
+from lstmviz.conventions import (
+    BIAS,
+    INPUT,
+    PROJECTION,
+    RECURRENT,
+    Convention,
+    GateKind,
+    Sizes,
+    TensorRule,
+    convention,
+    dim_size,
+    holds,
+)
+from lstmviz.spec import RecurrentSpec, SpecTypeError, convention_of, require_spec
 
 DIRECTIONS = ("forward", "backward")
 
@@ -26,6 +38,7 @@ class Tensor:
     direction: str
     role: str  # "input", "recurrent", "bias" or "projection"
     key: str  # unique in the stack: PyTorch's name; Keras's variable path in a fresh model; ONNX layer{k}/W[d]
+    rule: TensorRule | None = field(default=None, repr=False, compare=False)  # the record's rule it follows
 
     @property
     def params(self) -> int:
@@ -112,9 +125,14 @@ class LayerCount:
         return f"layer {self.layer + 1}" + (f" {self.direction}" if self.directions > 1 else "")
 
     @property
+    def convention(self) -> Convention:
+        """The record of this layer's framework and layer class."""
+        return convention(self.framework, self.cell)
+
+    @property
     def gates_in_columns(self) -> bool:
-        """Keras stacks gates as column blocks (last axis); PyTorch as row blocks (axis 0)."""
-        return self.framework == "keras"
+        """Whether the gates are column blocks (last axis, Keras) rather than row blocks (axis 0)."""
+        return self.convention.gates_in_columns
 
 
 @dataclass(frozen=True)
@@ -200,17 +218,15 @@ def layer_input_size(spec: RecurrentSpec, index: int) -> int:
 
 def bias_vectors(spec: RecurrentSpec) -> int:
     """Bias vectors per gate: 0 without bias, 2 in PyTorch, ONNX (B = [Wb, Rb]) and a reset-after GRU, else 1."""
-    if not spec.bias:
-        return 0
-    if spec.framework in ("pytorch", "onnx") or spec.uses_reset_after:
-        return 2
-    return 1
+    record, flags, sizes = convention_of(spec), tensor_flags(spec), layer_sizes(spec, 0)
+    biases = [r for r in record.tensors if r.role == BIAS and holds(r.when, flags)]
+    return sum(prod(dim_size(d, sizes) for d in r.dims) for r in biases) // (sizes.G * sizes.h)
 
 
 def closed_form_total(spec: RecurrentSpec) -> int:
     """The tutorial example's formula, generalised: G × (x·h + h_out·h + n_b·h) (+ h·p) per layer and direction."""
     require_spec(spec)
-    g, h, p = len(gate_kinds(spec.framework, spec.cell)), spec.units, spec.proj_size
+    g, h, p = len(convention_of(spec).gates), spec.units, spec.proj_size
     per_layer = [
         g * (layer_input_size(spec, i) * h + spec.hidden_out * h + bias_vectors(spec) * h) + p * h
         for i in range(spec.layers)
@@ -218,44 +234,10 @@ def closed_form_total(spec: RecurrentSpec) -> int:
     return spec.directions * sum(per_layer)
 
 
-KERAS_LAYER_NAME = {"lstm": "lstm", "gru": "gru", "rnn": "simple_rnn"}
-
-
 def keras_layer_name(spec: RecurrentSpec, index: int) -> str:
     """The name Keras gives layer `index` in a fresh model: lstm, lstm_1, bidirectional, ..."""
-    base = "bidirectional" if spec.bidirectional else KERAS_LAYER_NAME[spec.cell]
+    base = "bidirectional" if spec.bidirectional else convention_of(spec).snake_name
     return base if index == 0 else f"{base}_{index}"
-
-
-def _keras_tensors(spec: RecurrentSpec, index: int, direction: str, x: int) -> tuple[Tensor, ...]:
-    g, h = len(gate_kinds(spec.framework, spec.cell)), spec.units
-    cell = KERAS_LAYER_NAME[spec.cell]
-    # A Bidirectional wrapper N holds forward_<cell>_N and backward_<cell>_N.
-    inner = f"{direction}_{keras_layer_name(replace(spec, bidirectional=False), index)}/" if spec.bidirectional else ""
-    path = f"{keras_layer_name(spec, index)}/{inner}{cell}_cell/"
-    tensors = [
-        Tensor("kernel", (x, g * h), index, direction, "input", path + "kernel"),  # (x, G·h)
-        Tensor("recurrent_kernel", (h, g * h), index, direction, "recurrent", path + "recurrent_kernel"),
-    ]
-    if spec.bias:
-        # A reset-after GRU keeps separate input and recurrent biases stacked as rows.
-        shape = (2, g * h) if spec.uses_reset_after else (g * h,)
-        tensors.append(Tensor("bias", shape, index, direction, "bias", path + "bias"))
-    return tuple(tensors)
-
-
-def _torch_tensors(spec: RecurrentSpec, index: int, direction: str, x: int) -> tuple[Tensor, ...]:
-    g, h = len(gate_kinds(spec.framework, spec.cell)), spec.units
-    suffix = f"_l{index}" + ("_reverse" if direction == "backward" else "")
-    rows: list[tuple[str, tuple[int, ...], str]] = [
-        ("weight_ih", (g * h, x), "input"),  # (G·h, x)
-        ("weight_hh", (g * h, spec.hidden_out), "recurrent"),  # (G·h, h_out)
-    ]
-    if spec.bias:
-        rows += [("bias_ih", (g * h,), "bias"), ("bias_hh", (g * h,), "bias")]
-    if spec.proj_size:
-        rows.append(("weight_hr", (spec.proj_size, h), "projection"))  # (p, h)
-    return tuple(Tensor(name + suffix, shape, index, direction, role, name + suffix) for name, shape, role in rows)
 
 
 def onnx_key(index: int, direction: str, name: str) -> str:
@@ -263,45 +245,78 @@ def onnx_key(index: int, direction: str, name: str) -> str:
     return f"layer{index}/{name}[{DIRECTIONS.index(direction)}]"
 
 
-def _onnx_tensors(spec: RecurrentSpec, index: int, direction: str, x: int) -> tuple[Tensor, ...]:
-    # One ONNX node per layer; W is [D, G·h, x], R [D, G·h, h], B [D, 2·G·h] (Wb then Rb). Each
-    # direction owns its slice along D, so a tensor here is W[d], R[d], B[d].
-    g, h = len(gate_kinds(spec.framework, spec.cell)), spec.units
-    rows: list[tuple[str, tuple[int, ...], str]] = [("W", (g * h, x), "input"), ("R", (g * h, h), "recurrent")]
-    if spec.bias:
-        rows.append(("B", (2 * g * h,), "bias"))
-    return tuple(
-        Tensor(name, shape, index, direction, role, onnx_key(index, direction, name)) for name, shape, role in rows
+def layer_sizes(spec: RecurrentSpec, index: int) -> Sizes:
+    """The sizes layer `index`'s tensor shapes are functions of."""
+    return Sizes(
+        x=layer_input_size(spec, index),
+        h=spec.units,
+        h_out=spec.hidden_out,
+        p=spec.proj_size,
+        G=len(convention_of(spec).gates),
     )
 
 
-def _gate_slices(tensors: tuple[Tensor, ...], framework: str, k: int, h: int, g: int) -> tuple[TensorSlice, ...]:
+def tensor_flags(spec: RecurrentSpec) -> dict[str, bool]:
+    """The conditions a TensorRule's `when` reads: bias, reset_after, projection."""
+    return {"bias": spec.bias, "reset_after": spec.uses_reset_after, "projection": spec.proj_size > 0}
+
+
+def _names(spec: RecurrentSpec, index: int, direction: str) -> dict[str, object]:
+    """The placeholders of TensorRule templates for one layer and direction."""
+    record = convention_of(spec)
+    # A Bidirectional wrapper N holds forward_<cell>_N and backward_<cell>_N.
+    inner = f"{direction}_{keras_layer_name(replace(spec, bidirectional=False), index)}/" if spec.bidirectional else ""
+    return {
+        "layer": index,
+        "reverse": "_reverse" if direction == "backward" else "",
+        "d": DIRECTIONS.index(direction),
+        "path": f"{keras_layer_name(spec, index)}/{inner}{record.snake_name}_cell/",
+    }
+
+
+def _tensors(spec: RecurrentSpec, index: int, direction: str, sizes: Sizes) -> tuple[Tensor, ...]:
+    """The layer's tensors as its record's rules name and shape them, in framework order."""
+    record, flags, names = convention_of(spec), tensor_flags(spec), _names(spec, index, direction)
+    tensors = []
+    for rule in record.tensors:
+        if not holds(rule.when, flags):
+            continue
+        name = rule.name.format(**names)
+        shape = tuple(dim_size(d, sizes) for d in rule.dims)
+        tensors.append(Tensor(name, shape, index, direction, rule.role, rule.key.format(name=name, **names), rule))
+    return tuple(tensors)
+
+
+def _gate_slices(tensors: tuple[Tensor, ...], k: int, h: int, g: int) -> tuple[TensorSlice, ...]:
+    """Gate k's blocks of each fused tensor: along the rule's gate axis, once per repeat of the gate sequence."""
     slices = []
     for t in tensors:
-        if t.role == "projection":
-            continue
-        # Keras stacks gates as column blocks (last axis); PyTorch and ONNX as row blocks (axis 0).
-        axis = len(t.shape) - 1 if framework == "keras" else 0
-        slices.append(TensorSlice(t.name, axis, k * h, (k + 1) * h))
-        if framework == "onnx" and t.role == "bias":
-            slices.append(TensorSlice(t.name, 0, (g + k) * h, (g + k + 1) * h))  # the gate's Rb, after every Wb
+        if t.rule is None or t.rule.gate_axis is None:
+            continue  # a projection belongs to no gate
+        axis = t.rule.gate_axis % len(t.shape)
+        slices += [TensorSlice(t.name, axis, (r * g + k) * h, (r * g + k + 1) * h) for r in range(t.rule.repeats)]
     return tuple(slices)
 
 
+def _gate_share(tensors: tuple[Tensor, ...], role: str, g: int) -> int:
+    """One gate's share of the tensors of one role that hold every gate's block."""
+    return sum(t.params for t in tensors if t.role == role and t.rule is not None and t.rule.gate_axis is not None) // g
+
+
 def _layer_count(spec: RecurrentSpec, index: int, direction: str) -> LayerCount:
-    x, h = layer_input_size(spec, index), spec.units
-    build = {"keras": _keras_tensors, "pytorch": _torch_tensors, "onnx": _onnx_tensors}[spec.framework]
-    g = len(gate_kinds(spec.framework, spec.cell))
-    tensors = build(spec, index, direction, x)
+    record = convention_of(spec)
+    sizes = layer_sizes(spec, index)
+    x, h, g = sizes.x, sizes.h, sizes.G
+    tensors = _tensors(spec, index, direction, sizes)
     gates = tuple(
         GateCount(
             kind,
-            input_weights=x * h,
-            recurrent_weights=spec.hidden_out * h,
-            biases=bias_vectors(spec) * h,
-            slices=_gate_slices(tensors, spec.framework, k, h, g),
+            input_weights=_gate_share(tensors, INPUT, g),
+            recurrent_weights=_gate_share(tensors, RECURRENT, g),
+            biases=_gate_share(tensors, BIAS, g),
+            slices=_gate_slices(tensors, k, h, g),
         )
-        for k, kind in enumerate(gate_kinds(spec.framework, spec.cell))
+        for k, kind in enumerate(record.gates)
     )
     return LayerCount(
         spec.framework,
@@ -314,7 +329,7 @@ def _layer_count(spec: RecurrentSpec, index: int, direction: str) -> LayerCount:
         bias_vectors(spec),
         spec.uses_reset_after,
         gates,
-        spec.proj_size * h,
+        sum(t.params for t in tensors if t.role == PROJECTION),
         tensors,
         spec.directions,
     )

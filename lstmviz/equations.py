@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from lstmviz.conventions import TENSOR_LETTER
 from lstmviz.counting import LayerCount, Tensor
-from lstmviz.style import TENSOR_LETTER
 
 CELL_STATE, HIDDEN_STATE = "cell state", "hidden state"
 SHOWN_UNITS = 3  # up to this many units every value is written out; above it, mean and range

@@ -19,7 +19,7 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import NDArray
 
-from lstmviz.cells import gate_kinds
+from lstmviz.conventions import gate_kinds
 from lstmviz.counting import DIRECTIONS, Breakdown, LayerCount, breakdown
 from lstmviz.spec import RecurrentSpec, SpecTypeError
 

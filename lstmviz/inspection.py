@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from lstmviz.cells import LAYER_CLASS
+from lstmviz.conventions import LAYER_CLASS
 from lstmviz.counting import LayerCount, breakdown, closed_form_total
 from lstmviz.readers import ModelFile, RecurrentLayer
 from lstmviz.summary import formula
@@ -123,6 +123,7 @@ def layer_json(layer: RecurrentLayer) -> dict[str, Any]:
         "matches_formula": count_check(layer).matches,
         "inferred": layer.inferred,
         "activation": layer.activation,
+        "source_class": layer.source_class,
         "tensors": {key: list(layer.weights[key].shape) for key in layer.weights},
         "source_keys": dict(layer.source_keys),
     }
@@ -139,6 +140,7 @@ def model_json(model: ModelFile) -> dict[str, Any]:
         "recurrent_layers": [layer_json(layer) for layer in model.layers],
         "other_layers": [{"name": name, "params": params} for name, params in model.other_layers],
         "notes": list(model.notes),
+        "unread": list(model.unread),
     }
 
 
@@ -150,7 +152,8 @@ def layer_kind(layer: RecurrentLayer) -> str:
     extras += ["no bias" if not spec.bias else ""]
     if spec.cell == "gru" and spec.framework == "keras":
         extras.append(f"reset_after={spec.reset_after}")
-    return " ".join([spec.framework, LAYER_CLASS[(spec.framework, spec.cell)], sizes, *filter(None, extras)])
+    kind = " ".join([spec.framework, LAYER_CLASS[(spec.framework, spec.cell)], sizes, *filter(None, extras)])
+    return f"{layer.source_class} as {kind}" if layer.source_class else kind
 
 
 def model_rows(model: ModelFile) -> list[tuple[str, str, int, str]]:

@@ -20,9 +20,9 @@ import h5py
 import numpy as np
 from numpy.typing import NDArray
 
-from lstmviz.cells import class_name
-from lstmviz.counting import KERAS_LAYER_NAME, breakdown, keras_layer_name
-from lstmviz.spec import RecurrentSpec
+from lstmviz.conventions import class_name
+from lstmviz.counting import breakdown, keras_layer_name
+from lstmviz.spec import RecurrentSpec, convention_of
 
 KERAS_VERSION = "3.15.1"  # the Keras whose layout this module writes (tests/data/keras_layouts.json)
 MODEL_NAME = "sequential"
@@ -153,7 +153,7 @@ def weights_h5(spec: RecurrentSpec, weights: Mapping[str, NDArray[np.generic]]) 
     with h5py.File(buffer, "w") as f:
         f.create_group("layers")
         f.create_group("vars").attrs["name"] = MODEL_NAME
-        cell_name = f"{KERAS_LAYER_NAME[spec.cell]}_cell"
+        cell_name = f"{convention_of(spec).snake_name}_cell"
         for layer in breakdown(spec).layers:
             outer = f"layers/{keras_layer_name(spec, layer.layer)}"
             if outer not in f:

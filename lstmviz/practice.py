@@ -9,10 +9,9 @@ from itertools import islice
 
 import numpy as np
 
-from lstmviz.cells import LAYER_CLASS
+from lstmviz.conventions import FRAMEWORK_LABEL, LAYER_CLASS, TENSOR_LETTER
 from lstmviz.counting import LayerCount, Tensor, breakdown, count_params
 from lstmviz.spec import MAX_SIZE, RecurrentSpec, SpecTypeError, require_spec
-from lstmviz.style import FRAMEWORK_LABEL, TENSOR_LETTER
 
 MAX_QUESTION = 10_000
 MAX_FRONTIER = 10_000  # hidden sizes one budget_frontier call may try (two counts each)

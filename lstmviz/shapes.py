@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lstmviz.cells import gate_kinds
+from lstmviz.conventions import gate_kinds
 from lstmviz.counting import layer_input_size
 from lstmviz.spec import RecurrentSpec, require_spec
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lstmviz.cells import class_name
+from lstmviz.conventions import class_name
 from lstmviz.counting import keras_layer_name
 from lstmviz.report import Report
 from lstmviz.spec import require_instance

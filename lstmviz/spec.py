@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any, NoReturn, TypeVar
 
-FRAMEWORKS = ("keras", "pytorch", "onnx")
-CELLS = ("lstm", "gru", "rnn")
+from lstmviz.conventions import FRAMEWORK_RECORDS, RECORDS, Convention, convention
+
+FRAMEWORKS = tuple(FRAMEWORK_RECORDS)
+CELLS = tuple(dict.fromkeys(record.cell for record in RECORDS))
 
 # Bounds keep every derived number exact and every figure bounded; they are far above
 # what the explorer's sliders offer and what any real recurrent layer uses.
@@ -27,14 +29,14 @@ class SpecTypeError(TypeError, ValueError):
 
 def option_applies(name: str, framework: str, cell: str) -> bool:
     """Whether an optional field (reset_after, return_sequences, proj_size) exists for this framework and cell."""
-    if name == "reset_after":
-        # Keras reset_after, ONNX linear_before_reset; PyTorch's GRU always resets after the matmul.
-        return framework in ("keras", "onnx") and cell == "gru"
-    if name == "return_sequences":
-        return framework == "keras"  # PyTorch and ONNX always return the whole sequence
-    if name == "proj_size":
-        return framework == "pytorch" and cell == "lstm"
-    raise ValueError(f"no optional field {name!r}; the options are {', '.join(OPTION_DEFAULTS)}")
+    if name not in OPTION_DEFAULTS:
+        raise ValueError(f"no optional field {name!r}; the options are {', '.join(OPTION_DEFAULTS)}")
+    return convention(framework, cell).has_option(name)
+
+
+def convention_of(spec: RecurrentSpec) -> Convention:
+    """The record of the spec's framework and layer class."""
+    return convention(spec.framework, spec.cell)
 
 
 def require_spec(value: object, name: str = "spec") -> RecurrentSpec:
@@ -108,7 +110,7 @@ class RecurrentSpec:
     @property
     def uses_reset_after(self) -> bool:
         """Whether the GRU applies its reset gate after the recurrent matmul (two biases)."""
-        return self.cell == "gru" and (self.framework == "pytorch" or self.reset_after)
+        return bool(convention(self.framework, self.cell).behaviour("reset_after", self.reset_after))
 
     def as_dict(self) -> dict[str, Any]:
         """The fields as a plain dict, named like the CLI flags and URL parameters."""

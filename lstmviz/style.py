@@ -1,4 +1,4 @@
-"""Colours and labels shared by every figure, in one place.
+"""Colours, sizes and contrast shared by every figure, in one place (labels live in lstmviz.conventions).
 
 Gate colours come from the Okabe-Ito palette, which stays distinguishable under the common
 colour-vision deficiencies; weight values use a diverging blue-red scale centred on zero.
@@ -19,6 +19,8 @@ GATE_COLOURS = {
     "r": "#D55E00",  # vermillion
     "h": "#009E73",
     "n": "#009E73",
+    "j": "#009E73",  # TF1's cell candidate
+    "u": "#56B4E9",  # TF1's update gate
 }
 # The same hues darkened for text: every gate label reaches 5:1 on white and on the diagram's grey.
 GATE_TEXT = {
@@ -31,6 +33,8 @@ GATE_TEXT = {
     "r": "#AA4B00",
     "h": "#007555",
     "n": "#007555",
+    "j": "#007555",
+    "u": "#156D9E",
 }
 # Parts of a gate are not gates: neutral tones plus a hatch, so no colour means two things.
 PART_COLOURS = {
@@ -51,11 +55,6 @@ SELECTED_FILL = "#FFF2B3"  # a selected table row: pale yellow, no gate hue, bla
 DIM = 0.28  # opacity of what is not selected
 WEIGHT_SCALE = "RdBu_r"  # diverging, colour-blind safe; zero is white
 FONT = "Helvetica, Arial, sans-serif"
-
-ACTIVATION_SYMBOL = {"sigmoid": "σ", "tanh": "tanh"}
-FRAMEWORK_LABEL = {"keras": "Keras 3", "pytorch": "PyTorch", "onnx": "ONNX"}
-CELL_LABEL = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN / RNN"}
-TENSOR_LETTER = {"input": "W", "recurrent": "U", "bias": "b", "projection": "W_hr"}  # the lesson's names
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lstmviz.cells import LAYER_CLASS, gate_kinds
+from lstmviz.conventions import LAYER_CLASS, TENSOR_LETTER, gate_kinds
 from lstmviz.counting import Breakdown, LayerCount, bias_vectors, keras_layer_name, layer_input_size
 from lstmviz.shapes import Shape, keras_layer_output_shape, output_shapes
 from lstmviz.spec import RecurrentSpec, require_instance
-from lstmviz.style import TENSOR_LETTER
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 from safetensors.numpy import save
 
-from lstmviz.cells import class_name
+from lstmviz.conventions import class_name
 from lstmviz.spec import RecurrentSpec
 
 

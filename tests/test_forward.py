@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lstmviz.cells import gate_kinds
+from lstmviz.conventions import gate_kinds
 from lstmviz.counting import DIRECTIONS, breakdown
 from lstmviz.forward import ForwardResult, forward
 from lstmviz.inputs import MAX_VALUES, one_hot_sequence, random_inputs, sine_waves

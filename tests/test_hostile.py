@@ -5,7 +5,9 @@ Never a traceback, never another exception type, never a file created by unpickl
 
 from __future__ import annotations
 
+import io
 import math
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -109,7 +111,10 @@ def test_convert_refuses_to_write_into_a_fifo(tmp_path: Path) -> None:
     source = ROOT / "lstmviz" / "examples" / "keras_sine_lstm.keras"
     done = subprocess.run(
         [sys.executable, "-m", "lstmviz", "convert", str(source), str(out), "--to", "pytorch"],
-        capture_output=True, text=True, cwd=ROOT, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
     )
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "not a regular file" in done.stderr
 
@@ -185,3 +190,55 @@ def test_mutated_files_are_refused_cleanly_or_read_correctly(case: tuple[str, by
         return
     _assert_sound(model)
     assert math.isfinite(model.total_params)
+
+
+# --- torch.save files: lstmviz's own pickle interpreter -----------------------------------------------
+
+VALID_PTH = ROOT / "tests" / "data" / "real_layouts" / "torch_checkpoint.pth"
+
+
+def _pickle_span(data: bytes) -> tuple[int, int]:
+    """Where data.pkl's bytes sit inside the (stored, uncompressed) zip."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        info = next(i for i in archive.infolist() if i.filename.endswith("data.pkl"))
+    # The local header's own name and extra-field lengths (torch pads the extra field for alignment).
+    names, extra = (
+        int.from_bytes(data[info.header_offset + i : info.header_offset + i + 2], "little") for i in (26, 28)
+    )
+    start = info.header_offset + 30 + names + extra
+    return start, start + info.file_size
+
+
+@st.composite
+def mutated_pth(draw: st.DrawFn) -> bytes:
+    data = bytearray(VALID_PTH.read_bytes())
+    start, stop = _pickle_span(bytes(data))
+    for _ in range(draw(st.integers(1, 6))):
+        # Mostly inside data.pkl (opcodes, lengths, keys, sizes), sometimes anywhere (storages, directory).
+        at = draw(st.one_of(st.integers(start, stop - 1), st.integers(0, len(data) - 1)))
+        data[at] = draw(st.integers(0, 255))
+    return bytes(data)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_pth())
+def test_mutated_pth_is_refused_cleanly_or_read_correctly(data: bytes) -> None:
+    try:
+        model = read_model(data, "checkpoint.pth")
+    except RefusedFile as refusal:
+        message = str(refusal)
+        assert message and "\n" not in message and len(message) < 300
+        return
+    _assert_sound(model)
+
+
+def test_the_valid_pth_reads_and_its_pickle_span_is_found() -> None:
+    data = VALID_PTH.read_bytes()
+    start, stop = _pickle_span(data)
+    assert data[start : start + 2] == b"\x80\x02" and data[stop - 1 : stop] == b"."
+    assert read_model(data, "checkpoint.pth").total_params == 42
+
+
+def test_hand_written_state_dict_reads_so_each_hostile_case_breaks_one_rule() -> None:
+    model = read_model(make_hostile_files.valid_op_state_dict(), "valid.pt")
+    assert [layer.name for layer in model.layers] == ["rnn"] and model.total_params == 56

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lstmviz.cells import gate_kinds
+from lstmviz.conventions import gate_kinds
 from lstmviz.inspection import count_check
 from lstmviz.readers import read_model
 from lstmviz.ui.inspect_model import EXAMPLES, EXAMPLES_DIR

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from onnx.reference import ReferenceEvaluator
 
 import lstmviz
-from lstmviz.cells import gate_kinds
+from lstmviz.conventions import gate_kinds
 from lstmviz.figures.heatmap import heatmap_data
 from lstmviz.readers import read_model
 from lstmviz.weights import init_weights

@@ -64,7 +64,7 @@ def test_inspect_text_summary(capsys: pytest.CaptureFixture[str]) -> None:
     ("filename", "data", "fragment"),
     [
         ("model.pt", b"\x80\x04\x95anything", "pickle"),
-        ("weights.bin", b"whatever", "safetensors"),
+        ("weights.bin", b"whatever", "not a torch.save file"),
         ("model.onnx.safetensors", b"\x00" * 8, "header"),
         ("notes.txt", b"hello world", "not a model file"),
         ("empty.keras", b"", "empty"),

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from lstmviz.cells import class_name  # noqa: E402
+from lstmviz.conventions import class_name  # noqa: E402
 from lstmviz.counting import keras_layer_name  # noqa: E402
 from lstmviz.spec import RecurrentSpec, option_applies  # noqa: E402
 

@@ -379,6 +379,123 @@ def torch_zip_pickle(marker: Path) -> bytes:
     return buffer.getvalue()
 
 
+# --- torch.save zips whose data.pkl is written opcode by opcode (lstmviz's pickle interpreter) ---------
+
+
+def _op_global(module: str, name: str) -> bytes:
+    return b"c" + f"{module}\n{name}\n".encode()
+
+
+def _op_str(text: str) -> bytes:
+    raw = text.encode()
+    return b"X" + struct.pack("<I", len(raw)) + raw
+
+
+def _op_int(value: int) -> bytes:
+    return b"J" + struct.pack("<i", value)
+
+
+def _op_tuple(values: tuple[int, ...]) -> bytes:
+    return b"(" + b"".join(_op_int(v) for v in values) + b"t"
+
+
+def _op_tensor(
+    key: str, numel: int, offset: int, size: tuple[int, ...], stride: tuple[int, ...], storage: str = "FloatStorage"
+) -> bytes:
+    """torch._utils._rebuild_tensor_v2(persistent storage, offset, size, stride, False, OrderedDict())."""
+    pid = b"(" + _op_str("storage") + _op_global("torch", storage) + _op_str(key) + _op_str("cpu")
+    pid += _op_int(numel) + b"tQ"
+    args = pid + _op_int(offset) + _op_tuple(size) + _op_tuple(stride) + b"\x89"
+    args += _op_global("collections", "OrderedDict") + b")R"
+    return _op_global("torch._utils", "_rebuild_tensor_v2") + b"(" + args + b"tR"
+
+
+def op_state_dict(tensors: dict[str, bytes]) -> bytes:
+    """A protocol-2 pickle of {key: tensor} as torch.save writes a state dict."""
+    body = b"".join(_op_str(k) + v + b"s" for k, v in tensors.items())
+    return b"\x80\x02}" + body + b"."
+
+
+def torch_zip(pkl: bytes, storages: dict[str, bytes], extra: dict[str, bytes] | None = None,
+              compress: bool = False) -> bytes:  # fmt: skip
+    """torch.save's zip layout: archive/data.pkl, archive/data/<key>, version and byteorder."""
+    buffer = io.BytesIO()
+    method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    with zipfile.ZipFile(buffer, "w", compression=method) as archive:
+        archive.writestr("archive/data.pkl", pkl)
+        archive.writestr("archive/byteorder", "little")
+        for key, raw in storages.items():
+            archive.writestr(f"archive/data/{key}", raw)
+        archive.writestr("archive/version", "3\n")
+        for name, raw in (extra or {}).items():
+            archive.writestr(name, raw)
+    return buffer.getvalue()
+
+
+def valid_op_state_dict() -> bytes:
+    """A small LSTM state dict written opcode by opcode: the hostile cases below each break one rule of it."""
+    h, x = 2, 3
+    shapes = {"weight_ih_l0": (4 * h, x), "weight_hh_l0": (4 * h, h), "bias_ih_l0": (4 * h,), "bias_hh_l0": (4 * h,)}
+    tensors, storages = {}, {}
+    for i, (key, shape) in enumerate(shapes.items()):
+        numel = int(np.prod(shape))
+        stride = (shape[1], 1) if len(shape) == 2 else (1,)
+        tensors[f"rnn.{key}"] = _op_tensor(str(i), numel, 0, shape, stride)
+        storages[str(i)] = np.arange(numel, dtype="<f4").tobytes()
+    return torch_zip(op_state_dict(tensors), storages)
+
+
+def _one_tensor(numel: int, offset: int, size: tuple[int, ...], stride: tuple[int, ...], member: int) -> bytes:
+    pkl = op_state_dict({"w": _op_tensor("0", numel, offset, size, stride)})
+    return torch_zip(pkl, {"0": b"\0" * member})
+
+
+def torch_pickle_cases(marker: Path) -> list[Hostile]:
+    """One torch.save file per cap and rule of the pickle interpreter; none may run or import anything."""
+    proto = b"\x80\x02"
+    legacy = pickle.dumps(0x1950A86A20F9469CFC6C, protocol=2) + pickle.dumps(1001, protocol=2)
+    creates_file = proto + _op_global("builtins", "open") + b"(" + _op_str(str(marker)) + _op_str("w") + b"tR."
+    module = proto + _op_global("__main__", "Net") + b")\x81}" + _op_str("_parameters") + b"}"
+    module += _op_str("weight") + _op_tensor("0", 4, 0, (4,), (1,)) + b"ssb."
+    return [
+        Hostile("opcodes.pt", torch_zip(proto + b"N0" * 1_000_001 + b"N.", {}), "pickle opcodes, the cap"),
+        Hostile("memo.pt", torch_zip(proto + b"N\x940" * 500_001 + b"N.", {}), "memoizes more than"),
+        Hostile("marks.pt", torch_zip(proto + b"(" * 100 + b"N.", {}), "marks at once"),
+        Hostile("nesting.pt", torch_zip(proto + b"]" * 100 + b"a" * 99 + b".", {}), "nests containers more"),
+        Hostile(
+            "big_int.pt",
+            torch_zip(proto + b"\x8b" + struct.pack("<i", 4096) + b"\x01" * 4096 + b".", {}),
+            "integer of more than",
+        ),  # fmt: skip
+        Hostile("storage_short.pt", _one_tensor(1000, 0, (1000,), (1,), 16), "claims 4,000 bytes"),
+        Hostile("extent.pt", _one_tensor(4, 0, (10,), (1,), 16), "reaches element 9"),
+        Hostile("offset_past.pt", _one_tensor(4, 7, (1,), (1,), 16), "reaches element 7"),
+        Hostile("negative_stride.pt", _one_tensor(4, 0, (4,), (-1,), 16), "negative or absurd"),
+        Hostile(
+            "missing_storage.pt",
+            torch_zip(op_state_dict({"w": _op_tensor("9", 4, 0, (4,), (1,))}), {}),
+            "does not hold",
+        ),  # fmt: skip
+        Hostile("creates_file.pth", torch_zip(creates_file, {}), "pickled object of class `builtins.open`"),
+        Hostile("creates_file_bare.pt", creates_file, "bare python pickle"),
+        Hostile("pickled_module.pth", torch_zip(module, {"0": b"\0" * 16}), "pickled object of class `__main__.Net`"),
+        Hostile(
+            "torchscript.pt",
+            torch_zip(module, {"0": b"\0" * 16}, {"archive/constants.pkl": proto + b"N."}),
+            "torchscript",
+        ),  # fmt: skip
+        Hostile("legacy.pt", legacy, "legacy torch.save format"),
+        Hostile("ext_opcode.pt", torch_zip(proto + b"\x82\x01.", {}), "opcode EXT1"),
+        Hostile("compressed.pt", torch_zip(op_state_dict({}), {}, compress=True), "compressed"),
+        Hostile(
+            "odd_storage.pt",
+            torch_zip(op_state_dict({"w": _op_tensor("0", 4, 0, (4,), (1,), "QInt8Storage")}), {"0": b"\0" * 16}),
+            "does not read",
+        ),  # fmt: skip
+        Hostile("no_stop.pt", torch_zip(proto + b"N", {}), "pickle"),
+    ]
+
+
 def corpus(marker: Path, big: bool = True) -> list[Hostile]:
     """Every hostile case; `big=False` leaves out the 1 GiB zip bomb (about a second to build)."""
     cases = [
@@ -409,6 +526,7 @@ def corpus(marker: Path, big: bool = True) -> list[Hostile]:
         Hostile("model.bin", pickle_payload(marker), "pickle"),
         Hostile("pickle_named.safetensors", pickle_payload(marker), "pickle"),
         Hostile("torch_save.keras", torch_zip_pickle(marker), "pickle"),
+        *torch_pickle_cases(marker),
     ]
     if big:
         cases.insert(0, Hostile("zip_bomb.keras", zip_bomb(), "cap"))

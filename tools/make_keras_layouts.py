@@ -27,7 +27,7 @@ if str(ROOT) not in sys.path:
 
 import h5py  # noqa: E402
 
-from lstmviz.cells import class_name  # noqa: E402
+from lstmviz.conventions import class_name  # noqa: E402
 from lstmviz.counting import keras_layer_name  # noqa: E402
 from lstmviz.spec import RecurrentSpec  # noqa: E402
 from tools.make_golden import keras_inner_name, load_frameworks, versions  # noqa: E402

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from lstmviz.cells import LAYER_CLASS
+from lstmviz.conventions import ACTIVATION_SYMBOL, FRAMEWORK_LABEL, LAYER_CLASS
 from lstmviz.counting import GateCount, LayerCount
-from lstmviz.style import ACTIVATION_SYMBOL, FRAMEWORK_LABEL, MUTED, gate_colour
+from lstmviz.style import MUTED, gate_colour
 
 WIDTH, HEIGHT = 900, 540
 STATE_Y = 90  # the cell state (LSTM) or hidden state (GRU) runs along the top

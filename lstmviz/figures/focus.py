@@ -18,9 +18,7 @@ def focus_gate(
     colour = colour or gate_colour(layer.gates[index].kind.symbol)
     outline = {"color": colour, "width": theme.line_width * 2.5}
     shapes = [
-        gate_span(layer, k, outline)
-        if k == index
-        else gate_veil(layer, k, DIM_OPACITY)
+        gate_span(layer, k, outline) if k == index else gate_veil(layer, k, DIM_OPACITY)
         for k in range(len(layer.gates))
     ]
     copy = go.Figure(figure, _validate=False)  # the cached figure is shared: never modify it

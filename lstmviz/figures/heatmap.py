@@ -19,17 +19,15 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import get_colorscale
 
-from lstmviz.cells import LAYER_CLASS
+from lstmviz.conventions import FRAMEWORK_LABEL, LAYER_CLASS, TENSOR_LETTER
 from lstmviz.counting import LayerCount, Tensor
 from lstmviz.figures.fast import fast_figure
 from lstmviz.style import (
     DIM,
     FONT,
-    FRAMEWORK_LABEL,
     INK,
     PAPER,
     SCREEN,
-    TENSOR_LETTER,
     WEIGHT_SCALE,
     Theme,
     blend,

@@ -2,7 +2,8 @@
 
 `read_model(data, filename)` returns a ModelFile or raises RefusedFile with one user-facing line.
 Formats: Keras 3 `.keras`, legacy Keras `.h5`, Keras `.weights.h5`, PyTorch state dicts in
-`.safetensors`, and ONNX. Pickles (`.pt`, `.pth`, `.bin`, `.pkl`, `.ckpt`) are refused unread.
+`.safetensors`, ONNX, and torch.save zips (`.pt`, `.pth`, `.bin`, `.ckpt`) read as data by lstmviz's own
+pickle interpreter, which imports and calls nothing. Bare pickles and TorchScript archives are refused.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ __all__ = [
 PICKLE_SUFFIXES = (".pt", ".pth", ".bin", ".pkl", ".pickle", ".ckpt", ".tar")
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 ZIP_MAGIC = b"PK\x03\x04"
+TFLITE_MAGIC = b"TFL3"
 PICKLE_ADVICE = (
     "can run code when loaded, so lstmviz never opens it; save the weights as safetensors instead: "
     "from safetensors.torch import save_file; save_file(model.state_dict(), 'model.safetensors')"
@@ -93,8 +95,14 @@ def read_path(path: str | os.PathLike[str]) -> bytes:
 
 
 def _dispatch(data: bytes, name: str, max_params: int) -> ModelFile:
-    if name.endswith(PICKLE_SUFFIXES) or _looks_pickled(data):
-        raise RefusedFile(f"{name or 'this file'} is a Python pickle (torch.save), which {PICKLE_ADVICE}")
+    # Content decides, never the name: an HDF5 file or a torch zip saved as .keras, a .bin that is no model.
+    if data[4:8] == TFLITE_MAGIC:
+        raise RefusedFile(
+            "this is a TensorFlow Lite flatbuffer (.tflite), which lstmviz does not read yet; "
+            "inspect the Keras model it was converted from (.keras or .h5)"
+        )
+    if _looks_pickled(data):
+        raise RefusedFile(_plain_pickle(data))
     if data.startswith(ZIP_MAGIC):
         from lstmviz.readers.safety import zip_member_count
 
@@ -102,7 +110,16 @@ def _dispatch(data: bytes, name: str, max_params: int) -> ModelFile:
         if members is not None and members > MAX_OBJECTS:
             raise RefusedFile(f"this zip archive has over {MAX_OBJECTS:,} members, the cap; refused")
         if _zip_holds_pickle(data):
-            raise RefusedFile(f"{name or 'this file'} is a torch.save zip holding a pickle, which {PICKLE_ADVICE}")
+            from lstmviz.readers.torch_pickle import SAVE_ADVICE, torchscript_class
+
+            script = torchscript_class(data)
+            if script is not None:
+                raise RefusedFile(
+                    f"this is a TorchScript archive (torch.jit.save) of `{script}`, which holds code; {SAVE_ADVICE}"
+                )
+            from lstmviz.readers.pytorch import read_torch_save
+
+            return read_torch_save(data, max_params)
         from lstmviz.readers.keras import read_keras_zip
 
         return read_keras_zip(data, max_params)
@@ -118,7 +135,24 @@ def _dispatch(data: bytes, name: str, max_params: int) -> ModelFile:
         from lstmviz.readers.pytorch import read_safetensors
 
         return read_safetensors(data, max_params)
-    raise RefusedFile("not a model file lstmviz reads: expected .keras, .h5, .weights.h5, .safetensors or .onnx")
+    if name.endswith(PICKLE_SUFFIXES):
+        raise RefusedFile(f"{name} is not a torch.save file (no zip archive, no pickle): its content is no model")
+    raise RefusedFile(
+        "not a model file lstmviz reads: expected .keras, .h5, .weights.h5, .safetensors, .onnx "
+        "or a torch.save .pt/.pth/.bin/.ckpt"
+    )
+
+
+def _plain_pickle(data: bytes) -> str:
+    """Why a bare pickle (not a torch.save zip) is refused, naming the legacy torch format when it is one."""
+    from lstmviz.readers.torch_pickle import LEGACY_MAGIC
+
+    if data[2:3] == b"\x8a" and int.from_bytes(data[4 : 4 + data[3]], "little") == LEGACY_MAGIC:
+        return (
+            "this is the legacy torch.save format (PyTorch before 1.6, or _use_new_zipfile_serialization=False), "
+            "which lstmviz does not read; re-save it with a current PyTorch: torch.save(model.state_dict(), 'model.pt')"
+        )
+    return f"this is a bare Python pickle, not a torch.save zip archive; {PICKLE_ADVICE}"
 
 
 def _looks_pickled(data: bytes) -> bool:

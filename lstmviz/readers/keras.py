@@ -46,7 +46,9 @@ class _Found:
     config: Mapping[str, Any] | None  # the recurrent layer's own config (inside any Bidirectional)
     wrapper: Mapping[str, Any] | None = None  # the Bidirectional config, if any
     build: Mapping[str, Any] | None = None  # the saved layer entry, whose build_config holds the input shape
-    directions: dict[str, dict[str, tuple[str, h5py.Dataset]]] = field(default_factory=dict)
+    directions: dict[str, dict[str, tuple[str, Any]]] = field(default_factory=dict)  # h5py.Dataset or array
+    keras_version: str | None = None  # decides what hard_sigmoid means
+    source_class: str = ""  # the config's class when it is not plain LSTM/GRU/SimpleRNN
 
 
 # --- .keras -----------------------------------------------------------------------------------
@@ -96,7 +98,10 @@ def to_snake_case(name: str) -> str:
 def _config_layers(model: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """A model config's layers as Keras saves their weights (a Sequential's layers omit InputLayer)."""
     inner = model.get("config")
-    layers = inner.get("layers") if isinstance(inner, dict) else None
+    # Keras 1 saved a Sequential's config as the list of its layers itself.
+    layers = (
+        inner.get("layers") if isinstance(inner, dict) else inner if model.get("class_name") == "Sequential" else None
+    )
     if not isinstance(layers, list):
         return []
     entries: list[Mapping[str, Any]] = [
@@ -118,9 +123,33 @@ def _from_v3_weights(file: h5py.File, tree: H5Tree, config: Mapping[str, Any] | 
         raise RefusedFile("model.weights.h5 has no 'layers' group; it is not a Keras 3 weights file")
     found: list[_Found] = []
     others: list[tuple[str, int]] = []
-    _walk_v3(file["layers"], "layers/", config, "", tree, found, others)
+    unread: list[tuple[str, str]] = []
+    _walk_v3(file["layers"], "layers/", config, "", tree, found, others, unread)
     total = tree.params_under("layers/") + tree.params_under("vars/")
-    return _finish(fmt, total, found, others, tree.params_under("optimizer/"), config, "config")
+    version = _v3_version(config)
+    for item in found:
+        item.keras_version = version
+    model = _finish(fmt, total, found, others, tree.params_under("optimizer/"), config, "config")
+    notes = tuple(note for _, note in unread)
+    return ModelFile(
+        model.format,
+        model.total_params,
+        model.layers,
+        model.other_layers,
+        (*model.notes, *notes),
+        tuple(name for name, _ in unread),
+    )
+
+
+def _v3_version(config: Mapping[str, Any] | None) -> str | None:
+    """The Keras version a .keras config names (module keras.src... means Keras 3)."""
+    text = config.get("module") if config else None
+    return "3" if isinstance(text, str) and text.startswith("keras") else None
+
+
+def _unread_note(name: str, cls: str | None, params: int) -> str:
+    what = f"a {cls}" if cls else "recurrent-looking weights"
+    return f"{name}: {what}, a recurrent layer lstmviz does not model yet ({params:,} parameters, counted as other)"
 
 
 def _finish(
@@ -138,7 +167,12 @@ def _finish(
         notes.append(f"optimizer state ({optimizer:,} values) is not counted as parameters")
     if config is None:
         notes.append(f"no {config_name} in this file: cells and sizes inferred from tensor names and shapes")
+    if config is None:
+        notes.append("activations are not stored without a config: tanh and sigmoid assumed")
     layers = tuple(_keras_layer(f, inferred=config is None) for f in found)
+    for layer in layers:
+        if layer.source_class in CUDNN_NOTES:
+            notes.append(f"{layer.name}: {CUDNN_NOTES[layer.source_class]}")
     return _model(fmt, total, layers, others, notes)
 
 
@@ -150,6 +184,7 @@ def _walk_v3(
     tree: H5Tree,
     found: list[_Found],
     others: list[tuple[str, int]],
+    unread: list[tuple[str, str]],
 ) -> None:
     for group_name, entry in _ordered_children(group, config):
         child = group[group_name]
@@ -159,7 +194,16 @@ def _walk_v3(
             continue
         name = _saved_name(child, entry, group_name)
         cls = entry.get("class_name") if entry else None
+        inner = _inner_entry(entry)
+        inner_cls = inner.get("class_name") if inner else None
         before = len(found)
+        looks = isinstance(inner_cls, str) and RECURRENT_LOOKING.search(inner_cls) and inner_cls not in MODELLED_CLASSES
+        if looks or ("cell" in child and _has_vars(child["cell"]) and not _cell_fits(child["cell"])):
+            params = tree.params_under(child_path)
+            label = name_prefix + name
+            unread.append((label, _unread_note(label, inner_cls if isinstance(inner_cls, str) else None, params)))
+            others.append((label, params))
+            continue
         if "cell" in child and _has_vars(child["cell"]):
             item = _Found(name, _hint(cls, child["cell"]), _cfg(entry), None, entry)
             item.directions["forward"] = _v3_vars(child["cell"], child_path + "cell/vars/", tree)
@@ -178,7 +222,9 @@ def _walk_v3(
                 )
             found.append(item)
         elif "layers" in child and isinstance(child["layers"], h5py.Group):
-            _walk_v3(child["layers"], child_path + "layers/", entry, name_prefix + name + "/", tree, found, others)
+            _walk_v3(
+                child["layers"], child_path + "layers/", entry, name_prefix + name + "/", tree, found, others, unread
+            )
             own = tree.params_under(child_path + "vars/")
             if own:
                 others.append((name_prefix + name, own))
@@ -230,6 +276,12 @@ def _saved_name(child: h5py.Group, entry: Mapping[str, Any] | None, fallback: st
     return text or fallback
 
 
+def _cell_fits(cell: h5py.Group) -> bool:
+    """Whether a cell's first two variables are 2-D, as an LSTM, GRU or SimpleRNN cell's kernels are."""
+    found = [cell["vars"][k] for k in ("0", "1") if k in cell["vars"]]
+    return all(isinstance(v, h5py.Dataset) and len(v.shape) == 2 for v in found)
+
+
 def _has_vars(group: object) -> bool:
     return isinstance(group, h5py.Group) and "vars" in group and isinstance(group["vars"], h5py.Group)
 
@@ -260,6 +312,19 @@ def _stored(item: _Found) -> int:
 
 # --- legacy .h5: model_weights/<layer>/<weight_name> -------------------------------------------
 
+# Keras 1 stores one tensor per gate: <layer>_W_i (x, h), <layer>_U_i (h, h), <layer>_b_i (h,);
+# SimpleRNN has <layer>_W, _U, _b. Keras 2 fuses them along the last axis in this gate order.
+_KERAS1_WEIGHT = re.compile(r"^(?P<owner>.+?)_(?P<kind>W|U|b)(?:_(?P<gate>[a-z]))?$")
+KERAS1_GATES = {"ifco": "lstm", "zrh": "gru", "": "rnn"}
+# Classes whose weights lstmviz reads; CuDNN ones store two bias vectors (PyTorch's count).
+MODELLED_CLASSES = {**RECURRENT_CLASSES, "CuDNNLSTM": "lstm", "CuDNNGRU": "gru"}
+CUDNN_NOTES = {
+    "CuDNNLSTM": "a CuDNNLSTM: its (8h,) bias is two vectors, so it counts as PyTorch's LSTM, "
+    "4 × (x·h + h·h + 2h); shown with PyTorch's names, kernels transposed, gate order i, f, c/g, o unchanged",
+    "CuDNNGRU": "a CuDNNGRU: its (6h,) bias is two vectors, read as Keras's GRU(reset_after=True) with a (2, 3h) bias",
+}
+RECURRENT_LOOKING = re.compile(r"LSTM|GRU|RNN|Recurrent|CuDNN", re.IGNORECASE)
+
 
 def _all_configs(model: Mapping[str, Any], out: dict[str, tuple[Mapping[str, Any], Mapping[str, Any] | None]]) -> None:
     """Every layer config by name, nested models included: name → (entry, wrapper or None)."""
@@ -275,6 +340,14 @@ def _all_configs(model: Mapping[str, Any], out: dict[str, tuple[Mapping[str, Any
             _all_configs(entry, out)
 
 
+def _inner_entry(entry: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """The recurrent layer's own entry: the wrapped layer of a Bidirectional, else the entry itself."""
+    if entry and entry.get("class_name") in ("Bidirectional", "TimeDistributed"):
+        inner = (_cfg(entry) or {}).get("layer")
+        return inner if isinstance(inner, dict) else None
+    return entry
+
+
 def _from_legacy(file: h5py.File, tree: H5Tree, config: Mapping[str, Any] | None) -> ModelFile:
     root = file["model_weights"] if "model_weights" in file else file
     if not isinstance(root, h5py.Group):
@@ -283,45 +356,122 @@ def _from_legacy(file: h5py.File, tree: H5Tree, config: Mapping[str, Any] | None
     configs: dict[str, tuple[Mapping[str, Any], Mapping[str, Any] | None]] = {}
     if config is not None:
         _all_configs(config, configs)
+    version = h5_attr_text(file, "keras_version") or h5_attr_text(root, "keras_version")
     order = h5_attr_names(root, "layer_names") or [n for n in root if isinstance(root[n], h5py.Group)]
     found: list[_Found] = []
     others: list[tuple[str, int]] = []
+    unread: list[str] = []
+    notes: list[str] = []
     for layer in order:
         if layer not in root or not isinstance(root[layer], h5py.Group):
             raise RefusedFile(f"layer {layer!r} is listed but has no weights group")
         group_path = f"{prefix}{layer}/"
-        by_layer: dict[str, _Found] = {}
-        plain = 0
-        for weight in h5_attr_names(root[layer], "weight_names"):
-            path = group_path + weight
-            if path not in tree.datasets:
+        names = h5_attr_names(root[layer], "weight_names")
+        for weight in names:
+            if group_path + weight not in tree.datasets:
                 raise RefusedFile(f"weight {weight!r} of layer {layer!r} is missing")
-            match = _LEGACY_WEIGHT.match(weight)
-            role = match["role"] if match else None
-            if match is None or role not in ROLES:
-                plain += math.prod(tree.datasets[path].shape)
-                continue
-            owner = match["layer"].split("/")
-            entry, wrapper = configs.get(owner[-1], (None, None))
-            bidirectional = wrapper is not None or (len(owner) >= 2 and owner[-1].startswith(("forward_", "backward_")))
-            name = owner[-2] if bidirectional else owner[-1]
-            direction = "forward"
-            if bidirectional:
-                backward = (_cfg(wrapper) or {}).get("backward_layer")
-                named_backward = isinstance(backward, dict) and _layer_name(backward, "") == owner[-1]
-                direction = "backward" if named_backward or owner[-1].startswith("backward_") else "forward"
-            item = by_layer.get(name)
-            if item is None:
-                cls = entry.get("class_name") if entry else None
-                hint = RECURRENT_CLASSES.get(cls) if isinstance(cls, str) else None
-                item = by_layer[name] = _Found(name, hint, _cfg(entry), _cfg(wrapper), wrapper or entry)
-            item.hint = item.hint or CELL_NAMES[match["cell"]]
-            item.directions.setdefault(direction, {})[role] = (path, tree.datasets[path])
-        found.extend(by_layer.values())
-        if plain or not by_layer:
-            others.append((layer if not by_layer else f"{layer} (other weights)", plain))
+        params = sum(math.prod(tree.datasets[group_path + w].shape) for w in names)
+        entry, wrapper = configs.get(layer, (None, None))
+        inner = _inner_entry(entry)
+        cls = inner.get("class_name") if inner else None
+        cls = cls if isinstance(cls, str) else None
+        item = _legacy_layer(layer, group_path, names, tree, entry, version)
+        if item is None:
+            if cls and RECURRENT_LOOKING.search(cls):
+                unread.append(layer)
+                notes.append(
+                    f"{layer}: a {cls}, a recurrent layer lstmviz does not model yet ({params:,} parameters, "
+                    "counted as other)"
+                )
+            others.append((layer, params))
+            continue
+        if cls and cls not in MODELLED_CLASSES:
+            unread.append(layer)
+            notes.append(
+                f"{layer}: a {cls}, a recurrent layer lstmviz does not model yet ({params:,} parameters, "
+                "counted as other)"
+            )
+            others.append((layer, params))
+            continue
+        if cls is None and entry is None and not _fits_cell(item):
+            unread.append(layer)
+            shapes = ", ".join(f"{r} {tuple(a.shape)}" for r, (_, a) in item.directions["forward"].items())
+            notes.append(
+                f"{layer}: recurrent weights ({shapes}) that fit no LSTM, GRU or SimpleRNN cell "
+                f"(a ConvLSTM or a custom cell?); not read ({params:,} parameters, counted as other)"
+            )
+            others.append((layer, params))
+            continue
+        item.hint = MODELLED_CLASSES.get(cls) if cls else item.hint
+        item.source_class = cls if cls and cls.startswith("CuDNN") else ""
+        found.append(item)
+        rest = params - _stored(item)
+        if rest:
+            others.append((f"{layer} (other weights)", rest))
     optimizer = tree.params_under("optimizer_weights/")
-    return _finish("keras-h5", tree.params_under(prefix), found, others, optimizer, config, "model_config")
+    model = _finish("keras-h5", tree.params_under(prefix), found, others, optimizer, config, "model_config")
+    return ModelFile(
+        model.format, model.total_params, model.layers, model.other_layers, (*model.notes, *notes), tuple(unread)
+    )
+
+
+def _fits_cell(item: _Found) -> bool:
+    """Whether a config-less layer's kernels are 2-D, as an LSTM, GRU or SimpleRNN cell's are."""
+    roles = item.directions.get("forward", {})
+    return all(len(roles[r][1].shape) == 2 for r in ("kernel", "recurrent_kernel") if r in roles)
+
+
+def _legacy_layer(
+    layer: str, group_path: str, names: list[str], tree: H5Tree, entry: Mapping[str, Any] | None, version: str | None
+) -> _Found | None:
+    """A layer's recurrent tensors by direction and role (Keras 2 fused or Keras 1 per gate); None if it has none."""
+    fused: dict[str, dict[str, tuple[str, Any]]] = {}
+    per_gate: dict[str, dict[tuple[str, str], tuple[str, Any]]] = {}
+    for weight in names:
+        path = group_path + weight
+        parts = re.sub(r":\d+$", "", weight).split("/")
+        direction = "backward" if any(p.startswith("backward_") for p in parts) else "forward"
+        last = parts[-1]
+        match = _KERAS1_WEIGHT.match(last)
+        if last in ROLES:
+            fused.setdefault(direction, {})[last] = (path, tree.datasets[path])
+        elif match and ":" not in weight:
+            per_gate.setdefault(direction, {})[(match["kind"], match["gate"] or "")] = (path, tree.datasets[path])
+    wrapper = entry if entry and entry.get("class_name") == "Bidirectional" else None
+    inner = _inner_entry(entry)
+    item = _Found(layer, None, _cfg(inner), _cfg(wrapper), inner, keras_version=version)
+    if any("recurrent_kernel" in roles for roles in fused.values()):
+        item.directions = fused
+        return item
+    if any(kind == "U" for roles in per_gate.values() for kind, _ in roles):
+        for direction, roles in per_gate.items():
+            item.directions[direction] = _fuse_keras1(layer, roles)
+        item.keras_version = version or "1"
+        return item
+    return None
+
+
+def _fuse_keras1(layer: str, roles: Mapping[tuple[str, str], tuple[str, Any]]) -> dict[str, tuple[str, Any]]:
+    """Keras 1's per-gate tensors joined into Keras 2's kernel, recurrent kernel and bias (gate order kept)."""
+    gates = "".join(sorted({gate for _, gate in roles}))
+    order = next((o for o in KERAS1_GATES if sorted(o) == sorted(gates)), None)
+    if order is None:
+        raise RefusedFile(
+            f"{layer}: Keras 1 gate tensors {gates or '-'} fit no LSTM (i, c, f, o), GRU (z, r, h) or SimpleRNN"
+        )
+    out: dict[str, tuple[str, Any]] = {}
+    for kind, role in (("W", "kernel"), ("U", "recurrent_kernel"), ("b", "bias")):
+        keys = [(kind, g) for g in order] if order else [(kind, "")]
+        if not all(k in roles for k in keys):
+            if kind == "b" and not any(k in roles for k in keys):
+                continue
+            raise RefusedFile(f"{layer}: Keras 1 {kind} tensors are missing for some gates")
+        blocks = [read_array(roles[k][1], f"{layer}: {roles[k][0]}") for k in keys]
+        if len({b.shape[:-1] for b in blocks}) != 1:
+            raise RefusedFile(f"{layer}: Keras 1 {kind} tensors of different shapes")
+        source = roles[keys[0]][0].rsplit("_", 1)[0] if order else roles[keys[0]][0]
+        out[role] = (f"{source}_[{','.join(order)}]" if order else source, np.concatenate(blocks, axis=-1))
+    return out
 
 
 # --- one recurrent layer ------------------------------------------------------------------------
@@ -350,56 +500,109 @@ def _keras_layer(item: _Found, inferred: bool) -> RecurrentLayer:
         raise RefusedFile(f"{name}: the backward direction's tensors differ from the forward one's")
     bias_shape = forward.get("bias")
     cfg = item.config or {}
-    if bias_shape not in (None, (gates * units,), (2, gates * units)) or (
-        bias_shape == (2, gates * units) and cell != "gru"
+    width = gates * units
+    # CuDNNLSTM / CuDNNGRU keep cuDNN's two bias vectors end to end: (8h,) / (6h,).
+    cudnn = bias_shape == (2 * width,) and cell != "rnn"
+    if (
+        bias_shape not in (None, (width,), (2, width), (2 * width,))
+        or (bias_shape == (2, width) and cell != "gru")
+        or (bias_shape == (2 * width,) and not cudnn)
     ):
         raise RefusedFile(f"{name}: bias {bias_shape} does not fit a {cell} with {units} units")
-    if isinstance(cfg.get("units"), int) and cfg["units"] != units:
-        raise RefusedFile(f"{name}: config says {cfg['units']} units but the weights hold {units}")
+    config_units = cfg.get("units", cfg.get("output_dim"))
+    if isinstance(config_units, int) and config_units != units:
+        raise RefusedFile(f"{name}: config says {config_units} units but the weights hold {units}")
     if isinstance(cfg.get("use_bias"), bool) and cfg["use_bias"] != (bias_shape is not None):
         raise RefusedFile(f"{name}: config says use_bias={cfg['use_bias']} but the weights disagree")
-    reset_after = bias_shape == (2, gates * units) if bias_shape is not None else cfg.get("reset_after", True) is True
+    if cudnn:
+        reset_after = True
+    else:
+        reset_after = bias_shape == (2, width) if bias_shape is not None else cfg.get("reset_after", True) is True
     if cell == "gru" and isinstance(cfg.get("reset_after"), bool) and cfg["reset_after"] != reset_after:
         raise RefusedFile(f"{name}: config says reset_after={cfg['reset_after']} but the bias has shape {bias_shape}")
+    source_class = item.source_class or ""
+    if cudnn:
+        source_class = "CuDNNLSTM" if cell == "lstm" else "CuDNNGRU"
+    elif source_class.startswith("CuDNN"):
+        raise RefusedFile(f"{name}: a {source_class} stores a ({2 * width},) bias, not {bias_shape}")
     try:
         spec = RecurrentSpec(
-            framework="keras",
+            # A CuDNNLSTM counts as PyTorch's LSTM (two biases); its weights are re-keyed below.
+            framework="pytorch" if cudnn and cell == "lstm" else "keras",
             cell=cell,
             features=kernel[0],
             units=units,
-            timesteps=_timesteps(item.build),
+            timesteps=_timesteps(item.build, kernel[0]),
             bidirectional="backward" in item.directions,
             bias=bias_shape is not None,
             reset_after=reset_after if cell == "gru" else True,
-            return_sequences=cfg.get("return_sequences") is True,
+            return_sequences=cfg.get("return_sequences") is True and not (cudnn and cell == "lstm"),
         )
     except ValueError as error:
         raise RefusedFile(f"{name}: {error}") from None
     weights: dict[str, np.ndarray] = {}
     sources: dict[str, str] = {}
-    for tensor in breakdown(spec).tensors:
-        path, ds = item.directions[tensor.direction][tensor.name]
-        weights[tensor.key] = read_array(ds, f"{name}: {path}")
-        sources[tensor.key] = path
-    return RecurrentLayer(name, spec, weights, inferred, sources, _activation(cfg, item.wrapper))
+    if cudnn and cell == "lstm":
+        for direction, roles in item.directions.items():
+            suffix = "_reverse" if direction == "backward" else ""
+            arrays = {r: _values(ds, f"{name}: {path}") for r, (path, ds) in roles.items()}
+            paths = {r: path for r, (path, _) in roles.items()}
+            parts = {
+                "weight_ih_l0": (arrays["kernel"].T, paths["kernel"] + " (transposed)"),
+                "weight_hh_l0": (arrays["recurrent_kernel"].T, paths["recurrent_kernel"] + " (transposed)"),
+                "bias_ih_l0": (arrays["bias"][:width], paths["bias"] + f"[:{width}]"),
+                "bias_hh_l0": (arrays["bias"][width:], paths["bias"] + f"[{width}:]"),
+            }
+            for key, (values, source) in parts.items():
+                weights[key + suffix] = np.ascontiguousarray(values)
+                sources[key + suffix] = source
+    else:
+        for tensor in breakdown(spec).tensors:
+            path, ds = item.directions[tensor.direction][tensor.name]
+            values = _values(ds, f"{name}: {path}")
+            weights[tensor.key] = values.reshape(tensor.shape) if cudnn else values
+            sources[tensor.key] = path + (" (as (2, 3h))" if cudnn else "")
+    activation = _activation(cfg, item.wrapper, item.keras_version)
+    return RecurrentLayer(name, spec, weights, inferred, sources, activation, source_class)
 
 
-def _timesteps(entry: Mapping[str, Any] | None) -> int:
-    """T from the saved layer's build_config input shape (None, T, x) when known; else the default."""
+def _values(ds: Any, where: str) -> np.ndarray:
+    """A dataset read and checked, or an array already read (Keras 1 gates joined)."""
+    return ds if isinstance(ds, np.ndarray) else read_array(ds, where)
+
+
+def _timesteps(entry: Mapping[str, Any] | None, features: int | None = None) -> int:
+    """T from the saved layer's input shape (None, T, x) when known and x fits the kernel; else the default."""
     build = entry.get("build_config") if entry else None
     shape = build.get("input_shape") if isinstance(build, dict) else None
+    if shape is None and entry is not None:
+        shape = (_cfg(entry) or {}).get("batch_input_shape")  # Keras 2's config; only a hint
     if isinstance(shape, list) and len(shape) == 3 and isinstance(shape[1], int) and 1 <= shape[1] <= 1_000_000:
-        return int(shape[1])
+        if features is None or shape[2] in (None, features):
+            return int(shape[1])
     return RecurrentSpec().timesteps
 
 
-def _activation(cfg: Mapping[str, Any], wrapper: Mapping[str, Any] | None = None) -> str:
+HARD_SIGMOID = {
+    "2": "hard_sigmoid (Keras 1 and 2: clip(0.2·x + 0.5, 0, 1))",
+    "3": "hard_sigmoid (Keras 3: relu6(x + 3) / 6)",
+}
+
+
+def _activation(
+    cfg: Mapping[str, Any], wrapper: Mapping[str, Any] | None = None, keras_version: str | None = None
+) -> str:
     """'default' for tanh + sigmoid read forward (directions concatenated); else what differs (convert refuses)."""
     parts = []
     for key, default in (("activation", "tanh"), ("recurrent_activation", "sigmoid")):
-        value = cfg.get(key, default)
+        # Keras 1 called the gates' activation inner_activation.
+        value = cfg.get(key, cfg.get("inner_activation", default) if key == "recurrent_activation" else default)
         if isinstance(value, dict):
             value = value.get("config") if isinstance(value.get("config"), str) else "custom"
+        if value == "hard_sigmoid":
+            # The same name is two functions: Keras 3 changed it (the file's keras_version decides).
+            major = (keras_version or "3").split(".")[0]
+            value = HARD_SIGMOID["3" if major not in ("1", "2") else "2"]
         if value != default:
             parts.append(f"{key}={value}")
     # These change the outputs without changing any weight, so the views and convert must know.

@@ -29,6 +29,7 @@ class RecurrentLayer:
     inferred: bool  # sizes came from names and shapes, not from a config
     source_keys: Mapping[str, str]  # Tensor.key -> where that array lives in the file
     activation: str = "default"  # a non-default activation (e.g. "relu"), recorded so convert can refuse it
+    source_class: str = ""  # the file's own class when the spec's convention stands in for it (CuDNNLSTM, nn.LSTMCell)
 
     @property
     def params(self) -> int:
@@ -45,3 +46,4 @@ class ModelFile:
     layers: tuple[RecurrentLayer, ...]
     other_layers: tuple[tuple[str, int], ...] = field(default=())
     notes: tuple[str, ...] = field(default=())
+    unread: tuple[str, ...] = field(default=())  # recurrent-looking layers not read (named in notes); convert refuses

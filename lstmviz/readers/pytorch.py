@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,8 +28,10 @@ ITEMSIZE = {
 FLOATS = {"F64": np.float64, "F32": np.float32, "F16": np.float16}
 GATES_TO_CELL = {4: "lstm", 3: "gru", 1: "rnn"}
 _KEY = re.compile(
-    r"^(?:(?P<prefix>.+)\.)?(?P<kind>weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)_l(?P<layer>\d+)(?P<rev>_reverse)?$"
+    r"^(?:(?P<prefix>.+)\.)?(?P<kind>weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)"
+    r"(?:_l(?P<layer>\d+)(?P<rev>_reverse)?)?$"
 )
+_RECURRENT_NAME = re.compile(r"lstm|gru|rnn", re.IGNORECASE)
 ROOT_NAME = "(top level)"
 
 
@@ -49,17 +51,33 @@ class _Entry:
 
 def read_safetensors(data: bytes, max_params: int) -> ModelFile:
     """Recurrent modules of a PyTorch state dict in safetensors, with every other tensor counted."""
-    entries = _header(data, max_params)
+    return state_dict_model("safetensors", _header(data, max_params), lambda: _load(data), [])
+
+
+CELL_CLASSES = {"lstm": "nn.LSTMCell", "gru": "nn.GRUCell", "rnn": "nn.RNNCell"}
+
+
+def state_dict_model(
+    fmt: str, entries: list[_Entry], load: Callable[[], dict[str, np.ndarray]], notes: list[str]
+) -> ModelFile:
+    """A state dict's recurrent modules (nn.LSTM/GRU/RNN and their Cell twins) and every other tensor counted."""
     groups: dict[str, dict[str, _Entry]] = {}
+    cells: set[str] = set()
     plain: list[_Entry] = []
     for entry in entries:
         match = _KEY.match(entry.key)
         if match is None:
             plain.append(entry)
             continue
-        suffix = entry.key[len(match["prefix"]) + 1 :] if match["prefix"] else entry.key
-        groups.setdefault(match["prefix"] or "", {})[suffix] = entry
-    notes: list[str] = []
+        prefix = match["prefix"] or ""
+        if match["layer"] is None:
+            # nn.LSTMCell / GRUCell / RNNCell: weight_ih with no _l0; one layer of the same count.
+            cells.add(prefix)
+            suffix = f"{match['kind']}_l0"
+        else:
+            suffix = entry.key[len(prefix) + 1 :] if prefix else entry.key
+        groups.setdefault(prefix, {})[suffix] = entry
+    notes = list(notes)
     found: list[tuple[int, RecurrentLayer]] = []
     arrays: dict[str, np.ndarray] | None = None
     for prefix, members in groups.items():
@@ -69,8 +87,15 @@ def read_safetensors(data: bytes, max_params: int) -> ModelFile:
             plain.extend(members.values())
             continue
         if arrays is None:
-            arrays = _load(data)
-        found.append((min(e.start for e in members.values()), _layer(prefix, spec_or_reason, members, arrays)))
+            arrays = load()
+        layer = _layer(prefix, spec_or_reason, members, arrays)
+        if prefix in cells:
+            cls = CELL_CLASSES[layer.spec.cell]
+            layer = RecurrentLayer(layer.name, layer.spec, layer.weights, True, layer.source_keys, source_class=cls)
+            notes.append(
+                f"{layer.name}: an {cls} (keys without _l0), shown as a one-layer nn.{cls[3:-4]}: the same parameters"
+            )
+        found.append((min(e.start for e in members.values()), layer))
     found.sort(key=lambda item: item[0])
     layers = tuple(layer for _, layer in found)
     if any(layer.spec.cell == "rnn" for layer in layers):
@@ -80,8 +105,14 @@ def read_safetensors(data: bytes, max_params: int) -> ModelFile:
     for entry in sorted(plain, key=lambda e: e.start):
         module = entry.key.rsplit(".", 1)[0] if "." in entry.key else entry.key
         others[module] = others.get(module, 0) + entry.params
+    unread = [m for m in others if _RECURRENT_NAME.search(m.rsplit(".", 1)[-1])]
+    for module in unread:
+        notes.append(
+            f"{module}: its name looks recurrent but its tensors fit no nn.LSTM, nn.GRU or nn.RNN; "
+            f"counted as other ({others[module]:,} parameters)"
+        )
     total = sum(e.params for e in entries)
-    return ModelFile("safetensors", total, layers, tuple(others.items()), tuple(notes))
+    return ModelFile(fmt, total, layers, tuple(others.items()), tuple(notes), tuple(unread))
 
 
 def _header(data: bytes, max_params: int) -> list[_Entry]:
@@ -152,7 +183,7 @@ def _load(data: bytes) -> dict[str, np.ndarray]:
 
 def _infer(name: str, members: Mapping[str, _Entry]) -> RecurrentSpec | str:
     """The nn.LSTM/GRU/RNN these parameter names and shapes describe, or a note why they don't fit one."""
-    layer_count = 1 + max(int(_KEY.match(k)["layer"]) for k in members)  # type: ignore[index]
+    layer_count = 1 + max(int(_KEY.match(k)["layer"] or 0) for k in members)  # type: ignore[index]
     reverse = any(k.endswith("_reverse") for k in members)
     first_ih, first_hh = members.get("weight_ih_l0"), members.get("weight_hh_l0")
     if first_ih is None or first_hh is None or len(first_ih.shape) != 2 or len(first_hh.shape) != 2:
@@ -197,9 +228,85 @@ def _layer(
             raise RefusedFile(f"{name}: {key} is missing (expected shape {tensor.shape})")
         if entry.shape != tensor.shape:
             raise RefusedFile(f"{name}: {key} has shape {entry.shape}, expected {tensor.shape}")
-        full = f"{prefix}.{key}" if prefix else key
+        full = entry.key
         if full not in arrays:
             raise RefusedFile(f"{name}: {key} is stored as {entry.dtype}, not as floating-point weights")
         weights[key] = finite_float32(arrays[full], f"{name}: {key}")
         sources[key] = full
     return RecurrentLayer(name, spec, weights, True, sources)
+
+
+# --- torch.save files (.pt, .pth, .bin, .ckpt), read as data ------------------------------------
+
+
+def read_torch_save(data: bytes, max_params: int) -> ModelFile:
+    """A torch.save zip holding a state dict, or a checkpoint dict holding one; optimizer state only noted."""
+    from lstmviz.readers import torch_pickle as tp
+
+    saved = tp.read_torch_zip(data)
+    tensors, notes = _find_state_dict(saved.root, tp)
+    declared = 0
+    entries: list[_Entry] = []
+    for index, (key, ref) in enumerate(tensors.items()):
+        declared += ref.numel
+        if declared > max_params:
+            raise RefusedFile(f"this file declares more than {max_params:,} parameters, the cap; refused")
+        entries.append(_Entry(key, tp.STORAGES[ref.storage.dtype][1], ref.size, index))
+
+    def load() -> dict[str, np.ndarray]:
+        out = {}
+        for key, ref in tensors.items():
+            if tp.STORAGES[ref.storage.dtype][1] in ("F32", "F64", "F16", "BF16"):
+                out[key] = tp.tensor_array(ref, saved.storages, saved.big_endian)
+        return out
+
+    return state_dict_model("torch", entries, load, notes)
+
+
+_OPTIMIZER = re.compile(r"optim|scheduler|scaler", re.IGNORECASE)
+
+
+def _find_state_dict(root: Any, tp: Any) -> tuple[dict[str, Any], list[str]]:
+    """The tensors of the state dict in a torch.save object, keyed as PyTorch keys them, and notes."""
+    if isinstance(root, tp.Opaque):
+        raise RefusedFile(f"this file holds a pickled object of class `{root.cls}`; {tp.SAVE_ADVICE}")
+    if not isinstance(root, dict):
+        raise RefusedFile(f"this torch.save file holds a {type(root).__name__}, not a state dict; {tp.SAVE_ADVICE}")
+    notes: list[str] = []
+    if not any(isinstance(v, tp.TensorRef) for v in root.values()):
+        for key in tp.STATE_DICT_KEYS:
+            inner = root.get(key)
+            if isinstance(inner, tp.Opaque):
+                raise RefusedFile(
+                    f"this checkpoint's {key!r} is a pickled object of class `{inner.cls}`; {tp.SAVE_ADVICE}"
+                )
+            if isinstance(inner, dict) and any(isinstance(v, tp.TensorRef) for _, v in tp.walk(inner)):
+                notes.append(f"a training checkpoint: the state dict under {key!r} is read")
+                notes += _left_out(root, key, tp)
+                root = inner
+                break
+    tensors: dict[str, Any] = {}
+    for path, value in tp.walk(root):
+        top = path.split(".", 1)[0]
+        if isinstance(value, tp.TensorRef) and not _OPTIMIZER.search(top):
+            if ".(state)" in path or ".(args)" in path or ".(items)" in path:
+                owner = path.split(".(", 1)[0]
+                raise RefusedFile(f"the weights at {owner!r} sit inside a pickled object; {tp.SAVE_ADVICE}")
+            tensors[path] = value
+    if not tensors:
+        raise RefusedFile("this torch.save file holds no tensors outside optimizer state; nothing to count")
+    return tensors, notes
+
+
+def _left_out(root: dict[str, Any], used: str, tp: Any) -> list[str]:
+    """Notes on what a checkpoint holds beside its state dict: optimizer state (never counted), other objects."""
+    notes = []
+    for key, value in root.items():
+        if key == used:
+            continue
+        values = sum(v.numel for _, v in tp.walk(value) if isinstance(v, tp.TensorRef))
+        if values:
+            notes.append(f"{key!r}: {values:,} values of optimizer or training state, not counted as parameters")
+        elif isinstance(value, tp.Opaque):
+            notes.append(f"{key!r}: a pickled `{value.cls}` object, kept as data (never imported or run)")
+    return notes

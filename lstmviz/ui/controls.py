@@ -6,9 +6,9 @@ from typing import Any, Final
 
 import streamlit as st
 
+from lstmviz.conventions import CELL_LABEL, FRAMEWORK_LABEL
 from lstmviz.counting import Breakdown, LayerCount
 from lstmviz.spec import CELLS, FRAMEWORKS, OPTION_DEFAULTS, OPTION_WHERE, RecurrentSpec, option_applies
-from lstmviz.style import CELL_LABEL, FRAMEWORK_LABEL
 from lstmviz.ui import url
 from lstmviz.urlvalues import Choice, Flag, Whole
 

@@ -7,12 +7,13 @@ from pathlib import PurePath
 import plotly.graph_objects as go
 import streamlit as st
 
+from lstmviz.conventions import FRAMEWORK_LABEL
 from lstmviz.convert import ConversionRefused, gate_move_rows
 from lstmviz.convert_model import SUFFIX, ConvertedModel, convert_model, target_for
 from lstmviz.counting import breakdown
 from lstmviz.figures.heatmap import heatmap_data, weight_heatmap
 from lstmviz.readers import ModelFile
-from lstmviz.style import FRAMEWORK_LABEL, Theme
+from lstmviz.style import Theme
 from lstmviz.ui import controls
 from lstmviz.ui.charts import chart_config
 

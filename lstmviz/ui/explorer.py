@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import lstmviz
-from lstmviz.cells import LAYER_CLASS
+from lstmviz.conventions import FRAMEWORK_LABEL, LAYER_CLASS
 from lstmviz.counting import LayerCount
 from lstmviz.export import formula_latex, gate_rows, tensor_rows, to_csv, to_latex, to_markdown
 from lstmviz.figures.cell_geometry import cell_geometry
@@ -17,7 +17,7 @@ from lstmviz.figures.cell_plotly import cell_figure
 from lstmviz.figures.cell_svg import cell_svg
 from lstmviz.report import Report
 from lstmviz.snippet import framework_code
-from lstmviz.style import FRAMEWORK_LABEL, SELECTED_FILL, Theme
+from lstmviz.style import SELECTED_FILL, Theme
 from lstmviz.summary import gate_term, tensor_sum
 from lstmviz.tables import LAYER_GATES, LAYERS, TENSORS, TIMESTEPS, gate_parts, rows, timestep_rows
 from lstmviz.ui import cached, controls, url

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from lstmviz.cells import LAYER_CLASS
+from lstmviz.conventions import FRAMEWORK_LABEL, LAYER_CLASS
 from lstmviz.counting import LayerCount, breakdown
 from lstmviz.figures.cell_geometry import cell_geometry
 from lstmviz.figures.cell_svg import cell_svg
 from lstmviz.inspection import count_check, gate_stats, model_rows
 from lstmviz.readers import MAX_FILE_BYTES, MAX_PARAMS, ModelFile, RecurrentLayer
 from lstmviz.report import Report
-from lstmviz.style import FRAMEWORK_LABEL, Theme
+from lstmviz.style import Theme
 from lstmviz.tables import GATE_STATS, MODEL_LAYERS, rows
 from lstmviz.ui import cached, controls, convert_panel, url
 from lstmviz.ui import through_time as time_view
@@ -29,7 +29,7 @@ EXAMPLES = {  # file → what it is, as the picker shows it
     "keras_gru_both.h5": "Keras GRUs, reset_after True and False (legacy .h5)",
 }
 UPLOAD = "upload a file"
-FORMATS = ("keras", "h5", "safetensors", "onnx")
+FORMATS = ("keras", "h5", "safetensors", "onnx", "pt", "pth", "bin", "ckpt")
 MAX_TIME_UNITS = 128  # the through-time heatmaps draw one row per unit
 MAX_TIME_STEPS = 100
 
@@ -38,8 +38,9 @@ def render(report: Report, theme: Theme) -> None:
     """Draw the inspect view; the sidebar's spec is not used (the file describes its own layers)."""
     st.title("Inspect your own model")
     st.caption(
-        "Open a Keras (.keras, .h5, .weights.h5), PyTorch (.safetensors) or ONNX file. It is read as data: "
-        "nothing in it is executed, pickles (.pt, .pth, .bin) are refused, and files over "
+        "Open a Keras (.keras, .h5, .weights.h5), PyTorch (.safetensors, or torch.save .pt/.pth/.bin/.ckpt) or "
+        "ONNX file. It is read as data: nothing in it is executed (lstmviz's own pickle reader imports and calls "
+        "nothing), and files over "
         f"{MAX_FILE_BYTES // 2**20} MB or {MAX_PARAMS:,} parameters are refused. The sidebar drives the other views."
     )
     loaded = source()

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 import lstmviz
-from lstmviz.cells import LAYER_CLASS
+from lstmviz.conventions import CELL_LABEL, FRAMEWORK_LABEL, LAYER_CLASS, TENSOR_LETTER
 from lstmviz.counting import GateCount, LayerCount, TensorSlice
 from lstmviz.equations import block_name, fused_terms, gate_terms
 from lstmviz.figures.cell_geometry import cell_geometry
@@ -20,8 +20,8 @@ from lstmviz.inputs import SINE, lecture_input
 from lstmviz.playback import playback, player_data
 from lstmviz.report import Report, build_report
 from lstmviz.spec import RecurrentSpec
-from lstmviz.style import CELL_LABEL, FRAMEWORK_LABEL, STATE_COLOURS, TENSOR_LETTER, Theme, gate_colour
-from lstmviz.ui import cached, controls, static_table, url
+from lstmviz.style import STATE_COLOURS, Theme, gate_colour
+from lstmviz.ui import cached, controls, static_table, url, zoo
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.controls import DEFAULTS, URL
 from lstmviz.ui.player import player
@@ -231,6 +231,10 @@ def frameworks(lesson: Report, theme: Theme) -> None:
         f"[Compare them side by side]({step_link({'view': 'compare'})})."
     )
     static_table.static_table(rows)
+    st.markdown(
+        "**Other conventions.** Other frameworks count the same layers differently (pick one under Layer class):"
+    )
+    zoo.other_conventions(x, units=h)
     st.markdown("**Now count some yourself:** the practice questions start from this very layer and grow harder.")
     st.button(
         "Practice: count it yourself →", key="lesson_practice", on_click=_open, args=("practice",), type="primary"

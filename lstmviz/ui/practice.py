@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from lstmviz.cells import LAYER_CLASS
+from lstmviz.conventions import FRAMEWORK_LABEL, LAYER_CLASS
 from lstmviz.figures.budget import frontier_figure
 from lstmviz.figures.focus import quiz_heatmap
 from lstmviz.practice import (
@@ -21,7 +21,7 @@ from lstmviz.practice import (
 )
 from lstmviz.report import Report, build_report
 from lstmviz.spec import RecurrentSpec
-from lstmviz.style import FRAMEWORK_LABEL, Theme
+from lstmviz.style import Theme
 from lstmviz.ui import cached, controls, url
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.controls import URL

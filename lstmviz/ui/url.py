@@ -44,6 +44,12 @@ def alias(key: str, names: Mapping[str, str]) -> None:
             _rewrite(qp, Reading(key, names[values[-1]], None))
 
 
+def put(key: str, value: str) -> None:
+    """Before the widget `key` exists: set its URL value quietly (a link's other spelling of the same choice)."""
+    with get_session_state().query_params() as qp:
+        _rewrite(qp, Reading(key, value, None))
+
+
 def drop(key: str, why: str) -> None:
     """Forget an option that does not apply now: out of the URL and the session, so it can't come back later."""
     with get_session_state().query_params() as qp:

@@ -1,0 +1,159 @@
+"""`--layer CLASS` on the command line: a class path picks a zoo record or a Keras/PyTorch/ONNX spec."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from lstmviz.conventions import CONVENTIONS, Convention, convention
+from lstmviz.spec import RecurrentSpec
+from lstmviz.zoo import RECORDS, ZooCount, ZooOptions, find_zoo, zoo_count
+
+__all__ = ["ZooCount", "layer_from_args", "layers_text", "spec_layer_path", "zoo_json", "zoo_text"]
+
+# Other spellings of the spec classes' paths: tf.keras.layers.LSTM, nn.LSTM, onnx.LSTM.
+_SPEC_ALIASES = {"keras": ("tf.keras.layers.",), "pytorch": ("nn.",), "onnx": ("onnx.", "onnx:")}
+
+
+def spec_layer_path(spec: RecurrentSpec) -> str:
+    """The framework's own class path of a spec's layer: keras.layers.LSTM, torch.nn.GRU, onnx RNN."""
+    return convention(spec.framework, spec.cell).class_path
+
+
+def _spec_paths() -> dict[str, tuple[str, str]]:
+    paths = {}
+    for key, record in CONVENTIONS.items():
+        spellings = (record.class_path, *record.aliases)
+        spellings += tuple(prefix + record.class_name for prefix in _SPEC_ALIASES[record.framework.key])
+        paths.update({spelling.lower(): key for spelling in spellings})
+    return paths
+
+
+SPEC_PATHS = _spec_paths()
+
+# Flags only a spec layer (Keras 3 / PyTorch / ONNX LSTM, GRU, SimpleRNN) has, with their flag names.
+_SPEC_ONLY = {
+    "framework": "--framework",
+    "cell": "--cell",
+    "layers": "--layers",
+    "bidirectional": "--bidirectional",
+    "reset_after": "--no-reset-after",
+    "proj_size": "--proj-size",
+    "return_sequences": "--return-sequences",
+}
+_ZOO_ONLY = {"kernel_size": "--kernel-size", "use_peepholes": "--use-peepholes", "reset_gate": "--no-reset-gate"}
+
+
+def known_layers() -> str:
+    """Every class path, comma-separated (for an error line)."""
+    return ", ".join(r.class_path for r in (*CONVENTIONS.values(), *RECORDS))
+
+
+def layer_from_args(args: argparse.Namespace) -> RecurrentSpec | ZooCount:
+    """The layer the flags name: a spec (no --layer, or a Keras/PyTorch/ONNX class) or a zoo count."""
+    given = {name: getattr(args, name, None) for name in (*_SPEC_ONLY, *_ZOO_ONLY, "num_proj", "bias")}
+    if args.layer is None:
+        _refuse(given, _ZOO_ONLY, "without --layer (they belong to --layer classes such as keras.layers.ConvLSTM2D)")
+        if given["num_proj"] is not None:
+            raise ValueError("--num-proj needs --layer tf.compat.v1.nn.rnn_cell.LSTMCell (PyTorch: --proj-size)")
+        return _spec(args, {})
+    name = " ".join(args.layer.split()).lower()
+    if name in SPEC_PATHS:
+        framework, cell = SPEC_PATHS[name]
+        path = convention(framework, cell).class_path
+        for key, value in (("framework", framework), ("cell", cell)):
+            if given[key] not in (None, value):
+                raise ValueError(f"--{key} {given[key]} contradicts --layer {path}; give one of them")
+        _refuse(given, _ZOO_ONLY, f"to {path}")
+        overrides: dict[str, Any] = {"framework": framework, "cell": cell}
+        if given["num_proj"] is not None:
+            if (framework, cell) != ("pytorch", "lstm"):
+                raise ValueError(f"--num-proj does not apply to {path}: only TF1 LSTMCell and torch.nn.LSTM project")
+            overrides["proj_size"] = given["num_proj"]
+        return _spec(args, overrides)
+    record = find_zoo(name)
+    if record is None:
+        raise ValueError(f"unknown --layer {args.layer[:60]!r}; known: {known_layers()}")
+    _refuse(given, _SPEC_ONLY, f"to {record.class_path}")
+    return zoo_count(record, _zoo_options(record, args))
+
+
+def _refuse(given: dict[str, Any], flags: dict[str, str], where: str) -> None:
+    for name, flag in flags.items():
+        if given[name] is not None:
+            raise ValueError(f"{flag} does not apply {where}")
+
+
+def _spec(args: argparse.Namespace, overrides: dict[str, Any]) -> RecurrentSpec:
+    given = {name: getattr(args, name, None) for name in RecurrentSpec.field_names()}
+    fields = {name: value for name, value in given.items() if value is not None}
+    return RecurrentSpec(**{**fields, **overrides})
+
+
+def _zoo_options(record: Convention, args: argparse.Namespace) -> ZooOptions:
+    """ZooOptions from the flags; a kernel size is read as the framework reads an int.
+
+    Keras reads kernel_size=3 as 3 on every axis; Flax reads an int as a 1-tuple, so `--kernel-size 3`
+    is a 1-D Flax ConvLSTMCell and `3,3` a 2-D one. Without the flag: 3 on every Keras axis, Flax (3, 3).
+    """
+    kernel: tuple[int, ...] = args.kernel_size or ()
+    if record.conv_dims > 0:
+        kernel = kernel or (3,)
+        kernel = kernel * record.conv_dims if len(kernel) == 1 else kernel
+    elif record.conv_dims < 0:
+        kernel = kernel or (3, 3)
+    fields: dict[str, Any] = {"features": args.features, "units": args.units, "kernel_size": kernel}
+    for name in ("bias", "use_peepholes", "num_proj", "reset_gate"):
+        if getattr(args, name, None) is not None:
+            fields[name] = getattr(args, name)
+    return ZooOptions(**fields)
+
+
+def zoo_options_dict(count: ZooCount) -> dict[str, Any]:
+    """The options that apply to the class, named like the CLI flags (features, units, kernel_size, ...)."""
+    o, record = count.options, count.record
+    result: dict[str, Any] = {"features": o.features, "units": o.units}
+    if record.conv_dims:
+        result["kernel_size"] = list(o.kernel_size)
+    for name in record.options:
+        result[name] = getattr(o, name)
+    return result
+
+
+def zoo_json(count: ZooCount) -> dict[str, Any]:
+    """A zoo layer's count as one JSON-ready dict: total, formula, tensors in the framework's order."""
+    record = count.record
+    return {
+        "layer": record.class_path,
+        "framework": record.framework.label,
+        "options": zoo_options_dict(count),
+        "total_params": count.total,
+        "formula": count.substituted,
+        "formula_symbolic": count.symbolic,
+        "tensors": [
+            {"name": t.name, "shape": list(t.shape), "params": t.params, "role": t.role, "gates": list(t.gates)}
+            for t in count.tensors
+        ],
+        "gates": [{"symbol": g.symbol, "name": g.name, "activation": g.activation} for g in record.gates],
+        "notes": list(record.notes),
+    }
+
+
+def zoo_text(count: ZooCount) -> str:
+    """A zoo layer's count as text: total, tensors in the framework's order, formula, what trips users up."""
+    width = max(len(t.name) for t in count.tensors)
+    rows = "\n".join(f"  {t.name:<{width}}  {str(t.shape):<18} {t.params:>12,}" for t in count.tensors)
+    notes = "\n".join(f"- {n}" for n in count.record.notes)
+    options = ", ".join(f"{k}={v}" for k, v in zoo_options_dict(count).items())
+    return (
+        f"{count.record.class_path} ({options}): {count.total:,} parameters\n\n{rows}\n\n"
+        f"{count.symbolic}\n{count.substituted}\n\n{notes}\n"
+    )
+
+
+def layers_text() -> str:
+    """Every class path lstmviz counts, grouped by framework."""
+    groups: dict[str, list[str]] = {}
+    for record in (*CONVENTIONS.values(), *RECORDS):
+        groups.setdefault(record.framework.label, []).append(record.class_path)
+    return "".join(f"{group}:\n" + "".join(f"  {path}\n" for path in paths) for group, paths in groups.items())
