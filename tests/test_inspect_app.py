@@ -66,9 +66,22 @@ def test_each_example_shows_its_total_check_and_figures(name: str) -> None:
     assert any(t["type"] == "heatmap" for t in whole["data"])
     players = [e for e in at.get("bidi_component") if e.proto.component_name == "lstmviz_player"]
     assert len(players) == 1  # the layer picked
-    (stats,) = [d.value for d in at.dataframe if "mean bias" in d.value.columns]
+    (stats,) = _tables(at, "mean bias")
     spec = model.layers[0].spec
-    assert len(stats) == spec.layers * spec.directions * len(gate_kinds(spec.framework, spec.cell))
+    assert len(stats["gate"]) == spec.layers * spec.directions * len(gate_kinds(spec.framework, spec.cell))
+
+
+def _tables(at: AppTest, column: str) -> list[dict[str, list[str]]]:
+    """The static (Markdown) tables with this column: header → cell texts."""
+    found = []
+    for block in at.markdown:
+        lines = [line for line in str(block.value).splitlines() if line.startswith("| ")]
+        if len(lines) < 3:
+            continue
+        cells = [[c.strip().replace("\\", "") for c in line.strip("|").split(" | ")] for line in lines]
+        if column in cells[0]:
+            found.append({h: [row[k] for row in cells[2:]] for k, h in enumerate(cells[0])})
+    return found
 
 
 def _array(data: Any) -> np.ndarray:
@@ -92,8 +105,8 @@ def test_heatmap_shows_the_files_real_weights() -> None:
 
 def test_gate_statistics_list_every_gate_and_direction() -> None:
     at = _inspect("torch_encoder_proj.safetensors")
-    (stats,) = [d.value for d in at.dataframe if "mean bias" in d.value.columns]
-    assert len(stats) == 2 * 2 * 4  # layers × directions × gates
+    (stats,) = _tables(at, "mean bias")
+    assert len(stats["gate"]) == 2 * 2 * 4  # layers × directions × gates
     assert set(stats["direction"]) == {"forward", "backward"}
 
 

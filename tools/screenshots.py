@@ -1,4 +1,5 @@
-"""Screenshots of the explorer for docs/: 1400 × 900, a 1280 × 720 projector, a 390 × 844 phone.
+"""Screenshots for docs/: every view at 1400 × 900, on a 1280 × 720 projector and a 390 × 844 phone,
+plus the explorer's sections.
 
 Usage: python -m tools.screenshots  (starts the app on a free port, stops it afterwards)
 """
@@ -12,9 +13,26 @@ from pathlib import Path
 from tools.app_runner import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, start_app, stop_app
 
 DOCS = ROOT / "docs"
-SETTLED_JS = """() => document.querySelectorAll('.js-plotly-plot').length >= 2
+SETTLED_JS = """() => document.querySelector('[data-testid="stMain"] h1') !== null
     && !document.querySelector('[data-testid="stStatusWidget"]')
     && !document.querySelector('[data-stale="true"]')"""
+# Every view, first screen, at each size: docs/view-<name>-<size>.png
+VIEW_QUERIES = (
+    ("explorer", "?gate=f"),
+    ("through-time", "?view=through+time&t=12"),
+    ("lesson-step-1", "?view=lesson&step=1"),
+    ("lesson-step-2", "?view=lesson&step=2"),
+    ("lesson-step-4", "?view=lesson&step=4"),
+    ("lesson-step-5", "?view=lesson&step=5"),
+    ("practice", "?view=practice"),
+    ("compare", "?view=compare&gate=f"),
+    ("inspect", "?view=inspect&model=keras_sine_lstm.keras"),
+)
+SIZES = (
+    ("1400x900", (1400, 900), ""),
+    ("presentation-1280x720", (1280, 720), "&presentation=true"),
+    ("phone-390x844", (390, 844), ""),
+)
 # (file, viewport, query, the heading to scroll to or None for the top)
 SHOTS = (
     ("screenshot.png", (1400, 900), "?gate=f", None),
@@ -26,6 +44,10 @@ SHOTS = (
     ("presentation-gates-1280x720.png", (1280, 720), "?presentation=true&cell=gru&gate=r", "Gate dense layers"),
     ("phone-390x844.png", (390, 844), "?gate=f", None),
     ("phone-cell-390x844.png", (390, 844), "?gate=f", "The cell"),
+) + tuple(
+    (f"view-{name}-{size}.png", viewport, query + extra, None)
+    for name, query in VIEW_QUERIES
+    for size, viewport, extra in SIZES
 )
 
 
@@ -42,8 +64,9 @@ def main() -> int:
             for name, (width, height), query, heading in SHOTS:
                 page = browser.new_page(viewport={"width": width, "height": height})
                 page.goto(f"http://127.0.0.1:{port}/{query}", wait_until="domcontentloaded")
-                page.wait_for_function(SETTLED_JS, timeout=60_000)
-                page.wait_for_timeout(1500)  # Plotly's last relayout
+                page.wait_for_function(SETTLED_JS, timeout=90_000)
+                page.wait_for_timeout(2500)  # Plotly's last relayout, the player's first draw
+                page.wait_for_function(SETTLED_JS, timeout=90_000)
                 if heading:
                     page.get_by_role("heading", name=heading).first.evaluate("e => e.scrollIntoView()")
                     page.wait_for_timeout(800)

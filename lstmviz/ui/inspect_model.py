@@ -20,6 +20,7 @@ from lstmviz.ui import cached, controls, convert_panel, url
 from lstmviz.ui import through_time as time_view
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.controls import URL
+from lstmviz.ui.static_table import static_table
 from lstmviz.urlvalues import Choice
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
@@ -84,12 +85,7 @@ def source() -> tuple[str, str, ModelFile | str] | None:
 def summary(name: str, model: ModelFile) -> None:
     """Every layer's count and the total, each recurrent layer checked against lstmviz's formula."""
     st.metric(f"{name} ({model.format}): total parameters", f"{model.total_params:,}")
-    st.dataframe(
-        rows(MODEL_LAYERS, model_rows(model)),
-        hide_index=True,
-        key="model_table",
-        column_config={"parameters": st.column_config.NumberColumn(format="localized")},
-    )
+    static_table(rows(MODEL_LAYERS, model_rows(model)))  # a plain table: wraps on a phone, no canvas grid
     for note in model.notes:
         st.caption(f"Note: {note}.")
 
@@ -132,7 +128,7 @@ def statistics(layer: RecurrentLayer) -> None:
     """Per-gate norms and means, and what the forget gate's bias says about training."""
     stats = gate_stats(layer)
     st.markdown("**Per gate: weight norms, means and bias**")
-    st.dataframe(rows(GATE_STATS, stats), hide_index=True, key="gate_stats")
+    static_table(rows(GATE_STATS, stats))
     forget = [s for s in stats if s.symbol == "f" and s.bias_mean is not None]
     if forget:
         means = ", ".join(f"{s.bias_mean:.3f} (layer {s.layer} {s.direction})" for s in forget)

@@ -117,7 +117,7 @@ def test_lesson_step_4_deep_link_shows_the_heatmap(page: Any, explorer: Any) -> 
 def test_lesson_step_6_compares_frameworks(page: Any, explorer: Any) -> None:
     open_view(page, explorer, "?view=lesson&step=6")
     assert title(page).startswith("Step 6. ")
-    table = grid(page, "layer", "framework", "parameters")
+    table, _ = static_table(page, "layer", "framework", "parameters")  # a plain table, not a canvas grid
     counts = {layer: int(n.replace(",", "")) for layer, n in zip(table["layer"], table["parameters"], strict=True)}
     assert counts["nn.LSTM"] == lstmviz.count_params(RecurrentSpec(framework="pytorch", cell="lstm"))
     assert counts["LSTM"] == lstmviz.count_params(RecurrentSpec(framework="keras", cell="lstm"))
@@ -188,10 +188,10 @@ def test_presentation_mode_link(page: Any, explorer: Any) -> None:
 
 VIEW_PAGES = [
     ("", METRIC),
-    ("?view=through+time", "[data-testid='stImage'] img"),
+    ("?view=through+time", ".st-key-player .lv-strip svg"),
     ("?view=compare", METRIC),
     ("?view=lesson&step=4", PLOTLY),
-    ("?view=lesson&step=6", "[data-testid='stDataFrame']"),
+    ("?view=lesson&step=6", "[data-testid='stMarkdownContainer'] table"),
     ("?view=practice", PLOTLY),
     ("?presentation=true", METRIC),
 ]
