@@ -13,6 +13,7 @@ import streamlit as st
 from lstmviz.report import build_report
 from lstmviz.style import PROJECTOR, SCREEN
 from lstmviz.ui import compare, controls, explorer, inspect_model, lesson, practice, through_time, zoo
+from lstmviz.ui.static_table import TABLE_CSS
 
 st.set_page_config(page_title="lstmviz: LSTM parameter explorer", page_icon="🧮", layout="wide")
 
@@ -35,6 +36,7 @@ view = controls.view_picker(tuple(VIEWS))
 # --- one computed report, then the chosen view ---------------------------------------------
 report = build_report(spec)
 theme = PROJECTOR if presentation else SCREEN
+st.html(TABLE_CSS)  # wide tables scroll inside their block, with edge shadows that say so
 if presentation:
     # A slide has no room for the sidebar: start it collapsed (its arrow still opens it).
     st.set_page_config(initial_sidebar_state="collapsed")

@@ -8,6 +8,8 @@ import streamlit as st
 
 from lstmviz.conventions import FRAMEWORK_LABEL, LAYER_CLASS
 from lstmviz.figures.budget import frontier_figure
+from lstmviz.figures.cell_geometry import cell_geometry
+from lstmviz.figures.cell_svg import cell_svg
 from lstmviz.figures.focus import quiz_heatmap
 from lstmviz.practice import (
     KINDS,
@@ -90,7 +92,7 @@ def _hint_and_answer(question_id: str, hint: str, answer: str) -> None:
         st.warning(f"Answer: {answer}")
 
 
-def count_quiz(number: int) -> tuple[str, str]:
+def count_quiz(number: int, theme: Theme) -> tuple[str, str]:
     """Predict a layer's count; returns the hint and the answer."""
     question = quiz_question(number)
     st.markdown(f"**How many parameters does a {_describe(question)} have?**")
@@ -98,6 +100,9 @@ def count_quiz(number: int) -> tuple[str, str]:
     answer = st.number_input("Your answer", min_value=0, value=None, step=1, key="quiz_answer")
     if answer is not None:
         _verdict(f"count {number}", int(answer) == truth.total, f"{int(answer):,}", truth.substituted)
+        # Once answered, the layer's cell with every gate's count: where the number comes from.
+        layer = build_report(question).layers[0]
+        st.image(cell_svg(cell_geometry(layer, question.timesteps), theme), width=560)
     return count_hint(question), truth.substituted
 
 
@@ -132,7 +137,7 @@ def gate_quiz(number: int, theme: Theme) -> tuple[str, str]:
 
 
 QUIZZES: dict[str, Callable[[int, Theme], tuple[str, str]]] = {
-    "count": lambda n, theme: count_quiz(n),
+    "count": count_quiz,
     "shape": lambda n, theme: shape_quiz(n),
     "gate block": gate_quiz,
 }
