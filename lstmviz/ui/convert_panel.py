@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lstmviz.conventions import FRAMEWORK_LABEL
-from lstmviz.convert import ConversionRefused, gate_move_rows
+from lstmviz.convert import ConversionRefused, count_change, gate_move_rows
 from lstmviz.convert_model import SUFFIX, ConvertedModel, convert_model, target_for
 from lstmviz.counting import breakdown
 from lstmviz.figures.heatmap import heatmap_data, weight_heatmap
@@ -79,6 +79,8 @@ def render(model: ModelFile, theme: Theme, filename: str, key: str) -> None:
     )
     for line in converted.proof_lines:
         st.success(line)
+    for conversion in converted.conversions:
+        st.markdown(f"**{conversion.name}:** {count_change(conversion.source, conversion.target)}.")
     st.download_button(
         f"Download {out_name}", converted.data, file_name=out_name, mime="application/octet-stream", key="convert_file"
     )
