@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from tools.app_runner import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, start_app, stop_app
 
@@ -51,8 +52,21 @@ SHOTS = (
 )
 
 
+def shoot(page: Any, url: str, heading: str | None, path: Path) -> None:
+    """Load a URL, wait for the page to settle, scroll to `heading` if given, save the shot."""
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_function(SETTLED_JS, timeout=90_000)
+    page.wait_for_timeout(2500)  # Plotly's last relayout, the player's first draw
+    page.wait_for_function(SETTLED_JS, timeout=90_000)
+    if heading:
+        page.get_by_role("heading", name=heading).first.evaluate("e => e.scrollIntoView()")
+        page.wait_for_timeout(800)
+    page.screenshot(path=str(path))
+
+
 def main() -> int:
     """Take every shot in SHOTS into docs/."""
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     port = free_port()
@@ -62,17 +76,18 @@ def main() -> int:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             for name, (width, height), query, heading in SHOTS:
-                page = browser.new_page(viewport={"width": width, "height": height})
-                page.goto(f"http://127.0.0.1:{port}/{query}", wait_until="domcontentloaded")
-                page.wait_for_function(SETTLED_JS, timeout=90_000)
-                page.wait_for_timeout(2500)  # Plotly's last relayout, the player's first draw
-                page.wait_for_function(SETTLED_JS, timeout=90_000)
-                if heading:
-                    page.get_by_role("heading", name=heading).first.evaluate("e => e.scrollIntoView()")
-                    page.wait_for_timeout(800)
-                page.screenshot(path=str(DOCS / name))
-                print(DOCS / name)
-                page.close()
+                for attempt in (1, 2):  # a loaded machine can miss a wait once: the second try waits anew
+                    page = browser.new_page(viewport={"width": width, "height": height})
+                    try:
+                        shoot(page, f"http://127.0.0.1:{port}/{query}", heading, DOCS / name)
+                        print(DOCS / name, flush=True)
+                        break
+                    except PlaywrightError as error:
+                        if attempt == 2:
+                            raise
+                        print(f"retrying {name}: {str(error).splitlines()[0]}", flush=True)
+                    finally:
+                        page.close()
             browser.close()
     finally:
         stop_app(process)
