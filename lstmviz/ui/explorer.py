@@ -79,12 +79,13 @@ def headline(report: Report) -> None:
             f"**Per layer and direction:** `{formula.symbolic}`  \n**Here:** `{formula.substituted}`  \n"
             f"**In {where}:** `{tensor_sum(first)}`"
         )
-        st.caption(
-            f"{'An' if spec.cell == 'lstm' else 'A'} {LAYER_CLASS[('keras', spec.cell)]} layer is "
-            f"{len(first.gates)} dense layer{'s' if len(first.gates) > 1 else ''} "
-            f"over [x_t, h_t-1] ({', '.join(g.kind.name for g in first.gates)}); "
-            "the same tensors are reused at every timestep."
-        )
+        with st.container(key="keep_caption_headline"):  # kept on a projector: the key sentence
+            st.caption(
+                f"{'An' if spec.cell == 'lstm' else 'A'} {LAYER_CLASS[('keras', spec.cell)]} layer is "
+                f"{len(first.gates)} dense layer{'s' if len(first.gates) > 1 else ''} "
+                f"over [x_t, h_t-1] ({', '.join(g.kind.name for g in first.gates)}); "
+                "the same tensors are reused at every timestep."
+            )
 
 
 def _start_lesson() -> None:

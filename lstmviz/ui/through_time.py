@@ -140,10 +140,11 @@ def render(report: Report, theme: Theme) -> None:
     run = replace(spec, timesteps=int(inputs.shape[0]))
     result = cached.forward_on(run, inputs.tobytes())
     layer = controls.layer_picker(report.count, "Layer and direction", "time_layer")
-    st.caption(
-        "Play runs in your browser: the strip, the cell, the values, the equations and the whole pass below all "
-        "follow one t. The same W, U and b feed every step; only the values change."
-    )
+    with st.container(key="keep_caption_time"):  # kept on a projector
+        st.caption(
+            "One t for the strip, the cell, the values, the equations and the whole pass; "
+            "the same W, U, b at every step."
+        )
     run_section(Run(spec, result, layer, kind, inputs), theme)
     st.caption(
         "Weights are the explorer's seeded initial weights; the forward pass is NumPy and agrees with "
