@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import replace
 from html import escape
+from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -26,6 +28,17 @@ from lstmviz.ui.charts import chart_config
 from lstmviz.ui.controls import DEFAULTS, URL
 from lstmviz.ui.player import player
 from lstmviz.urlvalues import Whole
+
+# Where a step draws its figure: in place on a screen; on a projector right under the navigation, so
+# the figure is on the first 1280 × 720 slide and the text follows it. One per session's thread.
+_FIGURE_AREA: ContextVar[Any] = ContextVar("lesson_figure_area", default=None)
+
+
+def figure_area() -> Any:
+    """The container a step's figure goes into (a projector's slot under the navigation, else in place)."""
+    area = _FIGURE_AREA.get()
+    return area if area is not None else st.container()
+
 
 # The gate step 2 singles out: the tutorial's forget gate, the GRU's update gate, the RNN's only one.
 FOCUS_GATE = {"lstm": "forget", "gru": "update", "rnn": "hidden"}
@@ -61,7 +74,7 @@ def dense_warm_up(lesson: Report, theme: Theme) -> None:
         f"= {dense.hidden_params} + {dense.output_params} = **{dense.total}**. Keep (inputs + outputs) × hidden + "
         "biases in mind: every gate below is such a dense layer."
     )
-    st.plotly_chart(
+    figure_area().plotly_chart(
         cached.dense_network(dense, theme), key="lesson_dense", config=chart_config("png", "lstmviz-lesson-dense"),
         theme=None,
     )
@@ -100,7 +113,7 @@ def one_gate(lesson: Report, theme: Theme) -> None:
         with col:
             st.metric(f"{letters[role]}: {what}, {rule}", f"{value:,}")
             st.caption("in " + (" and ".join(where) if where else "no tensor (bias off)"))
-    st.image(
+    figure_area().image(
         cell_svg(cell_geometry(layer, lesson.spec.timesteps), theme, selected=s),
         width="stretch",
         caption=f"The {gate.kind.name} gate in focus; the other gates are the same kind of dense layer.",
@@ -118,7 +131,7 @@ def all_gates(lesson: Report, theme: Theme) -> None:
     )
     if lesson.spec.layers > 1 or lesson.spec.bidirectional:
         st.caption("The formula adds every layer and direction of the stack; the bars show the first.")
-    st.plotly_chart(
+    figure_area().plotly_chart(
         cached.gate_counts(layer, theme),
         key="lesson_gates",
         config=chart_config("png", "lstmviz-lesson-gates"),
@@ -150,7 +163,7 @@ def fused_tensors(lesson: Report, theme: Theme) -> None:
         ),
         language="python",
     )
-    st.plotly_chart(
+    figure_area().plotly_chart(
         cached.heatmap_figure(layer, 0, theme),
         key="lesson_heatmap",
         config=chart_config("png", "lstmviz-lesson-heatmap"),
@@ -167,7 +180,8 @@ def timesteps(lesson: Report, theme: Theme) -> None:
         f"{'and c_t ' if layer.cell == 'lstm' else ''}carry from one step to the next. Press Play: the numbers "
         "change, the weights do not."
     )
-    lesson_player(lesson, layer, theme)
+    with figure_area():
+        lesson_player(lesson, layer, theme)
     st.markdown(
         "So the count never depends on T. What does grow with T is the output (with return_sequences) and the compute:"
     )
@@ -340,7 +354,10 @@ def render(report: Report, theme: Theme) -> None:
     step = navigation()
     title, draw = STEPS[step - 1]
     heading.title(f"Step {step}. {title(report.layers[0])}")
-    contents(report.layers[0], step)
+    presentation = bool(st.session_state.get("presentation"))
+    _FIGURE_AREA.set(st.container() if presentation else None)
+    if not presentation:  # a projector has Back/Next, the keys and the slider: the list would push the figure down
+        contents(report.layers[0], step)
     tutorial = spec == replace(DEFAULTS, timesteps=spec.timesteps)
     head, reset = st.columns([3, 1], vertical_alignment="center")
     head.markdown(
