@@ -121,3 +121,13 @@ def test_bad_model_parameter_falls_back_to_upload() -> None:
     at = _inspect("../../etc/passwd")
     assert not at.metric
     assert at.radio(key="model").value == "upload a file"
+
+
+def test_open_this_layer_in_the_lesson_carries_its_sizes() -> None:
+    at = _inspect("keras_sine_lstm.keras")
+    at.button(key="open_lesson").click().run()
+    assert not at.exception
+    spec = read_model((EXAMPLES_DIR / "keras_sine_lstm.keras").read_bytes(), "keras_sine_lstm.keras").layers[0].spec
+    assert at.radio(key="view").value == "lesson"
+    assert at.slider(key="units").value == spec.units and at.slider(key="features").value == spec.features
+    assert at.title[0].value.startswith("Step ")

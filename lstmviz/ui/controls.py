@@ -151,7 +151,8 @@ PRESENTATION_CSS = """<style>
 [data-testid="stMain"] [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p {
   font-size: 4.5rem; line-height: 1.1; }
 [data-testid="stMain"] [data-testid="stCaptionContainer"] { display: none; }
-[data-testid="stMain"] [class*="st-key-keep_caption"] [data-testid="stCaptionContainer"] { display: block; font-size: 1.15rem; }
+[data-testid="stMain"] [class*="st-key-keep_caption"] [data-testid="stCaptionContainer"] {
+  display: block; font-size: 1.15rem; }
 [data-testid="stMain"] p code { font-size: 1.2rem; white-space: nowrap; }
 [data-testid="stMain"] pre code, [data-testid="stMain"] pre.lstmviz-summary { font-size: 1.05rem; }
 [data-testid="stMain"] [data-testid="stDataFrame"] { font-size: 1.2rem; }

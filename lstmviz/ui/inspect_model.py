@@ -14,12 +14,14 @@ from lstmviz.figures.cell_svg import cell_svg
 from lstmviz.inspection import count_check, gate_stats, model_rows
 from lstmviz.readers import MAX_FILE_BYTES, MAX_PARAMS, ModelFile, RecurrentLayer
 from lstmviz.report import Report
+from lstmviz.spec import RecurrentSpec
 from lstmviz.style import Theme
 from lstmviz.tables import GATE_STATS, MODEL_LAYERS, rows
-from lstmviz.ui import cached, controls, convert_panel, url
+from lstmviz.ui import cached, controls, convert_panel, url, zoo
 from lstmviz.ui import through_time as time_view
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.controls import URL
+from lstmviz.ui.lesson import TUTORIAL
 from lstmviz.ui.static_table import static_table
 from lstmviz.urlvalues import Choice
 
@@ -59,6 +61,7 @@ def render(report: Report, theme: Theme) -> None:
     pick = labels.index(st.selectbox("Recurrent layer", labels, key="inspect_layer")) if len(labels) > 1 else 0
     layer = model.layers[pick]
     count(layer)
+    open_elsewhere(layer)
     lc = controls.layer_picker(breakdown(layer.spec), "Layer and direction to draw", "inspect_direction")
     cell(layer, lc, theme)
     weights(key, pick, layer, lc, theme)
@@ -107,6 +110,27 @@ def count(layer: RecurrentLayer) -> None:
     (st.success if check.matches else st.error)(check.text)
     if layer.activation != "default":
         st.warning(f"Non-default activation ({layer.activation}): the through-time run below uses the defaults.")
+
+
+# The sidebar's widgets a layer's spec sets (the lesson's tutorial reset names the same ones).
+SIDEBAR_KEYS = tuple(TUTORIAL)
+
+
+def _open_in(view: str, spec: RecurrentSpec) -> None:
+    """Put the file layer's sizes into the sidebar and open `view` on them."""
+    st.session_state.update({key: getattr(spec, key.removesuffix("_exact")) for key in SIDEBAR_KEYS})
+    st.session_state[zoo.LAYER_KEY] = zoo.SPEC_CHOICE  # the radios' layer, not a zoo class
+    st.session_state["view"] = view
+
+
+def open_elsewhere(layer: RecurrentLayer) -> None:
+    """Open this layer's sizes in the explorer, the lesson or compare (within the sidebar's ranges)."""
+    spec = layer.spec
+    if max(spec.features, spec.units) > controls.SIZE_MAX:
+        st.caption(f"(The other views draw up to {controls.SIZE_MAX:,} features and units.)")
+        return
+    for column, view in zip(st.columns(3), ("explorer", "lesson", "compare"), strict=True):
+        column.button(f"Open this layer in the {view}", key=f"open_{view}", on_click=_open_in, args=(view, spec))
 
 
 def cell(layer: RecurrentLayer, lc: LayerCount, theme: Theme) -> None:
