@@ -307,6 +307,21 @@ if (!window.lstmvizLessonKeys) {
 </script>"""
 
 
+# On a phone the first screen is the step, not its navigation: Back, the slider and Next on one row, no
+# step list (Back/Next and the slider reach every step), no disabled "back to the tutorial" button.
+PHONE_CSS = """<style>
+@media (max-width: 640px) {
+  .lstmviz-steps { display: none; }
+  [data-testid="stHorizontalBlock"]:has(.st-key-lesson_back) { flex-wrap: nowrap; gap: 0.5rem; }
+  [data-testid="stHorizontalBlock"]:has(.st-key-lesson_back) > [data-testid="stColumn"] {
+    min-width: 0 !important; width: auto !important; flex: 1 1 0 !important; }
+  [data-testid="stHorizontalBlock"]:has(.st-key-lesson_back) > [data-testid="stColumn"]:nth-child(2) {
+    flex: 2 1 0 !important; }
+  [data-testid="stColumn"]:has(.st-key-lesson_tutorial button:disabled) { display: none; }
+}
+</style>"""
+
+
 def step_link(changes: dict[str, str | int]) -> str:
     """A relative link to this page with the current URL's parameters and `changes`."""
     params = {k: str(v) for k, v in st.query_params.to_dict().items()}
@@ -333,6 +348,7 @@ def navigation() -> int:
     back.button("← Back", key="lesson_back", on_click=_move, args=(-1,), disabled=step == 1, width="stretch")
     forward.button("Next →", key="lesson_next", on_click=_move, args=(1,), disabled=step == len(STEPS), width="stretch")
     st.html(ARROW_KEYS_JS, unsafe_allow_javascript=True)
+    st.html(PHONE_CSS)
     return step
 
 
