@@ -5,11 +5,9 @@ Read top to bottom: widgets → one report per spec (the only count) → the cho
 
 from __future__ import annotations
 
-# Imported up front: Plotly checks for pandas without waiting for an import another session's
-# thread has started, which broke a concurrent load test ("partially initialized module").
-import pandas  # noqa: F401
 import streamlit as st
 
+import lstmviz.internals  # noqa: F401  # first: it imports pandas before any session's thread (see there)
 from lstmviz.report import build_report
 from lstmviz.style import PROJECTOR, SCREEN
 from lstmviz.ui import compare, controls, explorer, inspect_model, lesson, practice, through_time, zoo

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from lstmviz.conventions import CELL_LABEL, FRAMEWORK_LABEL, LAYER_CLASS
+from lstmviz.conventions import CELL_LABEL
 from lstmviz.counting import GateCount, LayerCount
 from lstmviz.report import Report, build_report
-from lstmviz.spec import CELLS, RecurrentSpec
+from lstmviz.spec import CELLS, RecurrentSpec, convention_of, count_options, option_applies
 
 MODES = ("frameworks", "cells", "directions")  # ?compare=... in the URL
 
@@ -39,10 +39,11 @@ def _plain(spec: RecurrentSpec) -> RecurrentSpec:
 
 
 def layer_label(spec: RecurrentSpec) -> str:
-    """A layer's name as its framework writes it, with reset_after for a Keras GRU."""
-    name = f"{FRAMEWORK_LABEL[spec.framework]} {LAYER_CLASS[(spec.framework, spec.cell)]}"
-    if spec.framework == "keras" and spec.cell == "gru":
-        name += f" (reset_after={spec.reset_after})"
+    """A layer's name as its framework writes it, with the options that change its count (a GRU's reset_after)."""
+    name = convention_of(spec).label
+    options = count_options(spec)
+    if options:
+        name += f" ({', '.join(options)})"
     if spec.bidirectional:
         name = f"bidirectional {name}"
     return name
@@ -60,7 +61,7 @@ def framework_comparison(spec: RecurrentSpec) -> Comparison:
     """Keras beside PyTorch for the spec's cell and sizes; a Keras GRU with reset_after True and False."""
     base = _plain(spec)
     keras = [replace(base, framework="keras")]
-    if spec.cell == "gru":
+    if option_applies("reset_after", "keras", spec.cell):
         keras.append(replace(base, framework="keras", reset_after=False))
     specs = [*keras, replace(base, framework="pytorch")]
     sides = tuple(Side(layer_label(s), build_report(s)) for s in specs)
@@ -97,13 +98,18 @@ def cell_comparison(spec: RecurrentSpec) -> Comparison:
     """LSTM, GRU and SimpleRNN/RNN of the spec's framework and sizes, each difference in one sentence."""
     base = _plain(spec)
     # Only a GRU has reset_after (the sidebar's choice); the other cells keep the default.
-    reports = {c: build_report(replace(base, cell=c, reset_after=spec.reset_after or c != "gru")) for c in CELLS}
+    reports = {
+        c: build_report(
+            replace(base, cell=c, reset_after=spec.reset_after or not option_applies("reset_after", spec.framework, c))
+        )
+        for c in CELLS
+    }
     sides = tuple(Side(layer_label(r.spec), r) for r in reports.values())
     lstm = reports["lstm"]
     per_gate = lstm.layers[0].gates[0].params
     first = " in the first layer" if spec.layers > 1 else ""
     differences = [f"{CELL_LABEL['lstm']}: {len(lstm.layers[0].gates)} gates of {per_gate:,} parameters each{first}."]
-    for cell in ("gru", "rnn"):
+    for cell in CELLS[1:]:  # every cell beside the LSTM
         other = reports[cell]
         gates = len(other.layers[0].gates)
         gate_params = other.layers[0].gates[0].params
@@ -121,7 +127,7 @@ def direction_comparison(spec: RecurrentSpec) -> Comparison:
     one, two = build_report(replace(spec, bidirectional=False)), build_report(replace(spec, bidirectional=True))
     sides = (Side(layer_label(one.spec), one), Side(layer_label(two.spec), two))
     sentence = (
-        f"Bidirectional runs a second {LAYER_CLASS[(spec.framework, spec.cell)]} with its own weights over the "
+        f"Bidirectional runs a second {convention_of(spec).class_label} with its own weights over the "
         f"reversed sequence, so each layer's count doubles: 2 × {one.layers[0].params:,} = "
         f"{2 * one.layers[0].params:,} for the first layer"
     )

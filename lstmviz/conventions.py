@@ -115,6 +115,7 @@ class Framework:
     outputs: str
     # Options every layer class of the framework has, with their defaults.
     options: Mapping[str, object] = field(default_factory=dict)
+    listing: str = ""  # the heading of the framework's own listing of the layer's tensors
 
 
 @dataclass(frozen=True, eq=False)
@@ -126,10 +127,12 @@ class Convention:
     class_path: str  # the framework's own name: "keras.layers.LSTM", "torch.nn.LSTM", "onnx LSTM"
     class_label: str  # the short name shown after the framework label: "LSTM", "nn.LSTM"
     gates: tuple[GateKind, ...]  # in tensor order
-    compute_order: tuple[int, ...]  # gate indices in the update rule's order (LSTM i f o c; GRU z r n)
+    compute_order: tuple[int, ...]  # gate indices in the update rule's order: sigmoids first (LSTM i f o c; GRU r z n)
     tensors: tuple[TensorRule, ...]  # in the framework's own order (model.weights / named_parameters)
     options: Mapping[str, object] = field(default_factory=dict)  # option -> default, where it applies
     option_names: Mapping[str, str] = field(default_factory=dict)  # option -> the framework's own name
+    option_labels: Mapping[str, str] = field(default_factory=dict)  # option -> its checkbox label, if not the name
+    option_help: Mapping[str, str] = field(default_factory=dict)  # option -> one sentence on what it does
     fixed: Mapping[str, object] = field(default_factory=dict)  # behaviour the framework fixes (no option)
     initializers: Mapping[str, str] = field(default_factory=dict)  # role -> initialiser
     forget_bias: float = 0.0  # initial bias of the forget gate (Keras's unit_forget_bias: 1)
@@ -183,6 +186,15 @@ class Convention:
         return value if self.has_option(name) else False
 
     @property
+    def has_cell_state(self) -> bool:
+        """Whether the cell carries a cell state c_t beside h_t (an LSTM's)."""
+        return "c" in CELL_STATES[self.cell]
+
+    def option_label(self, name: str) -> str:
+        """The option's label in the sidebar."""
+        return self.option_labels.get(name, self.option_name(name))
+
+    @property
     def input_rule(self) -> TensorRule:
         """The input weights' rule (every layer class has one)."""
         return next(r for r in self.tensors if r.role == INPUT)
@@ -192,6 +204,9 @@ class Convention:
         """Whether the input weights stack the gates along their last axis (columns), not rows."""
         return self.input_rule.gate_axis == len(self.input_rule.dims) - 1 or self.input_rule.gate_axis == -1
 
+
+# The states each update rule carries from step to step.
+CELL_STATES = {"lstm": ("h", "c"), "gru": ("h",), "rnn": ("h",)}
 
 # Gate kinds shared by several records.
 _I = GateKind("input", "i", "sigmoid")
@@ -208,9 +223,25 @@ KERAS = Framework(
     model_summary=True,
     outputs="model_output",
     options=MappingProxyType({"return_sequences": False}),
+    listing="As Keras 3 prints it: model.summary()",
 )
-PYTORCH = Framework("pytorch", "PyTorch", "torch.nn", model_summary=False, outputs="sequence_and_states")
-ONNX = Framework("onnx", "ONNX", "onnx", model_summary=False, outputs="node_outputs")
+PYTORCH = Framework(
+    "pytorch",
+    "PyTorch",
+    "torch.nn",
+    model_summary=False,
+    outputs="sequence_and_states",
+    # torchinfo lists modules; this lists tensors, and says so.
+    listing="PyTorch's tensors, as named_parameters() lists them",
+)
+ONNX = Framework(
+    "onnx",
+    "ONNX",
+    "onnx",
+    model_summary=False,
+    outputs="node_outputs",
+    listing="W, R, B per direction (ONNX stacks the directions on axis 0)",
+)
 FRAMEWORK_RECORDS = {f.key: f for f in (KERAS, PYTORCH, ONNX)}
 
 

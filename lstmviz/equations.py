@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from lstmviz.conventions import TENSOR_LETTER
+from lstmviz.conventions import ACTIVATION_SYMBOL, TENSOR_LETTER
 from lstmviz.counting import LayerCount, Tensor
 
 CELL_STATE, HIDDEN_STATE = "cell state", "hidden state"
@@ -34,16 +34,15 @@ def _candidate(symbol: str) -> str:
 
 def _affine(layer: LayerCount, symbol: str, reset: str = "") -> str:
     """W x_t + U h_t−1 + b for one gate, as the framework writes it; `reset` wraps the recurrent part."""
-    keras, bias = layer.framework == "keras", layer.bias_vectors
-    w, u = (f"W_{symbol}", f"U_{symbol}") if keras else (f"W_i{symbol}", f"W_h{symbol}")
-    b_in, b_rec = (f"b_{symbol}", f"b'_{symbol}") if keras else (f"b_i{symbol}", f"b_h{symbol}")
-    if layer.cell == "rnn":
-        w, u, b_in, b_rec = ("W", "U", "b", "b'") if keras else ("W_ih", "W_hh", "b_ih", "b_hh")
+    notation, bias = layer.convention.notation, layer.bias_vectors
+    w, u, b_in, b_rec = (
+        t.format(s=symbol) for t in (notation.input, notation.recurrent, notation.input_bias, notation.recurrent_bias)
+    )
     x_part = f"{w} x_t" + (f" + {b_in}" if bias else "")
     h_part = f"{u} h_t−1" + (f" + {b_rec}" if bias == 2 else "")
     if reset == "after":  # r ⊙ (U h + b'): the reset gate scales the recurrent product
         return f"{x_part} + r_t ⊙ ({h_part})"
-    if keras and bias == 1 and not reset:  # the tutorial's own order: W x_t + U h_t−1 + b
+    if bias == 1 and not reset:  # the tutorial's own order: W x_t + U h_t−1 + b
         return f"{w} x_t + {u} h_t−1 + {b_in}"
     if reset == "before":  # U (r ⊙ h)
         return f"{w} x_t + {u} (r_t ⊙ h_t−1)" + (f" + {b_in}" if bias else "")
@@ -52,31 +51,45 @@ def _affine(layer: LayerCount, symbol: str, reset: str = "") -> str:
 
 def cell_equations(layer: LayerCount) -> tuple[Equation, ...]:
     """The cell's updates in order, for one layer and direction."""
-    gates = {g.kind.symbol: g for g in layer.gates}
-    act = {"sigmoid": "σ", "tanh": "tanh"}
-    eqs: list[Equation] = []
-    if layer.cell == "rnn":
-        (gate,) = layer.gates
-        return (Equation(HIDDEN_STATE, "h_t", f"tanh({_affine(layer, gate.kind.symbol)})"),)
-    for s, gate in gates.items():
-        reset = ""
-        if layer.cell == "gru" and gate.kind.activation == "tanh":
+    return _UPDATES[layer.cell](layer)
+
+
+def _gate_equations(layer: LayerCount, reset_gated: bool = False) -> list[Equation]:
+    """One equation per gate; in a GRU the candidate's recurrent part is gated by r (before or after U)."""
+    eqs = []
+    for gate in layer.gates:
+        s, reset = gate.kind.symbol, ""
+        if reset_gated and gate.kind.activation == "tanh":
             reset = "after" if layer.reset_after else "before"
-        eqs.append(Equation(s, f"{_candidate(s)}_t", f"{act[gate.kind.activation]}({_affine(layer, s, reset)})"))
-    if layer.cell == "lstm":
-        i, f, c, o = (g.kind.symbol for g in layer.gates)
-        eqs.append(Equation(CELL_STATE, "c_t", f"{f}_t ⊙ c_t−1 + {i}_t ⊙ {_candidate(c)}_t"))
-        out = f"{o}_t ⊙ tanh(c_t)"
-        eqs.append(Equation(HIDDEN_STATE, "h_t", f"W_hr ({out})" if layer.projection else out))
-    else:
-        cand = _candidate(layer.gates[2].kind.symbol)
-        rhs = (
-            f"z_t ⊙ h_t−1 + (1 − z_t) ⊙ {cand}_t"
-            if layer.framework == "keras"
-            else f"(1 − z_t) ⊙ {cand}_t + z_t ⊙ h_t−1"
-        )
-        eqs.append(Equation(HIDDEN_STATE, "h_t", rhs))
-    return tuple(eqs)
+        rhs = f"{ACTIVATION_SYMBOL[gate.kind.activation]}({_affine(layer, s, reset)})"
+        eqs.append(Equation(s, f"{_candidate(s)}_t", rhs))
+    return eqs
+
+
+def _lstm(layer: LayerCount) -> tuple[Equation, ...]:
+    # Read in the update rule's order (i, f, o, c), whatever the tensor order: ONNX stores i, o, f, c.
+    i, f, o, c = (layer.gates[k].kind.symbol for k in layer.convention.compute_order)
+    out = f"{o}_t ⊙ tanh(c_t)"
+    return (
+        *_gate_equations(layer),
+        Equation(CELL_STATE, "c_t", f"{f}_t ⊙ c_t−1 + {i}_t ⊙ {_candidate(c)}_t"),
+        Equation(HIDDEN_STATE, "h_t", f"W_hr ({out})" if layer.projection else out),
+    )
+
+
+def _gru(layer: LayerCount) -> tuple[Equation, ...]:
+    cand = _candidate(layer.gates[layer.convention.compute_order[-1]].kind.symbol)
+    rhs = layer.convention.notation.state_update.format(cand=cand)
+    return (*_gate_equations(layer, reset_gated=True), Equation(HIDDEN_STATE, "h_t", rhs))
+
+
+def _rnn(layer: LayerCount) -> tuple[Equation, ...]:
+    (gate,) = layer.gates
+    return (Equation(HIDDEN_STATE, "h_t", f"tanh({_affine(layer, gate.kind.symbol)})"),)
+
+
+# The update rule of each cell family.
+_UPDATES = {"lstm": _lstm, "gru": _gru, "rnn": _rnn}
 
 
 def brief(values: NDArray[np.floating]) -> str:
@@ -145,8 +158,8 @@ def gate_terms(layer: LayerCount, symbol: str) -> tuple[Term, ...]:
         else:  # ONNX's B holds both biases: the second block is b'
             taken = {v[0] for k, v in named.items() if k.startswith("bias")}
             named[f"bias{len(taken)}"] = (name.replace("b_", "b'_") if name in taken else name, tuple(shape))
-    act = {"sigmoid": "σ", "tanh": "tanh"}[gate.kind.activation]
-    output = "h" if layer.cell == "rnn" else _candidate(symbol)
+    act = ACTIVATION_SYMBOL[gate.kind.activation]
+    output = "h" if len(layer.gates) == 1 else _candidate(symbol)  # a one-gate cell's output is h_t itself
     out = Term(f"{output}_t", _shape((layer.units,)))
     return (out, Term(f"= {act}("), *_affine_terms(layer, named), Term(")"))
 

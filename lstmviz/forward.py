@@ -11,7 +11,6 @@ G gates, D directions, L layers.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -19,29 +18,14 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import NDArray
 
-from lstmviz.conventions import gate_kinds
+from lstmviz.conventions import BIAS, INPUT, PROJECTION, RECURRENT, TensorRule
 from lstmviz.counting import DIRECTIONS, Breakdown, LayerCount, breakdown
-from lstmviz.spec import RecurrentSpec, SpecTypeError
+from lstmviz.spec import RecurrentSpec, SpecTypeError, convention_of
 
 Array = NDArray[np.float32]
 
 # Upper bound on the float32 values one pass keeps (gates, states, outputs): about 400 MB.
 MAX_TRACE_VALUES = 100_000_000
-
-# Gate blocks reordered from framework order so the sigmoid gates sit side by side and one
-# slice covers them all: LSTM i, f, o, candidate; GRU r, z, candidate.
-_COMPUTE_ORDER = {
-    ("keras", "lstm"): (0, 1, 3, 2),
-    ("pytorch", "lstm"): (0, 1, 3, 2),
-    ("keras", "gru"): (1, 0, 2),
-    ("pytorch", "gru"): (0, 1, 2),
-    ("keras", "rnn"): (0,),
-    ("pytorch", "rnn"): (0,),
-    ("onnx", "lstm"): (0, 2, 1, 3),  # ONNX i, o, f, c
-    ("onnx", "gru"): (1, 0, 2),  # ONNX z, r, h
-    ("onnx", "rnn"): (0,),
-}
-
 
 @dataclass(frozen=True, eq=False)
 class ForwardResult:
@@ -97,7 +81,8 @@ def forward(
     x = _check_inputs(spec, inputs)
     _check_weights(count, weights)
     n, t_len = x.shape[0], x.shape[1]
-    g, h, h_out, d = len(gate_kinds(spec.framework, spec.cell)), spec.units, spec.hidden_out, spec.directions
+    record = convention_of(spec)
+    g, h, h_out, d = len(record.gates), spec.units, spec.hidden_out, spec.directions
     kept = t_len * n * d * spec.layers * (g * h + h + h_out)
     if kept > MAX_TRACE_VALUES:
         raise ValueError(f"this pass would keep {kept:,} values (gates and states); the limit is {MAX_TRACE_VALUES:,}")
@@ -117,14 +102,12 @@ def forward(
             zs = (seq.reshape(t_len * n, -1) @ cell.W).reshape(t_len, n, g * h)
             zs += cell.b  # z_t = x_t W + b for every step; the loop adds h U and activates in place
             hs = out[:, :, k * h_out : (k + 1) * h_out]  # (T, N, h_out) this direction's half
-            cs = np.empty((t_len, n, h), np.float32) if spec.cell == "lstm" else None
+            cs = np.empty((t_len, n, h), np.float32) if record.has_cell_state else None
             steps = range(t_len - 1, -1, -1) if direction == "backward" else range(t_len)
             if cs is not None:
                 _run_lstm(cell, zs, hs, cs, steps)
-            elif spec.cell == "gru":
-                _run_gru(cell, zs, hs, steps)
             else:
-                _run_rnn(cell, zs, hs, steps)
+                _RUNS[record.cell](cell, zs, hs, steps)
             last = 0 if direction == "backward" else t_len - 1  # where each direction stops
             blocks = {s: _frozen(zs[:, :, i * h : (i + 1) * h].transpose(1, 0, 2)) for i, s in enumerate(cell.symbols)}
             gates[(layer, direction)] = MappingProxyType({s: blocks[s] for s in _kinds(spec)})
@@ -229,28 +212,28 @@ def _activate(z: Array, sigmoid_width: int) -> None:
 
 
 def _kinds(spec: RecurrentSpec) -> tuple[str, ...]:
-    return tuple(kind.symbol for kind in gate_kinds(spec.framework, spec.cell))
+    return tuple(kind.symbol for kind in convention_of(spec).gates)
+
+
+# The update rules without a cell state, by the record's cell.
+_RUNS = {"gru": _run_gru, "rnn": _run_rnn}
 
 
 def _prepare(spec: RecurrentSpec, layer: LayerCount, weights: Mapping[str, NDArray[np.generic]]) -> _Cell:
     """Turn one layer and direction's tensors into (x, G·h) / (h_out, G·h) compute layout."""
-    # PyTorch names carry the layer and direction ("weight_ih_l1_reverse"); drop them.
-    w = {re.sub(r"_l\d+(_reverse)?$", "", t.name): _f32(weights[t.key]) for t in layer.tensors}
-    kinds = gate_kinds(spec.framework, spec.cell)
-    h, order = spec.units, _COMPUTE_ORDER[(spec.framework, spec.cell)]
+    record = layer.convention
+    kinds = record.gates
+    h, order = spec.units, record.compute_order
     sig = sum(kind.activation == "sigmoid" for kind in kinds) * h
-    if spec.framework == "keras":
-        W, U, proj, axis = w["kernel"], w["recurrent_kernel"], None, 1  # gates are column blocks
-        bias = w.get("bias")
-        b_in, b_rec = (bias[0], bias[1]) if bias is not None and bias.ndim == 2 else (bias, None)
-    elif spec.framework == "onnx":
-        W, U, proj, axis = w["W"], w["R"], None, 0  # W[d], R[d]: gates are row blocks
-        bias = w.get("B")  # B[d] = [Wb, Rb]
-        g_h = len(kinds) * h
-        b_in, b_rec = (bias[:g_h], bias[g_h:]) if bias is not None else (None, None)
-    else:
-        W, U, proj, axis = w["weight_ih"], w["weight_hh"], w.get("weight_hr"), 0  # gates are row blocks
-        b_in, b_rec = w.get("bias_ih"), w.get("bias_hh")
+    w = {t.role: _f32(weights[t.key]) for t in layer.tensors if t.role != BIAS}
+    W, U, proj = w[INPUT], w[RECURRENT], w.get(PROJECTION)
+    # Gates are column blocks (Keras) or row blocks (PyTorch, ONNX W[d] and R[d]).
+    axis = 1 if record.gates_in_columns else 0
+    sides: dict[str, Array] = {}
+    for t in layer.tensors:
+        if t.role == BIAS and t.rule is not None:
+            sides |= _bias_sides(t.rule, _f32(weights[t.key]), len(kinds) * h)
+    b_in, b_rec = sides.get(INPUT), sides.get(RECURRENT)
     b = np.zeros(len(kinds) * h, np.float32) if b_in is None else b_in.copy()
     b_hn = None
     if b_rec is not None:
@@ -275,6 +258,15 @@ def _prepare(spec: RecurrentSpec, layer: LayerCount, weights: Mapping[str, NDArr
         reset_after=spec.uses_reset_after,
         symbols=tuple(kinds[k].symbol for k in order),
     )
+
+
+def _bias_sides(rule: TensorRule, value: Array, g_h: int) -> dict[str, Array]:
+    """A bias tensor's vectors by the product they are added to: one side, or two as rows (Keras's (2, G·h))
+    or as halves along the gate axis (ONNX's B[d] = [Wb, Rb])."""
+    if len(rule.sides) == 1:
+        return {rule.sides[0]: value}
+    parts = [value[k * g_h : (k + 1) * g_h] for k in range(rule.repeats)] if rule.repeats > 1 else list(value)
+    return dict(zip(rule.sides, parts, strict=True))
 
 
 def _reorder(a: Array, axis: int, order: tuple[int, ...], h: int, sigmoid_width: int) -> Array:

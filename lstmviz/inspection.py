@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from lstmviz.conventions import LAYER_CLASS
 from lstmviz.counting import LayerCount, breakdown, closed_form_total
 from lstmviz.readers import ModelFile, RecurrentLayer
+from lstmviz.spec import convention_of, count_options
 from lstmviz.summary import formula
 
 
@@ -118,7 +118,7 @@ def layer_json(layer: RecurrentLayer) -> dict[str, Any]:
         "bias": spec.bias,
         "proj_size": spec.proj_size,
         "params": layer.params,
-        "class": LAYER_CLASS[(spec.framework, spec.cell)],
+        "class": convention_of(spec).class_label,
         "formula": count_check(layer).formula,
         "matches_formula": count_check(layer).matches,
         "inferred": layer.inferred,
@@ -127,7 +127,8 @@ def layer_json(layer: RecurrentLayer) -> dict[str, Any]:
         "tensors": {key: list(layer.weights[key].shape) for key in layer.weights},
         "source_keys": dict(layer.source_keys),
     }
-    if spec.cell == "gru":
+    record = convention_of(spec)
+    if record.has_option("reset_after") or "reset_after" in record.fixed:  # a GRU: where its reset gate acts
         item["reset_after"] = spec.uses_reset_after
     return item
 
@@ -150,9 +151,8 @@ def layer_kind(layer: RecurrentLayer) -> str:
     sizes = f"x={spec.features} h={spec.units}" + (f" p={spec.proj_size}" if spec.proj_size else "")
     extras = [f"{spec.layers} layers" if spec.layers > 1 else "", "bidirectional" if spec.bidirectional else ""]
     extras += ["no bias" if not spec.bias else ""]
-    if spec.cell == "gru" and spec.framework == "keras":
-        extras.append(f"reset_after={spec.reset_after}")
-    kind = " ".join([spec.framework, LAYER_CLASS[(spec.framework, spec.cell)], sizes, *filter(None, extras)])
+    extras += count_options(spec)
+    kind = " ".join([spec.framework, convention_of(spec).class_label, sizes, *filter(None, extras)])
     return f"{layer.source_class} as {kind}" if layer.source_class else kind
 
 

@@ -51,7 +51,7 @@ def layer_series(result: ForwardResult, layer: LayerCount) -> tuple[Series, ...]
         for g in layer.gates
         if g.kind.symbol in gates
     ]
-    if layer.cell == "lstm":
+    if layer.convention.has_cell_state:
         out.append(Series(CELL_STATE, "cell state c_t", "", result.c_t[key][0]))
     out.append(Series(HIDDEN_STATE, "hidden state h_t", "tanh", result.h_t[key][0]))
     return tuple(out)

@@ -9,9 +9,9 @@ from itertools import islice
 
 import numpy as np
 
-from lstmviz.conventions import FRAMEWORK_LABEL, LAYER_CLASS, TENSOR_LETTER
+from lstmviz.conventions import TENSOR_LETTER
 from lstmviz.counting import LayerCount, Tensor, breakdown, count_params
-from lstmviz.spec import MAX_SIZE, RecurrentSpec, SpecTypeError, require_spec
+from lstmviz.spec import MAX_SIZE, RecurrentSpec, SpecTypeError, convention_of, option_applies, require_spec
 
 MAX_QUESTION = 10_000
 MAX_FRONTIER = 10_000  # hidden sizes one budget_frontier call may try (two counts each)
@@ -51,8 +51,8 @@ def quiz_question(number: int) -> RecurrentSpec:
         units=int(rng.integers(1, 9)),
         timesteps=int(rng.integers(5, 101)),
         bidirectional=bidirectional,
-        # Drawn for every question so the stream (and every question) stays the same; only a Keras GRU has it.
-        reset_after=bool(rng.random() < 0.7) or not (framework == "keras" and cell == "gru"),
+        # Drawn for every question so the stream (and every question) stays the same; only a GRU's record has it.
+        reset_after=bool(rng.random() < 0.7) or not option_applies("reset_after", framework, cell),
     )
 
 
@@ -119,7 +119,7 @@ def _unit_sizes(units: object) -> list[int]:
 
 
 def _name(spec: RecurrentSpec) -> str:
-    return f"{FRAMEWORK_LABEL[spec.framework]} {LAYER_CLASS[(spec.framework, spec.cell)]}"
+    return convention_of(spec).label
 
 
 def count_hint(spec: RecurrentSpec) -> str:
@@ -151,10 +151,10 @@ class ShapeQuestion:
     def hint(self) -> str:
         """Which axis holds the gates, without the numbers."""
         layer = breakdown(self.spec).layers[0]
-        g, keras = len(layer.gates), layer.gates_in_columns
+        g, columns = len(layer.gates), layer.gates_in_columns
         source = {"input": "x", "recurrent": "h"}.get(self.tensor.role, "")
         if source:
-            form = f"({source}, G·h)" if keras else f"(G·h, {source})"
+            form = f"({source}, G·h)" if columns else f"(G·h, {source})"
         else:
             form = "(2, G·h): input and recurrent biases as two rows" if len(self.tensor.shape) == 2 else "(G·h,)"
         gates = f"G = {g} gate{'s' if g > 1 else ''}"
@@ -172,7 +172,7 @@ def shape_question(number: int) -> ShapeQuestion:
         cell=cell,
         features=int(rng.integers(1, 11)),
         units=int(rng.integers(1, 9)),
-        reset_after=bool(rng.random() < 0.7) or not (framework == "keras" and cell == "gru"),  # a Keras GRU's only
+        reset_after=bool(rng.random() < 0.7) or not option_applies("reset_after", framework, cell),
     )
     tensors = breakdown(spec).layers[0].tensors
     return ShapeQuestion(spec, tensors[int(rng.integers(len(tensors)))])

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from lstmviz.conventions import gate_kinds
 from lstmviz.counting import layer_input_size
-from lstmviz.spec import RecurrentSpec, require_spec
+from lstmviz.spec import RecurrentSpec, convention_of, require_spec
 
 Shape = tuple[int | None, ...]  # None stands for the batch dimension
 
@@ -30,29 +30,44 @@ def keras_layer_output_shape(spec: RecurrentSpec, index: int) -> Shape:
     return (None, width)
 
 
-def output_shapes(spec: RecurrentSpec) -> OutputShapes:
-    """Keras: the model output. PyTorch (batch_first=True): output, h_n and (LSTM) c_n. ONNX: Y, Y_h, Y_c."""
-    require_spec(spec)
-    if spec.framework == "keras":
-        return OutputShapes((("output", keras_layer_output_shape(spec, spec.layers - 1)),))
-    if spec.framework == "onnx":
-        # The last node's Y [T, D, N, h], Y_h and (LSTM) Y_c [D, N, h], in ONNX's default layout 0.
-        d = spec.directions
-        onnx_shapes: list[tuple[str, Shape]] = [
-            ("Y", (spec.timesteps, d, None, spec.units)),
-            ("Y_h", (d, None, spec.units)),
-        ]
-        if spec.cell == "lstm":
-            onnx_shapes.append(("Y_c", (d, None, spec.units)))
-        return OutputShapes(tuple(onnx_shapes))
+def _model_output(spec: RecurrentSpec) -> list[tuple[str, Shape]]:
+    """Keras: the model's one output."""
+    return [("output", keras_layer_output_shape(spec, spec.layers - 1))]
+
+
+def _node_outputs(spec: RecurrentSpec) -> list[tuple[str, Shape]]:
+    """ONNX: the last node's Y [T, D, N, h], Y_h and (LSTM) Y_c [D, N, h], in the default layout 0."""
+    d = spec.directions
+    shapes: list[tuple[str, Shape]] = [("Y", (spec.timesteps, d, None, spec.units)), ("Y_h", (d, None, spec.units))]
+    if convention_of(spec).has_cell_state:
+        shapes.append(("Y_c", (d, None, spec.units)))
+    return shapes
+
+
+def _sequence_and_states(spec: RecurrentSpec) -> list[tuple[str, Shape]]:
+    """PyTorch (batch_first=True): output, h_n and (LSTM) c_n."""
     d, layers = spec.directions, spec.layers
     shapes: list[tuple[str, Shape]] = [
         ("output", (None, spec.timesteps, d * spec.hidden_out)),
         ("h_n", (d * layers, None, spec.hidden_out)),
     ]
-    if spec.cell == "lstm":
+    if convention_of(spec).has_cell_state:
         shapes.append(("c_n", (d * layers, None, spec.units)))
-    return OutputShapes(tuple(shapes))
+    return shapes
+
+
+# Framework.outputs -> what the stack returns.
+_OUTPUTS = {
+    "model_output": _model_output,
+    "node_outputs": _node_outputs,
+    "sequence_and_states": _sequence_and_states,
+}
+
+
+def output_shapes(spec: RecurrentSpec) -> OutputShapes:
+    """Keras: the model output. PyTorch (batch_first=True): output, h_n and (LSTM) c_n. ONNX: Y, Y_h, Y_c."""
+    require_spec(spec)
+    return OutputShapes(tuple(_OUTPUTS[convention_of(spec).framework.outputs](spec)))
 
 
 @dataclass(frozen=True)
@@ -96,6 +111,6 @@ def cost(spec: RecurrentSpec) -> Cost:
     for index in range(spec.layers):
         x_in = layer_input_size(spec, index)
         macs += spec.directions * (g * h * (x_in + h_out) + spec.proj_size * h)
-        cell_state = h if spec.cell == "lstm" else 0
+        cell_state = h if convention_of(spec).has_cell_state else 0
         kept += spec.directions * (g * h + cell_state + h_out)
     return Cost(spec.timesteps, macs, kept)

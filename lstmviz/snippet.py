@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from lstmviz.conventions import class_name
 from lstmviz.counting import keras_layer_name
 from lstmviz.report import Report
-from lstmviz.spec import require_instance
+from lstmviz.spec import convention_of, require_instance
+
+# The constructor arguments a snippet passes when the layer class has them (in this order).
+LAYER_OPTIONS = ("reset_after", "proj_size")
 
 
 def _keras(report: Report) -> str:
     spec, count = report.spec, report.count
+    record = convention_of(spec)
     lines = [
         "# Builds the layer in Keras 3 (any backend) and checks lstmviz's count and shapes.",
         "import keras",
@@ -20,14 +23,13 @@ def _keras(report: Report) -> str:
     for index in range(spec.layers):
         sequences = index < spec.layers - 1 or spec.return_sequences
         args = [str(spec.units), f"return_sequences={sequences}", f"use_bias={spec.bias}"]
-        if spec.cell == "gru":
-            args.append(f"reset_after={spec.reset_after}")
+        args += [f"{o}={getattr(spec, o)}" for o in LAYER_OPTIONS if record.has_option(o)]
         name = keras_layer_name(spec, index)
         if spec.bidirectional:
-            inner = f"keras.layers.{class_name('keras', spec.cell)}({', '.join(args)})"
+            inner = f"{record.class_path}({', '.join(args)})"
             lines.append(f'    keras.layers.Bidirectional({inner}, name="{name}"),')
         else:
-            lines.append(f'    keras.layers.{class_name("keras", spec.cell)}({", ".join(args)}, name="{name}"),')
+            lines.append(f'    {record.class_path}({", ".join(args)}, name="{name}"),')
     shape = tuple(report.outputs.as_dict()["output"])
     lines += [
         "])",
@@ -43,6 +45,7 @@ def _keras(report: Report) -> str:
 
 def _pytorch(report: Report) -> str:
     spec, count = report.spec, report.count
+    record = convention_of(spec)
     args = [
         f"input_size={spec.features}",
         f"hidden_size={spec.units}",
@@ -51,18 +54,17 @@ def _pytorch(report: Report) -> str:
         "batch_first=True",
         f"bidirectional={spec.bidirectional}",
     ]
-    if spec.cell == "lstm":
-        args.append(f"proj_size={spec.proj_size}")
+    args += [f"{o}={getattr(spec, o)}" for o in LAYER_OPTIONS if record.has_option(o)]
     shapes = report.outputs.as_dict()
     batch = 2
     out = tuple(batch if s is None else s for s in shapes["output"])
     h_n = tuple(batch if s is None else s for s in shapes["h_n"])
-    state = "(h_n, c_n)" if spec.cell == "lstm" else "h_n"
+    state = "(h_n, c_n)" if record.has_cell_state else "h_n"
     lines = [
         "# Builds the layer in PyTorch and checks lstmviz's count and shapes.",
         "import torch",
         "",
-        f"layer = torch.nn.{class_name('pytorch', spec.cell)}({', '.join(args)})",
+        f"layer = {record.class_path}({', '.join(args)})",
         "count = sum(p.numel() for p in layer.parameters())",
         f"assert count == {count.total}, count",
         f"expected = {[(t.name, t.shape) for t in count.tensors]!r}",
@@ -71,7 +73,7 @@ def _pytorch(report: Report) -> str:
         f"assert tuple(output.shape) == {out!r}, output.shape",
         f"assert tuple(h_n.shape) == {h_n!r}, h_n.shape",
     ]
-    if spec.cell == "lstm":
+    if record.has_cell_state:
         c_n = tuple(batch if s is None else s for s in shapes["c_n"])
         lines.append(f"assert tuple(c_n.shape) == {c_n!r}, c_n.shape")
     lines.append(f'print("OK: {count.total:,} parameters")')
@@ -80,7 +82,7 @@ def _pytorch(report: Report) -> str:
 
 def _onnx(report: Report) -> str:
     spec, count = report.spec, report.count
-    cls = class_name("pytorch", spec.cell)
+    cls = convention_of(spec).class_name  # PyTorch's class of the same name exports the node
     args = f"{spec.features}, {spec.units}, num_layers={spec.layers}, bias={spec.bias}, "
     args += f"batch_first=True, bidirectional={spec.bidirectional}"
     d, g = spec.directions, count.layers[0].gates
@@ -108,7 +110,7 @@ def _onnx(report: Report) -> str:
         "    count += sum(math.prod(s) for s in (w, r, b) if s)",
         f"assert count == {count.total}, count",
     ]
-    if spec.cell == "gru" and not spec.reset_after:
+    if convention_of(spec).has_option("reset_after") and not spec.reset_after:
         lines.insert(1, "# Note: PyTorch exports linear_before_reset=1; this spec's 0 has the same count and shapes.")
     lines.append(f'print("OK: {count.total:,} parameters")')
     return "\n".join(lines) + "\n"

@@ -34,6 +34,16 @@ def option_applies(name: str, framework: str, cell: str) -> bool:
     return convention(framework, cell).has_option(name)
 
 
+def count_options(spec: RecurrentSpec) -> tuple[str, ...]:
+    """The options that change the layer's count, as its framework names them: ("reset_after=False",)."""
+    record = convention_of(spec)
+    return tuple(f"{record.option_name(n)}={getattr(spec, n)}" for n in COUNTED_OPTIONS if record.has_option(n))
+
+
+# Options that change the count (return_sequences changes only the output; proj_size is a size).
+COUNTED_OPTIONS = ("reset_after",)
+
+
 def convention_of(spec: RecurrentSpec) -> Convention:
     """The record of the spec's framework and layer class."""
     return convention(spec.framework, spec.cell)

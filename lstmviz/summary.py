@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lstmviz.conventions import LAYER_CLASS, TENSOR_LETTER, gate_kinds
+from lstmviz.conventions import TENSOR_LETTER
 from lstmviz.counting import Breakdown, LayerCount, bias_vectors, keras_layer_name, layer_input_size
 from lstmviz.shapes import Shape, keras_layer_output_shape, output_shapes
-from lstmviz.spec import RecurrentSpec, require_instance
+from lstmviz.spec import RecurrentSpec, convention_of, require_instance
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class Formula:
 
 def _term(spec: RecurrentSpec, x: str, h: str, p: str) -> str:
     """One layer-direction's count; x, h, p are symbols or numbers as text."""
-    g = len(gate_kinds(spec.framework, spec.cell))
+    g = len(convention_of(spec).gates)
     biases = bias_vectors(spec)
     inner = f"{x} × {h} + {p} × {h}" if spec.proj_size else f"({x} + {h}) × {h}"
     bias = {0: "", 1: f" + {h}", 2: f" + 2 × {h}"}[biases]
@@ -57,9 +57,9 @@ def gate_term(layer: LayerCount, symbol: str) -> str:
 
 def tensor_sum(layer: LayerCount) -> str:
     """The layer's count as its tensors: "W kernel (3, 8) 24 + U recurrent_kernel (2, 8) 16 + b bias (8,) 8 = 48"."""
-    keras = layer.framework == "keras"
+    letters = layer.convention.notation.letters
     terms = [
-        (f"{TENSOR_LETTER[t.role]} " if keras else "") + f"{t.name} {_shape_text(t.shape)} {t.params:,}"
+        (f"{TENSOR_LETTER[t.role]} " if letters else "") + f"{t.name} {_shape_text(t.shape)} {t.params:,}"
         for t in layer.tensors
     ]
     return " + ".join(terms) + f" = {layer.params:,}"
@@ -100,9 +100,10 @@ def keras_summary(count: Breakdown) -> str:
     where Keras would wrap the name instead.
     """
     spec = _counted(count).spec
-    if spec.framework != "keras":
+    record = convention_of(spec)
+    if not record.framework.model_summary:
         raise ValueError(f"keras_summary describes Keras layers; use tensor_table for {spec.framework}")
-    cls = LAYER_CLASS[("keras", spec.cell)]
+    cls = record.class_label
     rows = []
     for index in range(spec.layers):
         kind = "Bidirectional" if spec.bidirectional else cls

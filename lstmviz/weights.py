@@ -1,7 +1,7 @@
 """Seeded initial weights that follow each framework's own initialisers.
 
-Keras: kernel glorot_uniform, recurrent_kernel orthogonal, bias zeros (the LSTM forget block
-ones: unit_forget_bias). PyTorch: every tensor U(-1/sqrt(h), 1/sqrt(h)). The distributions
+Each record names its initialisers. Keras: kernel glorot_uniform, recurrent_kernel orthogonal, bias
+zeros (the LSTM forget block ones: unit_forget_bias). PyTorch: every tensor U(-1/sqrt(h), 1/sqrt(h)). The distributions
 are the frameworks'; the random streams are NumPy's, so values differ from a framework's own.
 
 Work is bounded: a call that would draw more than MAX_WEIGHT_VALUES parameters (200 MB as
@@ -83,15 +83,33 @@ def _times_upper(a: np.ndarray, upper: np.ndarray, blocks: int = 4) -> np.ndarra
     return out
 
 
-def _keras_tensor(rng: np.random.Generator, tensor: Tensor, layer: LayerCount) -> np.ndarray:
-    if tensor.role == "input":
-        return _glorot_uniform(rng, tensor.shape)
-    if tensor.role == "recurrent":
-        return _orthogonal(rng, tensor.shape)
-    bias = np.zeros(tensor.shape, dtype=np.float32)
-    if layer.cell == "lstm":
-        bias[layer.units : 2 * layer.units] = 1.0  # unit_forget_bias: gate order i, f, c, o
-    return bias
+def _zeros(rng: np.random.Generator, shape: tuple[int, ...], layer: LayerCount) -> np.ndarray:
+    return np.zeros(shape, dtype=np.float32)
+
+
+def _uniform_inv_sqrt_h(rng: np.random.Generator, shape: tuple[int, ...], layer: LayerCount) -> np.ndarray:
+    return _uniform(rng, shape, np.float32(1.0 / np.sqrt(layer.units)))
+
+
+# A record's initialiser names -> how to draw a tensor of that shape.
+_INITIALIZERS = {
+    "glorot_uniform": lambda rng, shape, layer: _glorot_uniform(rng, shape),
+    "orthogonal": lambda rng, shape, layer: _orthogonal(rng, shape),
+    "zeros": _zeros,
+    "uniform_inv_sqrt_h": _uniform_inv_sqrt_h,
+}
+
+
+def _initial(rng: np.random.Generator, tensor: Tensor, layer: LayerCount) -> np.ndarray:
+    """One tensor drawn by its record's initialiser; a forget-gate bias init (unit_forget_bias) fills its block."""
+    record = layer.convention
+    value: np.ndarray = _INITIALIZERS[record.initializers[tensor.role]](rng, tensor.shape, layer)
+    if tensor.role == "bias" and record.forget_bias:
+        forget = next(g for g in layer.gates if g.kind.name == "forget")
+        for s in forget.slices:
+            if s.tensor == tensor.name:
+                value[(slice(None),) * s.axis + (slice(s.start, s.stop),)] = record.forget_bias
+    return value
 
 
 def init_layer(layer: LayerCount, seed: int = 0) -> dict[str, np.ndarray]:
@@ -101,10 +119,7 @@ def init_layer(layer: LayerCount, seed: int = 0) -> dict[str, np.ndarray]:
     _check_budget(layer.params, f"layer {layer.layer} {layer.direction}")
     # One stream per (seed, layer, direction): a layer's values don't depend on the others.
     rng = np.random.default_rng([seed, layer.layer, 0 if layer.direction == "forward" else 1])
-    if layer.framework == "keras":
-        return {t.name: _keras_tensor(rng, t, layer) for t in layer.tensors}
-    bound = np.float32(1.0 / np.sqrt(layer.units))
-    return {t.name: _uniform(rng, t.shape, bound) for t in layer.tensors}
+    return {t.name: _initial(rng, t, layer) for t in layer.tensors}
 
 
 def init_weights(spec: RecurrentSpec, seed: int = 0) -> dict[str, np.ndarray]:

@@ -492,7 +492,8 @@ RECORDS: tuple[Convention, ...] = (
         aliases=("linen.GRUCell",),
         notes=(
             "the input kernels have biases and the hidden ones do not, except hn, which r multiplies first",
-            "so 3 × (x·h + h·h + h) + h: h more than Keras's reset_after=False GRU, h less than PyTorch's",
+            "so 3 × (x·h + h·h + h) + h: h more than Keras's GRU(reset_after=False), 2h less than PyTorch's GRU "
+            "and Keras's default GRU(reset_after=True)",
         ),
     ),
     _zoo(
@@ -659,7 +660,10 @@ RECORDS: tuple[Convention, ...] = (
         aliases=("keras.layers.CuDNNLSTM", "tf.keras.layers.CuDNNLSTM"),
         notes=(
             "Keras's layout (kernel, recurrent_kernel) with PyTorch's two biases, stored as one (8h,) bias",
-            "runs on a GPU only: TensorFlow has no CPU kernel for it",
+            "each gate's block of kernel and recurrent_kernel is stored in cuDNN's layout (transposed): "
+            "Keras's LSTM shapes, not its values; tf-keras converts them when it loads them into an LSTM",
+            "runs on a GPU only: TensorFlow has no CPU kernel for it (lstmviz checks its outputs against "
+            "tf-keras's CPU twin)",
         ),
     ),
     _zoo(
@@ -672,7 +676,10 @@ RECORDS: tuple[Convention, ...] = (
         aliases=("keras.layers.CuDNNGRU", "tf.keras.layers.CuDNNGRU"),
         notes=(
             "Keras's layout with two biases in one (6h,) vector: the same count as reset_after=True",
-            "runs on a GPU only: TensorFlow has no CPU kernel for it",
+            "each gate's block is stored in cuDNN's layout (transposed), and the reset gate acts after the "
+            "recurrent matmul, like GRU(reset_after=True)",
+            "runs on a GPU only: TensorFlow has no CPU kernel for it (lstmviz checks its outputs against "
+            "tf-keras's CPU twin)",
         ),
     ),
 )

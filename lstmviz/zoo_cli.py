@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from typing import Any
 
 from lstmviz.conventions import CONVENTIONS, Convention, convention
 from lstmviz.spec import RecurrentSpec
 from lstmviz.zoo import RECORDS, ZooCount, ZooOptions, find_zoo, zoo_count
 
-__all__ = ["ZooCount", "layer_from_args", "layers_text", "spec_layer_path", "zoo_json", "zoo_text"]
+__all__ = ["KernelFlag", "ZooCount", "layer_from_args", "layers_text", "spec_layer_path", "zoo_json", "zoo_text"]
 
 # Other spellings of the spec classes' paths: tf.keras.layers.LSTM, nn.LSTM, onnx.LSTM.
 _SPEC_ALIASES = {"keras": ("tf.keras.layers.",), "pytorch": ("nn.",), "onnx": ("onnx.", "onnx:")}
@@ -90,18 +91,24 @@ def _spec(args: argparse.Namespace, overrides: dict[str, Any]) -> RecurrentSpec:
     return RecurrentSpec(**{**fields, **overrides})
 
 
-def _zoo_options(record: Convention, args: argparse.Namespace) -> ZooOptions:
-    """ZooOptions from the flags; a kernel size is read as the framework reads an int.
+@dataclass(frozen=True)
+class KernelFlag:
+    """--kernel-size as given: its sides, and whether they were given per axis (`3,3`, `3,`) or as one K."""
 
-    Keras reads kernel_size=3 as 3 on every axis; Flax reads an int as a 1-tuple, so `--kernel-size 3`
-    is a 1-D Flax ConvLSTMCell and `3,3` a 2-D one. Without the flag: 3 on every Keras axis, Flax (3, 3).
-    """
-    kernel: tuple[int, ...] = args.kernel_size or ()
-    if record.conv_dims > 0:
+    sides: tuple[int, ...]
+    per_axis: bool
+
+
+def _zoo_options(record: Convention, args: argparse.Namespace) -> ZooOptions:
+    """ZooOptions from the flags. One K means K on every axis, as Keras reads kernel_size=3; a Flax
+    ConvLSTMCell has as many axes as its kernel, so one K is its usual 2-D K×K and `K,` a 1-D kernel.
+    Without the flag: 3 on every Keras axis, Flax (3, 3)."""
+    flag: KernelFlag | None = args.kernel_size
+    kernel: tuple[int, ...] = flag.sides if flag else ()
+    if record.conv_dims:
+        axes = record.conv_dims if record.conv_dims > 0 else 2
         kernel = kernel or (3,)
-        kernel = kernel * record.conv_dims if len(kernel) == 1 else kernel
-    elif record.conv_dims < 0:
-        kernel = kernel or (3, 3)
+        kernel = kernel * axes if flag is None or not flag.per_axis else kernel
     fields: dict[str, Any] = {"features": args.features, "units": args.units, "kernel_size": kernel}
     for name in ("bias", "use_peepholes", "num_proj", "reset_gate"):
         if getattr(args, name, None) is not None:

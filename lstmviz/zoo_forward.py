@@ -134,7 +134,28 @@ def _pre_tf1_rnn(c: ZooCount, w: Weights, x: Array, h: Array) -> dict[str, Array
     return {"h": np.concatenate([x, h], axis=-1) @ w[f"{s}kernel:0"] + w[f"{s}bias:0"]}
 
 
+def _cudnn_blocks(count: ZooCount, w: Weights) -> tuple[Array, Array, Array, Array]:
+    """CuDNN weights in Keras's layout: each gate's cuDNN block un-transposed, as tf-keras's loader does."""
+    prefix = count.tensors[0].name.rsplit("/", 1)[0]
+    gates = len(count.record.gates)
+    kernel = np.hstack([b.T.reshape(b.shape, order="F") for b in np.hsplit(w[f"{prefix}/kernel:0"], gates)])
+    recurrent = np.hstack([b.T for b in np.hsplit(w[f"{prefix}/recurrent_kernel:0"], gates)])
+    input_bias, recurrent_bias = np.split(w[f"{prefix}/bias:0"], 2)
+    return kernel, recurrent, input_bias, recurrent_bias
+
+
+def _pre_cudnn(c: ZooCount, w: Weights, x: Array, h: Array) -> dict[str, Array]:
+    kernel, recurrent, input_bias, recurrent_bias = _cudnn_blocks(c, w)
+    xi, hh = x @ kernel + input_bias, h @ recurrent + recurrent_bias  # (B, x)@(x, G·h) -> (B, G·h)
+    if c.record.cell == "gru":  # reset after: h̃ = tanh(x W_h + b_h + r * (h U_h + b'_h))
+        xs, hs = _split(xi, "zrh"), _split(hh, "zrh")
+        return {"z": xs["z"], "r": xs["r"], "n": xs["h"], "hz": hs["z"], "hr": hs["r"], "hn": hs["h"]}
+    return _split(xi + hh, "ifco")
+
+
 _PRE: dict[str, Pre] = {
+    "tf.compat.v1.keras.layers.CuDNNLSTM": _pre_cudnn,
+    "tf.compat.v1.keras.layers.CuDNNGRU": _pre_cudnn,
     "keras.layers.ConvLSTM1D": _pre_keras_conv,
     "keras.layers.ConvLSTM2D": _pre_keras_conv,
     "keras.layers.ConvLSTM3D": _pre_keras_conv,
@@ -156,16 +177,6 @@ _PRE: dict[str, Pre] = {
     "tf.compat.v1.nn.rnn_cell.BasicRNNCell": _pre_tf1_rnn,
 }
 
-NO_FORWARD = {
-    "tf.compat.v1.keras.layers.CuDNNLSTM": "TensorFlow runs CuDNN layers on a GPU only, so no CPU run checks them",
-    "tf.compat.v1.keras.layers.CuDNNGRU": "TensorFlow runs CuDNN layers on a GPU only, so no CPU run checks them",
-}
-
-
-def has_forward(count: ZooCount) -> bool:
-    """Whether lstmviz runs this class (checked against its framework)."""
-    return count.record.class_path in _PRE or count.record.class_path == "tf.compat.v1.nn.rnn_cell.GRUCell"
-
 
 def _lstm_step(count: ZooCount, w: Weights, pre: dict[str, Array], c: Array) -> tuple[Array, Array, dict[str, Array]]:
     gates = {g.symbol: (_sigmoid if g.activation == "sigmoid" else np.tanh)(pre[g.symbol]) for g in count.record.gates}
@@ -183,10 +194,8 @@ def _lstm_step(count: ZooCount, w: Weights, pre: dict[str, Array], c: Array) -> 
 
 
 def zoo_forward(count: ZooCount, weights: Weights, xs: Array) -> ZooRun:
-    """Run the class over xs (T, B, ...) from a zero state; raises ValueError for a class lstmviz cannot run."""
+    """Run the class over xs (T, B, ...) from a zero state."""
     path, o = count.record.class_path, count.options
-    if path in NO_FORWARD:
-        raise ValueError(f"{path}: {NO_FORWARD[path]}")
     w = {k: np.asarray(v, dtype=np.float64) for k, v in weights.items()}
     xs = np.asarray(xs, dtype=np.float64)
     batch_space = xs.shape[1:-1]
@@ -207,7 +216,8 @@ def zoo_forward(count: ZooCount, weights: Weights, xs: Array) -> ZooRun:
                 r, z = _sigmoid(pre["r"] + pre["hr"]), _sigmoid(pre["z"] + pre["hz"])
                 n = np.tanh(pre["n"] + r * pre["hn"])
                 h = (1.0 - z) * n + z * h
-                gates = {"r": r, "z": z, "n": n}
+                reset, update, candidate = (_symbol(count, name) for name in ("reset", "update", "tanh"))
+                gates = {reset: r, update: z, candidate: n}
             elif family == "mgu":
                 f = _sigmoid(pre["f"])
                 n = np.tanh(pre["n"] + (f * pre["hn"] if o.reset_gate else pre["hn"]))
@@ -220,6 +230,11 @@ def zoo_forward(count: ZooCount, weights: Weights, xs: Array) -> ZooRun:
         for symbol, value in gates.items():
             per_gate[symbol].append(value)
     return ZooRun(np.stack(outputs), c if family == "lstm" else None, {k: np.stack(v) for k, v in per_gate.items()})
+
+
+def _symbol(count: ZooCount, role: str) -> str:
+    """The record's symbol of its reset or update gate, or of its tanh candidate."""
+    return next(g.symbol for g in count.record.gates if role in (g.name, g.activation))
 
 
 def _tf1_gru_step(count: ZooCount, w: Weights, x: Array, h: Array) -> tuple[Array, dict[str, Array]]:

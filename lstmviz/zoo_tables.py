@@ -10,7 +10,7 @@ import numpy as np
 from lstmviz.conventions import Convention, convention, gate_kinds
 from lstmviz.report import build_report
 from lstmviz.spec import RecurrentSpec
-from lstmviz.zoo import RECORDS, TensorLayout, ZooCount, ZooOptions, zoo_count
+from lstmviz.zoo import RECORDS, ZOO, TensorLayout, ZooCount, ZooOptions, zoo_count
 
 Row = dict[str, Any]
 
@@ -82,6 +82,10 @@ def equivalents(count: ZooCount) -> list[tuple[str, int, str]]:
     """Keras 3's and PyTorch's layer of the same family and sizes: (class path, count, formula)."""
     o, cell = count.options, _CELL[count.record.cell]
     found = []
+    keras_conv = f"keras.layers.ConvLSTM{len(o.kernel_size)}D"
+    if count.record.conv_dims and count.record.class_path != keras_conv:  # Flax's ConvLSTMCell beside Keras's
+        twin = zoo_count(ZOO[keras_conv.lower()], ZooOptions(o.features, o.units, o.kernel_size, o.bias))
+        found.append((keras_conv, twin.total, twin.substituted))
     for framework in ("keras", "pytorch"):
         report = build_report(RecurrentSpec(framework=framework, cell=cell, features=o.features, units=o.units))
         found.append((convention(framework, cell).class_path, report.total, report.formula.substituted))
@@ -91,7 +95,8 @@ def equivalents(count: ZooCount) -> list[tuple[str, int, str]]:
 def differences(count: ZooCount) -> list[str]:
     """One sentence per difference from the Keras 3 and PyTorch equivalents."""
     r, o = count.record, count.options
-    (keras_path, keras_total, _), (torch_path, torch_total, _) = equivalents(count)
+    found = equivalents(count)
+    (keras_path, keras_total, _), (torch_path, torch_total, _) = found[-2:]
     symbols = ", ".join(g.symbol for g in r.gates)
     sentences = [
         f"{r.class_path} has {count.total:,} parameters; {keras_path} has {keras_total:,} and {torch_path} "
@@ -100,7 +105,14 @@ def differences(count: ZooCount) -> list[str]:
         f"It stores {len(count.tensors)} tensors ({', '.join(t.name for t in count.tensors)}), where Keras stores "
         f"{_tensor_count('keras', r.cell, o)} and PyTorch {_tensor_count('pytorch', r.cell, o)}.",
     ]
+    if len(found) == 3 and o.bias:  # Flax's ConvLSTMCell beside Keras's ConvLSTM of the same kernel
+        conv_path, conv_total, _ = found[0]
+        sentences.append(
+            f"{conv_path} with the same kernel has {conv_total:,}: {count.total - conv_total:,} fewer, "
+            "the second convolution's bias (4·h), which Keras's layer does not have."
+        )
     if r.conv_dims:
+        sentences.append("PyTorch has no convolutional LSTM layer; its nearest is nn.LSTM, dense gates.")
         sentences.append(
             f"Its gates are convolutions: every weight is repeated over {o.taps} spatial taps of a "
             f"{' × '.join(map(str, o.kernel_size))} kernel, where a dense layer has one."

@@ -19,18 +19,12 @@ from hypothesis import strategies as st
 from lstmviz.cli import main
 from lstmviz.counting import keras_layer_name
 from lstmviz.spec import RecurrentSpec
-from tests.frameworks import require_frameworks
 from tools import make_golden, make_keras_layouts
 
 pytestmark = pytest.mark.oracle
 
 TOLERANCE = 1e-5
 SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-
-
-@pytest.fixture(scope="module")
-def frameworks() -> tuple[ModuleType, ModuleType]:
-    return require_frameworks()
 
 
 @st.composite

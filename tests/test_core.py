@@ -345,7 +345,9 @@ def test_cli_bad_input_is_one_clear_line(flags: list[str]) -> None:
 CORE_MODULES = sorted(
     f"lstmviz.{path.stem}"
     for path in (Path(__file__).resolve().parents[1] / "lstmviz").glob("*.py")
-    if not path.stem.startswith("__")  # __main__ would run the CLI; __init__ is `lstmviz` itself
+    # __main__ would run the CLI; __init__ is `lstmviz` itself; internals is the one module that wraps
+    # Streamlit's and Plotly's internals (for figures and ui), and says so.
+    if not path.stem.startswith("__") and path.stem != "internals"
 ) + ["lstmviz"]
 
 

@@ -15,7 +15,7 @@ from lstmviz import RecurrentSpec
 from lstmviz.figures.cell_geometry import HEIGHT, WIDTH, cell_geometry
 from lstmviz.figures.cell_svg import cell_svg
 from lstmviz.figures.counts import dense_network_figure, gate_counts_figure
-from lstmviz.figures.fast import LIST_MAX_VALUES
+from lstmviz.figures.frozen import LIST_MAX_VALUES
 from lstmviz.figures.heatmap import MAX_COLS, MAX_ROWS, heatmap_data, pool_mean, weight_heatmap
 from lstmviz.tables import GATE_PARTS
 from lstmviz.weights import init_layer, init_weights
@@ -354,7 +354,9 @@ def test_unvalidated_figures_pass_plotly_validation(spec: RecurrentSpec) -> None
     for fig in (heatmap, gate_counts_figure(layer), *focused):
         checked = go.Figure(fig.to_dict())  # raises ValueError on any invalid property
         assert checked.to_plotly_json()["data"]
-        assert isinstance(fig.layout.template.to_plotly_json(), dict)  # template inlined, not a name
+        # What st.plotly_chart sends: the template inlined as a dict (plotly.js cannot resolve a name).
+        template = fig.to_dict()["layout"]["template"]
+        assert isinstance(template, dict) and template["layout"]["xaxis"]["ticklabeloverflow"] == "allow"
     # plotly.js cannot resolve Python's reversed scale names: the heatmap sends the colours.
     scale = weight_heatmap(heatmap_data(layer, weights)).to_plotly_json()["layout"]["coloraxis"]["colorscale"]
     assert scale[0][1] == "rgb(5,48,97)" and scale[-1][1] == "rgb(103,0,31)"  # blue low, red high
@@ -637,7 +639,7 @@ def test_prebuilt_figure_dict_is_plotlys_own(spec: RecurrentSpec) -> None:
 def test_small_float_arrays_go_as_lists_that_give_float32_back_exactly() -> None:
     import plotly.io
 
-    from lstmviz.figures.fast import _plain
+    from lstmviz.figures.frozen import _plain
 
     values = np.random.default_rng(3).standard_normal((LIST_MAX_VALUES // 8, 8)).astype(np.float32) * 1e-3
     sent = _plain({"z": values})

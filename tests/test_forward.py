@@ -24,8 +24,7 @@ from lstmviz.inputs import MAX_VALUES, one_hot_sequence, random_inputs, sine_wav
 from lstmviz.spec import RecurrentSpec
 from lstmviz.weights import init_weights
 from tests import strategies
-from tests.frameworks import require_frameworks
-from tools.make_golden_forward import load_frameworks, oracle_weights, run_framework, run_keras
+from tools.make_golden_forward import oracle_weights, run_framework, run_keras
 
 # lstmviz/__init__.py exports the function forward, which shadows the module's attribute name.
 forward_module = importlib.import_module("lstmviz.forward")
@@ -116,7 +115,9 @@ def _reference(spec: RecurrentSpec, weights: dict[str, np.ndarray], inputs: np.n
 
 def specs() -> st.SearchStrategy[RecurrentSpec]:
     """Small specs: the textbook loop is slow."""
-    return strategies.specs(sizes=st.integers(1, 6), features=st.integers(1, 5))
+    return strategies.specs(
+        sizes=st.integers(1, 6), features=st.integers(1, 5), frameworks=strategies.ORACLE_FRAMEWORKS
+    )
 
 
 @settings(max_examples=80, deadline=None)
@@ -326,10 +327,6 @@ def test_inputs_validation(call: Any) -> None:
 # --- oracle: the real frameworks, live -----------------------------------------------------------
 
 
-def _frameworks() -> tuple[ModuleType, ModuleType]:
-    return require_frameworks(load_frameworks)
-
-
 def _grid() -> list[RecurrentSpec]:
     variants = [
         ("keras", "lstm", True, 0),
@@ -370,8 +367,7 @@ def _id(spec: RecurrentSpec) -> str:
 
 @pytest.mark.oracle
 @pytest.mark.parametrize("spec", _grid(), ids=_id)
-def test_oracle_grid(spec: RecurrentSpec) -> None:
-    _frameworks()
+def test_oracle_grid(spec: RecurrentSpec, frameworks: tuple[ModuleType, ModuleType]) -> None:
     weights = oracle_weights(spec, seed=11)
     inputs = sine_waves(2, 5, spec.features, seed=3)
     _check_against(forward(spec, weights, inputs), run_framework(spec, weights, inputs))
@@ -380,8 +376,9 @@ def test_oracle_grid(spec: RecurrentSpec) -> None:
 @pytest.mark.oracle
 @settings(max_examples=30, deadline=None)
 @given(spec=specs(), batch=st.integers(1, 3), t_len=st.integers(1, 9), seed=st.integers(0, 2**16))
-def test_oracle_random(spec: RecurrentSpec, batch: int, t_len: int, seed: int) -> None:
-    _frameworks()
+def test_oracle_random(
+    spec: RecurrentSpec, batch: int, t_len: int, seed: int, frameworks: tuple[ModuleType, ModuleType]
+) -> None:
     weights = oracle_weights(spec, seed) if seed % 2 else init_weights(spec, seed)
     inputs = random_inputs(batch, t_len, spec.features, seed)
     _check_against(forward(spec, weights, inputs), run_framework(spec, weights, inputs))
@@ -390,8 +387,7 @@ def test_oracle_random(spec: RecurrentSpec, batch: int, t_len: int, seed: int) -
 @pytest.mark.oracle
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
 @pytest.mark.parametrize("bidirectional", [False, True])
-def test_oracle_keras_last_output(cell: str, bidirectional: bool) -> None:
-    _frameworks()
+def test_oracle_keras_last_output(cell: str, bidirectional: bool, frameworks: tuple[ModuleType, ModuleType]) -> None:
     spec = RecurrentSpec(framework="keras", cell=cell, features=3, units=4, layers=2, bidirectional=bidirectional)
     weights = oracle_weights(spec, seed=5)
     inputs = sine_waves(2, 6, 3, seed=5)
@@ -400,8 +396,7 @@ def test_oracle_keras_last_output(cell: str, bidirectional: bool) -> None:
 
 
 @pytest.mark.oracle
-def test_oracle_tutorial_example() -> None:
-    _frameworks()
+def test_oracle_tutorial_example(frameworks: tuple[ModuleType, ModuleType]) -> None:
     for framework in ("keras", "pytorch"):
         spec = RecurrentSpec(framework=framework, features=10, units=2, timesteps=4)
         weights, inputs = init_weights(spec, 0), one_hot_sequence()

@@ -112,11 +112,6 @@ def test_golden_keras_paths_of_stacked_bidirectional() -> None:
 # --- live oracle: real Keras 3 and PyTorch layers -----------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def frameworks() -> tuple[ModuleType, ModuleType]:
-    return require_frameworks()
-
-
 def _missing() -> tuple[ModuleType, ModuleType]:
     raise ImportError("No module named 'keras'")
 
@@ -135,7 +130,9 @@ def test_missing_frameworks_skip_outside_ci(monkeypatch: pytest.MonkeyPatch) -> 
 
 def specs(framework: str | None = None) -> st.SearchStrategy[RecurrentSpec]:
     """Any valid spec, small enough to build quickly; a few larger sizes too."""
-    return strategies.specs(framework, sizes=st.integers(1, 16) | st.sampled_from((32, 64)))
+    return strategies.specs(
+        framework, sizes=st.integers(1, 16) | st.sampled_from((32, 64)), frameworks=strategies.ORACLE_FRAMEWORKS
+    )
 
 
 @pytest.mark.oracle

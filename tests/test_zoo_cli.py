@@ -21,7 +21,8 @@ def cli_flags(case: dict[str, Any]) -> list[str]:
     o = case["options"]
     flags = ["--layer", case["layer"], "--features", str(o["features"]), "--units", str(o["units"])]
     if "kernel_size" in o:
-        flags += ["--kernel-size", ",".join(map(str, o["kernel_size"]))]
+        # per axis, so a 1-D kernel is "3," (a single "3" means 3 on every axis)
+        flags += ["--kernel-size", ",".join(map(str, o["kernel_size"])) + ("," if len(o["kernel_size"]) == 1 else "")]
     if o.get("bias") is False:
         flags.append("--no-bias")
     if o.get("use_peepholes"):
@@ -73,10 +74,23 @@ def test_aliases_name_the_class(alias: str, path: str, capsys: pytest.CaptureFix
     assert count_json(["--layer", alias], capsys)["layer"] == path
 
 
-def test_convlstm_single_kernel_side_means_every_axis(capsys: pytest.CaptureFixture[str]) -> None:
-    both = count_json(["--layer", "keras.layers.ConvLSTM2D", "--kernel-size", "3,3"], capsys)
-    one = count_json(["--layer", "keras.layers.ConvLSTM2D", "--kernel-size", "3"], capsys)
+@pytest.mark.parametrize("layer", ["keras.layers.ConvLSTM2D", "flax.linen.ConvLSTMCell"])
+@pytest.mark.parametrize("spelling", ["3", "3x3", "(3, 3)", "3 3", "[3,3]"])
+def test_convlstm_single_kernel_side_means_every_axis(
+    layer: str, spelling: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    both = count_json(["--layer", layer, "--kernel-size", "3,3"], capsys)
+    one = count_json(["--layer", layer, "--kernel-size", spelling], capsys)
     assert one["total_params"] == both["total_params"] and one["options"]["kernel_size"] == [3, 3]
+
+
+def test_a_one_dimensional_flax_kernel_is_written_like_python(capsys: pytest.CaptureFixture[str]) -> None:
+    golden = next(
+        c for c in CASES if c["layer"] == "flax.linen.ConvLSTMCell" and c["options"].get("kernel_size") == [3]
+    )
+    flags = ["--features", str(golden["options"]["features"]), "--units", str(golden["options"]["units"])]
+    result = count_json(["--layer", "flax.linen.ConvLSTMCell", "--kernel-size", "3,", *flags], capsys)
+    assert result["total_params"] == golden["total_params"]
 
 
 @pytest.mark.parametrize(

@@ -172,7 +172,7 @@ for d in all_specs:
     res.append("geo " + repr(geo))
     res.append("svg " + cell_svg.cell_svg(geo))
     res.append("fig-cell " + fig(cell_plotly.cell_figure(geo)))
-    for mode in ("framework", "cell", "direction"):
+    for mode in ("frameworks", "cells", "directions"):
         try:
             res.append(f"compare-{mode} " + repr(compare.compare(spec, mode)))
         except Exception as e:

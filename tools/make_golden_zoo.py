@@ -13,8 +13,8 @@ Every case builds the framework's own object and records what the framework repo
   framework's names, outputs and final states) into the .npz, so lstmviz's NumPy forward can be
   checked to 1e-5 without any of these frameworks installed.
 
-CuDNNLSTM/CuDNNGRU have no CPU kernel (TF registers CudnnRNN for GPU only), so their cases record
-counts and tensors, and their forward entry says why it is absent.
+CuDNNLSTM/CuDNNGRU have no CPU kernel (TF registers CudnnRNN for GPU only): their forward cases run
+tf-keras's own CPU twin, the CuDNN weights converted by tf-keras's loader into an LSTM / GRU.
 The tool only depends on the frameworks, not on lstmviz: the goldens are what the frameworks say.
 """
 
@@ -302,21 +302,43 @@ def tf1_case(layer: str, opts: dict[str, Any], rng: np.random.Generator | None) 
 
 
 def cudnn_case(layer: str, opts: dict[str, Any], rng: np.random.Generator | None) -> tuple[Case, Arrays]:
-    """tf.compat.v1.keras.layers.CuDNNLSTM/CuDNNGRU (tf-keras): count_params() and weights; no CPU forward."""
+    """tf.compat.v1.keras.layers.CuDNNLSTM/CuDNNGRU (tf-keras): count_params() and weights.
+
+    TensorFlow has no CPU kernel for CudnnRNN, so the forward case runs tf-keras's own equivalent:
+    the CuDNN weights converted by tf-keras's loader (`_convert_rnn_weights`, which un-transposes
+    each gate's cuDNN block and sums or splits the biases) into an LSTM / GRU(reset_after=True).
+    """
     import tensorflow as tf
+    from tf_keras.src.saving.legacy.hdf5_format import _convert_rnn_weights
 
     tf1 = tf.compat.v1
+    name = layer.rsplit(".", 1)[1]
     graph = tf.Graph()
     with graph.as_default():
-        lay = getattr(tf1.keras.layers, layer.rsplit(".", 1)[1])(opts["units"])
+        lay = getattr(tf1.keras.layers, name)(opts["units"])
         model = tf1.keras.Sequential([tf1.keras.layers.InputLayer(input_shape=(STEPS, opts["features"])), lay])
         case = {
             "total_params": int(model.count_params()),
             "how": "model.count_params() (tf-keras)",
             "tensors": [{"name": w.name, "shape": w.shape.as_list()} for w in lay.weights],
-            "forward_absent": "TensorFlow registers the CudnnRNN kernels for GPU only; this machine has a CPU",
         }
-    return case, {}
+    arrays: Arrays = {}
+    if rng is None:
+        return case, arrays
+    shapes = [(str(w.name), tuple(w.shape.as_list())) for w in lay.weights]
+    values = _weights(rng, shapes)
+    kwargs = {"reset_after": True} if name == "CuDNNGRU" else {}
+    twin = getattr(tf.keras.layers, name.removeprefix("CuDNN"))(opts["units"], return_sequences=True, **kwargs)
+    twin_model = tf.keras.Sequential([tf.keras.Input((STEPS, opts["features"])), twin])
+    twin.set_weights(_convert_rnn_weights(twin, [v.copy() for v in values]))
+    x = _inputs(rng, (BATCH, STEPS, opts["features"]))
+    arrays["input"] = x
+    arrays["output"] = np.asarray(twin_model(x))
+    for (n, _), v in zip(shapes, values, strict=True):
+        arrays[f"w:{n}"] = v
+    case["forward_layout"] = "input (B, T, x); output (B, T, h): tf-keras's CPU twin from zero state"
+    case["forward_via"] = "tf-keras's own CuDNN weight conversion into LSTM / GRU(reset_after=True), run on CPU"
+    return case, arrays
 
 
 # --------------------------------------------------------------------------- ONNX

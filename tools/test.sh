@@ -30,7 +30,7 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = "0" ] && command -v apt-get >/de
 fi
 # The app's dependencies at the exact versions of requirements.lock (the Docker image's), test tools
 # within requirements-dev.txt's ranges; then make sure the lock still covers what is installed.
-"$PY" -m pip install -q -r requirements-dev.txt -c requirements.lock
+"$PY" -m pip install -q -r requirements.txt -r requirements-dev.txt -c requirements.lock
 "$PY" tools/lock.py --check
 
 "$PY" -m ruff check .

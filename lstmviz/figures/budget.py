@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from lstmviz.figures.fast import TEMPLATE
+from lstmviz.figures.frozen import TEMPLATE
 from lstmviz.practice import Fit
 from lstmviz.style import FONT, INK, Theme
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from lstmviz.conventions import ACTIVATION_SYMBOL, FRAMEWORK_LABEL, LAYER_CLASS
+from lstmviz.conventions import ACTIVATION_SYMBOL
 from lstmviz.counting import GateCount, LayerCount
 from lstmviz.style import MUTED, gate_colour
 
@@ -96,7 +96,7 @@ def _feeds(xs: list[float]) -> list[Edge]:
 
 def cell_geometry(layer: LayerCount, timesteps: int, notes: Mapping[str, str] | None = None) -> CellGeometry:
     """Lay out the cell of one layer and direction; `notes` adds a line to nodes by id (live values)."""
-    x, h, h_out = layer.input_size, layer.units, layer.hidden_out
+    x, h_out = layer.input_size, layer.hidden_out
     gates = {g.kind.symbol: g for g in layer.gates}
     nodes: list[Node] = [
         _label("h_prev", 40, BAR_Y, f"h_t-1 ({h_out:,})"),
@@ -112,17 +112,9 @@ def cell_geometry(layer: LayerCount, timesteps: int, notes: Mapping[str, str] | 
         _wire((170, HEIGHT - 45), (170, BAR_Y)),
     ]
     symbols = [g.kind.symbol for g in layer.gates]
-    if layer.cell == "lstm":
-        _lstm(layer, gates, symbols, nodes, edges)
-    elif layer.cell == "gru":
-        _gru(layer, gates, symbols, nodes, edges)
-    else:
-        nodes.append(_gate_node(layer.gates[0], layer, 450))
-        edges += _feeds([450])
-        edges.append(_wire((450, GATE_Y - GATE_H / 2), (450, STATE_Y + 60), (860, STATE_Y + 60), label=f"h ({h:,})"))
-        nodes.append(_label("h_t", 860, STATE_Y + 30, f"h_t ({h:,})"))
+    _CELLS[layer.cell](layer, gates, symbols, nodes, edges)
     gate_count = len(layer.gates)
-    title = f"{FRAMEWORK_LABEL[layer.framework]} {LAYER_CLASS[(layer.framework, layer.cell)]} cell · {layer.title}"
+    title = f"{layer.convention.label} cell · {layer.title}"
     per_gate = layer.gates[0].params
     caption = f"{gate_count} × {per_gate:,}" if gate_count > 1 else f"{per_gate:,}"
     if layer.projection:
@@ -141,7 +133,8 @@ def _lstm(
     edges: list[Edge],
 ) -> None:
     h, h_out = layer.units, layer.hidden_out
-    f, i, c, o = symbols[1], symbols[0], symbols[2], symbols[3]
+    # In the update rule's order (i, f, o, c), whatever the tensor order: ONNX stores i, o, f, c.
+    i, f, o, c = (symbols[k] for k in layer.convention.compute_order)
     xs = {f: 140, i: 310, c: 480, o: 650}
     mid = (xs[i] + xs[c]) / 2  # where i and the candidate meet
     nodes += [_gate_node(gates[s], layer, xs[s]) for s in (i, f, c, o)]
@@ -180,6 +173,20 @@ def _lstm(
     else:
         edges.append(_wire((808, 240), (860, 240)))
         nodes.append(_label("h_t", 860, 282, f"h_t ({h_out:,})"))
+
+
+def _rnn(
+    layer: LayerCount,
+    gates: dict[str, GateCount],
+    symbols: list[str],
+    nodes: list[Node],
+    edges: list[Edge],
+) -> None:
+    h = layer.units
+    nodes.append(_gate_node(layer.gates[0], layer, 450))
+    edges += _feeds([450])
+    edges.append(_wire((450, GATE_Y - GATE_H / 2), (450, STATE_Y + 60), (860, STATE_Y + 60), label=f"h ({h:,})"))
+    nodes.append(_label("h_t", 860, STATE_Y + 30, f"h_t ({h:,})"))
 
 
 def _gru(
@@ -230,3 +237,7 @@ def _gru(
             label_at=(96, 160),  # left of the h_t-1 branch at x=270, above the r wire
         ),
     ]
+
+
+# The drawing of each update rule, by the record's cell.
+_CELLS = {"lstm": _lstm, "gru": _gru, "rnn": _rnn}

@@ -7,7 +7,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from lstmviz.figures.cell_geometry import CellGeometry
-from lstmviz.figures.fast import TEMPLATE, arrow
+from lstmviz.figures.frozen import TEMPLATE, arrow
 from lstmviz.style import FONT, INK, LINE, PAPER, SCREEN, Theme
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from lstmviz.counting import DenseCount, LayerCount
-from lstmviz.figures.fast import TEMPLATE, fast_figure
+from lstmviz.figures.frozen import TEMPLATE, frozen_figure
 from lstmviz.style import DIM, FONT, INK, MUTED, PART_COLOURS, PART_PATTERN, SCREEN, Theme, blend, readable_on
 from lstmviz.tables import GATE_PARTS, GATES, gate_parts, rows
 
@@ -83,7 +83,7 @@ def gate_counts_figure(layer: LayerCount, theme: Theme = SCREEN, selected: str |
         for r, sym in zip(table, symbols, strict=True)
     ]
     ticks = [f"<b>{label}</b>" if sym == selected else label for label, sym in zip(labels, symbols, strict=True)]
-    return fast_figure(
+    return frozen_figure(
         [*bars, *swatches],
         {
             "barmode": "stack",

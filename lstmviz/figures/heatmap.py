@@ -19,9 +19,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import get_colorscale
 
-from lstmviz.conventions import FRAMEWORK_LABEL, LAYER_CLASS, TENSOR_LETTER
+from lstmviz.conventions import TENSOR_LETTER
 from lstmviz.counting import LayerCount, Tensor
-from lstmviz.figures.fast import fast_figure
+from lstmviz.figures.frozen import frozen_figure
 from lstmviz.style import (
     DIM,
     FONT,
@@ -232,7 +232,7 @@ def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN, selected: str | Non
         clickmode="event+select",
         dragmode=False,
     )
-    return fast_figure([*_traces(data), _strip(layer, theme, selected)], layout)
+    return frozen_figure([*_traces(data), _strip(layer, theme, selected)], layout)
 
 
 def _margins(data: HeatmapData, theme: Theme) -> dict[str, Any]:
@@ -578,10 +578,7 @@ def _gate_marks(
 def _title_lines(data: HeatmapData) -> list[str]:
     """Layer and count; Keras's W/U/b legend (at most LEGEND_CHARS a line); whether cells are pooled."""
     layer = data.layer
-    lines = [
-        f"{FRAMEWORK_LABEL[layer.framework]} {LAYER_CLASS[(layer.framework, layer.cell)]}"
-        f" · {layer.title} · {layer.params:,} parameters"
-    ]
+    lines = [f"{layer.convention.label} · {layer.title} · {layer.params:,} parameters"]
     if layer.gates_in_columns:
         legend = [f"{_letter(t, True)} = {t.name} {t.shape}" for t in _drawn(layer)]
         current = ""

@@ -16,7 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 from numpy.typing import NDArray
 
-from lstmviz.figures.fast import fast_figure
+from lstmviz.figures.frozen import frozen_figure
 from lstmviz.style import FONT, INK, MUTED, PAPER, SCREEN, STATE_COLOURS, Theme, gate_text_colour
 
 LINE_LIMIT = 8  # up to this many features/units a row is drawn as lines, above it as a heatmap
@@ -94,7 +94,7 @@ def through_time_figure(rows: Sequence[Row], theme: Theme = SCREEN) -> go.Figure
     for index, scale_key in enumerate(colour_axes):
         layout[_axis_name(index)] = _colour_axis(scale_key, rows, index, len(colour_axes), plot, theme)
     layout["annotations"] = annotations
-    return fast_figure(traces, layout)
+    return frozen_figure(traces, layout)
 
 
 def _time_axis(steps: int, suffix: str, last: bool) -> dict[str, Any]:

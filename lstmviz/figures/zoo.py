@@ -109,10 +109,10 @@ def _as_matrix(t: TensorLayout, value: np.ndarray, taps: int) -> tuple[np.ndarra
     if len(t.shape) > 2:
         sides = " × ".join(map(str, t.shape[:-2]))
         pooled = value.reshape(-1, *t.shape[-2:]).mean(axis=0)
-        return pooled, f"{t.name} {t.shape}<br>mean over the {taps} spatial taps ({sides})"
+        return pooled, f"{t.name}<br>mean of {taps} taps ({sides})"
     if len(t.shape) == 1:
-        return value.reshape(1, -1), f"{t.name} {t.shape}"
-    return value, f"{t.name} {t.shape}"
+        return value.reshape(1, -1), t.name
+    return value, t.name  # the shape is in the tensor table and the hover
 
 
 def _pool(matrix: np.ndarray) -> tuple[np.ndarray, bool]:
@@ -251,7 +251,7 @@ def zoo_cell_figure(count: ZooCount, theme: Theme = SCREEN) -> go.Figure:
             x=x + width / 2,
             y=2.5,
             showarrow=False,
-            text=f"<b>{gate.symbol}</b> {gate.name}<br>{ACTIVATION_SYMBOL.get(gate.activation)}({conv})",
+            text=f"<b>{gate.symbol}</b><br>{ACTIVATION_SYMBOL.get(gate.activation)}",
             font={"color": readable_on(colour), "size": theme.font_size},
         )
         fig.add_annotation(
@@ -346,5 +346,10 @@ def zoo_cell_figure(count: ZooCount, theme: Theme = SCREEN) -> go.Figure:
         )
     fig.update_xaxes(visible=False, range=[0, out_x + 2.2])
     fig.update_yaxes(visible=False, range=[0, 4.2])
-    fig.update_layout(showlegend=False, title={"text": f"{r.class_path}: one step", "font": {"size": theme.title_size}})
+    names = " · ".join(f"{g.symbol} {g.name}" for g in gates)
+    key = f"{names}; each gate: activation({conv} of x_t and h_t−1{' + b' if count.options.bias else ''})"
+    fig.update_layout(
+        showlegend=False,
+        title={"text": f"{r.class_path}: one step<br><sup>{key}</sup>", "font": {"size": theme.title_size}},
+    )
     return _layout(fig, theme, 300)

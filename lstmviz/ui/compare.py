@@ -10,7 +10,7 @@ from lstmviz.compare import MODES, Comparison, Side, compare, gate_role, matchin
 from lstmviz.counting import LayerCount
 from lstmviz.figures.focus import focus_gate, gate_targets
 from lstmviz.report import Report
-from lstmviz.spec import RecurrentSpec
+from lstmviz.spec import RecurrentSpec, option_applies
 from lstmviz.style import Theme
 from lstmviz.ui import cached, controls
 from lstmviz.ui.charts import chart_config
@@ -71,8 +71,10 @@ def heatmaps(comparison: Comparison, spec: RecurrentSpec, sidebar: LayerCount, t
     The followed gate is the explorer's own control (?gate= in the sidebar framework's symbols), so
     a tour through every view keeps it as it is."""
     # A Keras GRU's reset_after changes only its bias row: draw the sidebar's choice beside PyTorch.
-    keras = comparison.sides[1 if spec.cell == "gru" and not spec.reset_after else 0]
-    shown = (keras, comparison.sides[-1])
+    first_side = comparison.sides[
+        1 if option_applies("reset_after", "keras", spec.cell) and not spec.reset_after else 0
+    ]
+    shown = (first_side, comparison.sides[-1])
     st.subheader("The same gates in each framework's layout")
     chosen = controls.gate_picker(sidebar)
     for column, (k, side) in zip(st.columns(2), enumerate(shown), strict=True):

@@ -6,7 +6,7 @@ from typing import Any, Final
 
 import streamlit as st
 
-from lstmviz.conventions import CELL_LABEL, FRAMEWORK_LABEL
+from lstmviz.conventions import CELL_LABEL, FRAMEWORK_LABEL, convention
 from lstmviz.counting import Breakdown, LayerCount
 from lstmviz.spec import CELLS, FRAMEWORKS, OPTION_DEFAULTS, OPTION_WHERE, RecurrentSpec, option_applies
 from lstmviz.ui import url
@@ -96,15 +96,14 @@ def sidebar() -> RecurrentSpec:
                 url.clean(key, Whole(0, units - 1))
             else:
                 url.clean(key, Flag())
-        if option_applies("reset_after", str(framework), str(cell)):
+        record = convention(str(framework), str(cell))
+        if record.has_option("reset_after"):
             extra["reset_after"] = st.checkbox(
-                "reset_after (Keras default)" if framework == "keras" else "linear_before_reset",
+                record.option_label("reset_after"),
                 True,
                 key="reset_after",
                 bind=URL,
-                help="On: separate input and recurrent biases, as cuDNN and PyTorch do (2 × 3h biases)."
-                if framework == "keras"
-                else "On: the reset gate multiplies (h R + Rb), as PyTorch exports it; the count is the same.",
+                help=record.option_help.get("reset_after"),
             )
         if option_applies("return_sequences", str(framework), str(cell)):
             extra["return_sequences"] = st.checkbox(

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import lstmviz
-from lstmviz.conventions import FRAMEWORK_LABEL, LAYER_CLASS
+from lstmviz.conventions import LAYER_CLASS
 from lstmviz.counting import LayerCount
 from lstmviz.export import formula_latex, gate_rows, tensor_rows, to_csv, to_latex, to_markdown
 from lstmviz.figures.cell_geometry import cell_geometry
@@ -17,11 +17,22 @@ from lstmviz.figures.cell_plotly import cell_figure
 from lstmviz.figures.cell_svg import cell_svg
 from lstmviz.report import Report
 from lstmviz.snippet import framework_code
+from lstmviz.spec import convention_of
 from lstmviz.style import SELECTED_FILL, Theme
-from lstmviz.summary import gate_term, tensor_sum
-from lstmviz.tables import LAYER_GATES, LAYERS, TENSORS, TIMESTEPS, gate_parts, rows, timestep_rows
+from lstmviz.summary import tensor_sum
+from lstmviz.tables import LAYERS, TENSORS, TIMESTEPS, rows, timestep_rows
 from lstmviz.ui import cached, controls, url
 from lstmviz.ui.charts import chart_config
+from lstmviz.ui.explorer_data import (
+    code_heading,
+    file_slug,
+    framework_listing,
+    gate_focus_text,
+    gate_table,
+    gates_heading,
+    heatmap_caption,
+    outputs_caption,
+)
 from lstmviz.ui.static_table import static_table
 from lstmviz.urlvalues import Choice
 
@@ -45,7 +56,7 @@ def render(report: Report, theme: Theme) -> None:
     """Draw the explorer for one computed report."""
     image_format = str(st.session_state.get("image_format", "png"))
     spec = report.spec
-    slug = f"lstmviz-{spec.framework}-{spec.cell}-x{spec.features}-h{spec.units}"
+    slug = file_slug(spec)
     headline(report)
     lesson_entry()
     layer = controls.layer_picker(report.count, "Layer and direction to draw", "view_layer")
@@ -71,7 +82,7 @@ def headline(report: Report) -> None:
     st.title("How many parameters does this layer have, and why?")
     head, formula_col = st.columns([1, 3])
     with head:
-        label = f"{FRAMEWORK_LABEL[spec.framework]} {LAYER_CLASS[(spec.framework, spec.cell)]}"
+        label = convention_of(spec).label
         st.metric(f"{label}: total parameters", f"{report.total:,}")
     with formula_col:
         where = "the tensors" if len(report.layers) == 1 else f"{first.title}'s tensors"
@@ -107,8 +118,7 @@ def gate_focus(layer: LayerCount) -> str | None:
     """The gate picker, and for the followed gate its term of the formula and its slices of each tensor."""
     gate = controls.gate_picker(layer)
     if gate is not None:
-        slices = " · ".join(f"`{text}`" for text in layer.slice_texts(gate))
-        st.markdown(f"**`{gate_term(layer, gate)}`** parameters, stored as {slices}")
+        st.markdown(gate_focus_text(layer, gate))
     return gate
 
 
@@ -144,50 +154,29 @@ def _gate_chart(figure: go.Figure, name: str, gate: str | None, config: dict[str
 
 def gates(layer: LayerCount, theme: Theme, gate: str | None, config: dict[str, object]) -> None:
     """Each gate's dense layer as bars and as a table."""
-    biases = {0: "no biases", 1: "biases h", 2: "biases 2h"}[layer.bias_vectors]
-    recurrent = "h·p" if layer.projection else "h·h"
-    st.subheader(f"Gate dense layers: input weights x·h, recurrent weights {recurrent}, {biases}")
+    st.subheader(gates_heading(layer))
     _gate_chart(cached.gate_counts(layer, theme, gate), "gate_counts", gate, config)
-    parts = gate_parts((layer,))
-    marked = {p.label for p in parts if p.symbol == gate}
-    # The projection column only where there is a projection: a column of zeros says nothing.
-    columns = [c for c in LAYER_GATES if layer.projection or c.key != "projection_weights"]
-    static_table(rows(columns, parts), lambda row: row["gate"] in marked)  # the followed gate in bold
+    table = gate_table(layer, gate)
+    static_table(rows(table.columns, table.parts), lambda row: row["gate"] in table.marked)  # followed gate in bold
 
 
 def heatmap(layer: LayerCount, theme: Theme, gate: str | None, config: dict[str, object]) -> None:
     """The W/U/b heatmap of the chosen layer with seeded initial weights."""
-    gh = f"{len(layer.gates)}h" if len(layer.gates) > 1 else "h"
     st.subheader("W, U and b: the gate blocks inside the fused tensors")
-    st.caption(
-        f"Keras stores each gate as a column block of kernel (x, {gh}) and recurrent_kernel (h, {gh}); "
-        f"PyTorch as a row block of weight_ih ({gh}, x) and weight_hh ({gh}, h); ONNX as a row block of "
-        f"W[d] ({gh}, x) and R[d] ({gh}, h), with B[d] = [Wb, Rb] drawn as two columns. Click a gate in the "
-        "coloured strip to follow it. Values are seeded initial weights drawn like the framework does (Keras "
-        "glorot_uniform / orthogonal / zeros with the forget bias at 1; PyTorch and ONNX, as torch.onnx "
-        "exports it, U(−1/√h, 1/√h))."
-    )
+    st.caption(heatmap_caption(layer))
     _gate_chart(cached.heatmap_figure(layer, 0, theme, gate), "heatmap", gate, config)
 
 
 def tables(report: Report) -> None:
     """Every tensor and layer, the outputs, and the framework's own summary (full width: it is 76 columns)."""
-    spec = report.spec
     st.subheader("Every tensor")
     tensor_col, layer_col = st.columns([3, 2])
     with tensor_col:
         static_table(rows(TENSORS, report.tensors))
     with layer_col:
         static_table(rows(LAYERS, report.layers))
-        outputs = ", ".join(f"{k} {tuple(v)}" for k, v in report.outputs.as_dict().items())
-        st.caption(f"Outputs: {outputs} (None = batch).")
-    heading = {
-        "keras": "As Keras 3 prints it: model.summary()",
-        # torchinfo lists modules; this lists tensors, and says so.
-        "pytorch": "PyTorch's tensors, as named_parameters() lists them",
-        "onnx": "W, R, B per direction (ONNX stacks the directions on axis 0)",
-    }[spec.framework]
-    text = lstmviz.keras_summary(report.count) if spec.framework == "keras" else lstmviz.tensor_table(report.count)
+        st.caption(outputs_caption(report))
+    heading, text = framework_listing(report)
     st.subheader(heading)
     # A preformatted block: st.code would pull its syntax highlighter (1.5 MB of JavaScript) into the page.
     st.html(f"{SUMMARY_CSS}<pre class='lstmviz-summary'>{escape(text)}</pre>")
@@ -253,7 +242,7 @@ def exports(report: Report, layer: LayerCount, theme: Theme, image_format: str, 
                 key=f"download_{name}_{fmt}",
                 on_click="ignore",
             )
-    st.markdown(f"**Check it in {FRAMEWORK_LABEL[spec.framework]}**: this code builds the layer and asserts the count")
+    st.markdown(code_heading(spec))
     code = framework_code(report)
     st.code(code, language="python", wrap_lines=True)  # long asserts wrap, never scroll
     st.download_button(

@@ -7,14 +7,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from lstmviz.conventions import FRAMEWORK_LABEL, LAYER_CLASS
 from lstmviz.counting import LayerCount, breakdown
 from lstmviz.figures.cell_geometry import cell_geometry
 from lstmviz.figures.cell_svg import cell_svg
 from lstmviz.inspection import count_check, gate_stats, model_rows
 from lstmviz.readers import MAX_FILE_BYTES, MAX_PARAMS, ModelFile, RecurrentLayer
 from lstmviz.report import Report
-from lstmviz.spec import RecurrentSpec
+from lstmviz.spec import RecurrentSpec, convention_of
 from lstmviz.style import Theme
 from lstmviz.tables import GATE_STATS, MODEL_LAYERS, rows
 from lstmviz.ui import cached, controls, convert_panel, url, zoo
@@ -32,7 +31,6 @@ EXAMPLES = {  # file → what it is, as the picker shows it
     "keras_gru_both.h5": "Keras GRUs, reset_after True and False (legacy .h5)",
 }
 UPLOAD = "upload a file"
-FORMATS = ("keras", "h5", "safetensors", "onnx", "pt", "pth", "bin", "ckpt")
 MAX_TIME_UNITS = 128  # the through-time heatmaps draw one row per unit
 MAX_TIME_STEPS = 100
 
@@ -98,7 +96,7 @@ def count(layer: RecurrentLayer) -> None:
     check = count_check(layer)
     spec = layer.spec
     how = "inferred from tensor names and shapes" if layer.inferred else "read from the file's config"
-    st.subheader(f"{layer.name}: {FRAMEWORK_LABEL[spec.framework]} {LAYER_CLASS[(spec.framework, spec.cell)]}")
+    st.subheader(f"{layer.name}: {convention_of(spec).label}")
     st.markdown(
         f"x = {spec.features} features, h = {spec.units} units"
         + (f", p = {spec.proj_size}" if spec.proj_size else "")

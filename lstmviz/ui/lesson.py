@@ -21,7 +21,7 @@ from lstmviz.figures.through_time import state_colour
 from lstmviz.inputs import SINE, lecture_input
 from lstmviz.playback import playback, player_data
 from lstmviz.report import Report, build_report
-from lstmviz.spec import RecurrentSpec
+from lstmviz.spec import RecurrentSpec, convention_of, option_applies
 from lstmviz.style import STATE_COLOURS, Theme, gate_colour
 from lstmviz.ui import cached, controls, static_table, url, zoo
 from lstmviz.ui.charts import chart_config
@@ -43,12 +43,11 @@ def figure_area() -> Any:
 # The gate step 2 singles out: the tutorial's forget gate, the GRU's update gate, the RNN's only one.
 FOCUS_GATE = {"lstm": "forget", "gru": "update", "rnn": "hidden"}
 NUMBER_WORDS = {1: "One", 3: "Three", 4: "Four"}
-TUTORIAL_NOTE = "the tutorial's example is a Keras LSTM, x = 3, h = 2."
 
 
 def layer_name(spec: RecurrentSpec) -> str:
     """The layer as its framework names it: Keras 3 LSTM, PyTorch nn.GRU."""
-    return f"{FRAMEWORK_LABEL[spec.framework]} {LAYER_CLASS[(spec.framework, spec.cell)]}"
+    return convention_of(spec).label
 
 
 def focus_gate(layer: LayerCount) -> GateCount:
@@ -177,7 +176,7 @@ def timesteps(lesson: Report, theme: Theme) -> None:
     st.markdown(
         f"Unrolled through time, the layer is the same cell at every step: one W, U and b "
         f"(**{layer.params:,} parameters**) feed each of the {lesson.spec.timesteps:,} steps, and only h_t "
-        f"{'and c_t ' if layer.cell == 'lstm' else ''}carry from one step to the next. Press Play: the numbers "
+        f"{'and c_t ' if layer.convention.has_cell_state else ''}carry from one step to the next. Press Play: the numbers "
         "change, the weights do not."
     )
     with figure_area():
@@ -185,7 +184,9 @@ def timesteps(lesson: Report, theme: Theme) -> None:
     st.markdown(
         "So the count never depends on T. What does grow with T is the output (with return_sequences) and the compute:"
     )
-    sequences = replace(lesson.spec, return_sequences=lesson.spec.framework == "keras")
+    sequences = replace(
+        lesson.spec, return_sequences=option_applies("return_sequences", lesson.spec.framework, lesson.spec.cell)
+    )
     static_table.static_table(
         [
             {

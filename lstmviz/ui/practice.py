@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from lstmviz.conventions import FRAMEWORK_LABEL, LAYER_CLASS
 from lstmviz.figures.budget import frontier_figure
 from lstmviz.figures.cell_geometry import cell_geometry
 from lstmviz.figures.cell_svg import cell_svg
@@ -22,7 +21,7 @@ from lstmviz.practice import (
     shape_question,
 )
 from lstmviz.report import Report, build_report
-from lstmviz.spec import RecurrentSpec
+from lstmviz.spec import RecurrentSpec, convention_of, count_options
 from lstmviz.style import Theme
 from lstmviz.ui import cached, controls, url
 from lstmviz.ui.charts import chart_config
@@ -37,10 +36,10 @@ KIND_LABEL = {"count": "How many parameters?", "shape": "What shape?", "gate blo
 
 
 def _describe(spec: RecurrentSpec) -> str:
-    name = f"{FRAMEWORK_LABEL[spec.framework]} {LAYER_CLASS[(spec.framework, spec.cell)]}"
-    extra = ", bidirectional" if spec.bidirectional else ""
-    if spec.framework == "keras" and spec.cell == "gru":
-        extra += f", reset_after={spec.reset_after}"
+    name = convention_of(spec).label
+    extra = "".join(
+        f", {option}" for option in ("bidirectional" if spec.bidirectional else "", *count_options(spec)) if option
+    )
     return f"{name} with {spec.features} input features, {spec.units} units and {spec.timesteps} timesteps{extra}"
 
 

@@ -1,23 +1,23 @@
 """URL values are checked before a widget reads them, and options that stop applying leave the URL.
 
-Streamlit seeds a bound widget from the query string the browser sent (its "initial" query params),
-not from `st.query_params`, and its number box crashes on `inf` there. So a value is fixed in both
-places: `remove_param` / `set_corrected_value` update the browser's URL, `set_initial_query_params`
-what the widget will read. These are Streamlit 1.67 internals (pinned in requirements.lock); the
-hostile-URL tests fail if they change.
+Streamlit seeds a bound widget from the query string the browser sent, not from `st.query_params`, and
+its number box crashes on `inf` there; so a value is fixed in both places, through
+lstmviz.internals (Streamlit's private QueryParams). The hostile-URL tests fail if that changes.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from urllib.parse import urlencode
+from typing import TYPE_CHECKING
 
 import streamlit as st
-from streamlit.runtime.state.query_params import QueryParams
-from streamlit.runtime.state.session_state_proxy import get_session_state
 
+from lstmviz.internals import query_params, rewrite_query_param
 from lstmviz.urlvalues import Reading, Rule, read, shown
+
+if TYPE_CHECKING:
+    from streamlit.runtime.state.query_params import QueryParams
 
 # Markdown, Streamlit directives (:red[...]) and LaTeX ($) must show as the characters they are.
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|:$~])")
@@ -25,7 +25,7 @@ _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|:$~])")
 
 def clean(key: str, rule: Rule) -> None:
     """Before the widget `key` exists: keep its URL value only if the rule accepts it, and say what changed."""
-    with get_session_state().query_params() as qp:
+    with query_params() as qp:
         values = qp.get_all(key)
         if not values:
             return
@@ -38,7 +38,7 @@ def clean(key: str, rule: Rule) -> None:
 
 def alias(key: str, names: Mapping[str, str]) -> None:
     """Before the widget `key` exists: a URL value that names an option another way becomes that option, quietly."""
-    with get_session_state().query_params() as qp:
+    with query_params() as qp:
         values = qp.get_all(key)
         if values and values[-1] in names:
             _rewrite(qp, Reading(key, names[values[-1]], None))
@@ -46,13 +46,13 @@ def alias(key: str, names: Mapping[str, str]) -> None:
 
 def put(key: str, value: str) -> None:
     """Before the widget `key` exists: set its URL value quietly (a link's other spelling of the same choice)."""
-    with get_session_state().query_params() as qp:
+    with query_params() as qp:
         _rewrite(qp, Reading(key, value, None))
 
 
 def drop(key: str, why: str) -> None:
     """Forget an option that does not apply now: out of the URL and the session, so it can't come back later."""
-    with get_session_state().query_params() as qp:
+    with query_params() as qp:
         values = qp.get_all(key)
         if values:
             _rewrite(qp, Reading(key, None, None))
@@ -67,15 +67,7 @@ def _notice(text: str) -> None:
 
 def _rewrite(qp: QueryParams, reading: Reading) -> None:
     """Set or remove one key in the browser's URL and in the values widgets are seeded from."""
-    key = reading.key
-    if reading.value is None:
-        qp.remove_param(key)
-    else:
-        qp.set_corrected_value(key, reading.value, "string_value")
-    initial = {k: v for k in qp if k != key and (v := qp.get_initial_value(k)) is not None}
-    if reading.value is not None:
-        initial[key] = reading.value
-    qp.set_initial_query_params(urlencode(initial, doseq=True))
+    rewrite_query_param(qp, reading.key, reading.value)
 
 
 def keep(key: str, value: str) -> None:
@@ -83,7 +75,7 @@ def keep(key: str, value: str) -> None:
 
     At the end of such a run Streamlit deletes the key with the stale binding; unbound first, it stays
     (the widget binds it again when it is next drawn)."""
-    with get_session_state().query_params() as qp:
+    with query_params() as qp:
         binding = qp.get_binding_for_param(key)
         if binding is not None:
             qp.unbind_widget(binding.widget_id)

@@ -16,7 +16,7 @@ from lstmviz.ui.static_table import static_table
 from lstmviz.urlvalues import Choice, Flag, Whole
 from lstmviz.zoo import RECORDS, ZooCount, ZooOptions, find_zoo, zoo_count
 from lstmviz.zoo_cli import SPEC_PATHS
-from lstmviz.zoo_forward import NO_FORWARD, zoo_forward
+from lstmviz.zoo_forward import zoo_forward
 from lstmviz.zoo_snippet import zoo_code
 from lstmviz.zoo_tables import (
     differences,
@@ -155,9 +155,6 @@ def explorer(count: ZooCount, theme: Theme) -> None:
 def run(count: ZooCount, theme: Theme) -> None:
     """The forward pass on sine waves from a zero state, with seeded weights."""
     st.subheader("Through time: every gate and h_t on sine waves")
-    if count.record.class_path in NO_FORWARD:
-        st.info(f"{NO_FORWARD[count.record.class_path]}. The count and tensors above are checked against tf-keras.")
-        return
     result = zoo_forward(count, seeded_weights(count), sine_inputs(count, RUN_STEPS))
     st.caption(
         "lstmviz's NumPy forward pass, checked against the framework's own run to 1e-5 "

@@ -10,16 +10,15 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from lstmviz import convert_cli
-from lstmviz.conventions import LAYER_CLASS
+from lstmviz.cli import convert as convert_command
 from lstmviz.counting import dense_params
 from lstmviz.report import Report, build_report
 from lstmviz.snippet import framework_code
-from lstmviz.spec import CELLS, FRAMEWORKS, RecurrentSpec
+from lstmviz.spec import CELLS, FRAMEWORKS, RecurrentSpec, convention_of
 from lstmviz.summary import keras_summary, tensor_table
 from lstmviz.tables import GATES, LAYERS, TENSORS, gate_parts, json_rows
 from lstmviz.urlvalues import parse_whole, shown
-from lstmviz.zoo_cli import ZooCount, layer_from_args, layers_text, spec_layer_path, zoo_json, zoo_text
+from lstmviz.zoo_cli import KernelFlag, ZooCount, layer_from_args, layers_text, spec_layer_path, zoo_json, zoo_text
 from lstmviz.zoo_snippet import zoo_code
 
 if TYPE_CHECKING:
@@ -56,12 +55,17 @@ def _whole(text: str) -> int:
     return number
 
 
-def _kernel_size(text: str) -> tuple[int, ...]:
-    """`3` or `3,3` (one side per spatial axis)."""
-    sides = tuple(_whole(side.strip()) for side in text.split(","))
+def _kernel_size(text: str) -> KernelFlag:
+    """`3` (every axis), or one side per axis: `3,3`, `3x3`, `(3, 3)`, `3,` (a 1-D kernel)."""
+    inner = text.strip().strip("()[]").strip()
+    parts = re.split(r"\s*[,x×]\s*|\s+", inner)
+    per_axis = len(parts) > 1
+    if per_axis and parts[-1] == "":  # "3," is the 1-tuple (3,), as Python writes it
+        parts = parts[:-1]
+    sides = tuple(_whole(side) for side in parts)
     if not 1 <= len(sides) <= 3:
         raise argparse.ArgumentTypeError(f"one to three sides, such as 3 or 3,3: {shown(text)!r}")
-    return sides
+    return KernelFlag(sides, per_axis)
 
 
 def _spec_flags(parser: argparse.ArgumentParser) -> None:
@@ -75,7 +79,7 @@ def _spec_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--framework", choices=FRAMEWORKS, default=None, help=f"default {defaults.framework}")
     parser.add_argument("--cell", choices=CELLS, default=None, help=f"default {defaults.cell}")
     parser.add_argument(
-        "--kernel-size", type=_kernel_size, default=None, help="ConvLSTM: K (Keras: every axis; Flax: 1-D) or K,K"
+        "--kernel-size", type=_kernel_size, default=None, help="ConvLSTM: K on every axis, or per axis K,K (1-D: K,)"
     )
     parser.add_argument("--use-peepholes", action="store_true", default=None, help="TF1 LSTMCell")
     parser.add_argument(
@@ -105,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     code = commands.add_parser("code", help="print runnable code that builds the layer and asserts the count")
     _spec_flags(code)
     commands.add_parser("layers", help="list every layer class lstmviz counts, by framework")
-    convert_cli.add_parser(commands)
+    convert_command.add_parser(commands)
     inspect = commands.add_parser("inspect", help="read a .keras, .h5, .safetensors or .onnx file and count it")
     inspect.add_argument("file", help="the model file (read as data, never executed)")
     inspect.add_argument("--json", action="store_true", help="print one JSON object")
@@ -124,7 +128,7 @@ def count_json(report: Report) -> dict[str, Any]:
     result: dict[str, Any] = {
         "layer": spec_layer_path(spec),
         "spec": spec.as_dict(),
-        "layer_class": LAYER_CLASS[(spec.framework, spec.cell)],
+        "layer_class": convention_of(spec).class_label,
         "total_params": report.total,
         "formula": report.formula.substituted,
         "tensors": json_rows(TENSORS, report.tensors),
@@ -139,15 +143,16 @@ def count_json(report: Report) -> dict[str, Any]:
         },
         "dense_warmup": {"inputs": 3, "hidden": 5, "outputs": 2, "total_params": dense_params().total},
     }
-    if spec.framework == "keras":
+    if convention_of(spec).framework.model_summary:  # Keras's model.output_shape
         result["output_shape"] = result["outputs"]["output"]
     return result
 
 
 def _count_text(report: Report) -> str:
     spec, f = report.spec, report.formula
-    table = keras_summary(report.count) if spec.framework == "keras" else tensor_table(report.count)
-    cls = LAYER_CLASS[(spec.framework, spec.cell)]
+    record = convention_of(spec)
+    table = keras_summary(report.count) if record.framework.model_summary else tensor_table(report.count)
+    cls = record.class_label
     return (
         f"{spec.framework} {cls}: {report.total:,} parameters (timesteps={spec.timesteps} does not change it)\n\n"
         f"{table}\n\nper layer and direction: {f.symbolic}\n{f.substituted}\n"
@@ -181,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "convert":
-        return convert_cli.run(args)
+        return convert_command.run(args)
     if args.command == "inspect":
         return _inspect(args.file, args.json)
     if args.command == "layers":

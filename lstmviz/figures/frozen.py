@@ -7,13 +7,14 @@ checked against Plotly's schema in the tests instead (tests/test_figures.py vali
 from __future__ import annotations
 
 import base64
-import threading
 from functools import cache
 from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
+
+from lstmviz.internals import FrozenFigure
 
 TEMPLATE = "lstmviz"
 BASE_TEMPLATE = "simple_white"
@@ -138,50 +139,7 @@ def arrow(x: float, y: float, ax: float, ay: float, colour: str, width: float) -
     }
 
 
-_BUILD_LOCK = threading.RLock()  # re-entrant: building a figure reads its own unset attributes
-
-
-class FrozenFigure(go.Figure):  # type: ignore[misc]  # plotly ships no type hints
-    """A figure treated as read-only that hands out one prebuilt dict from to_dict().
-
-    st.plotly_chart calls to_dict() on every rerun, even for a cached figure: a deep copy plus a
-    base64 pass over every array (tens of ms for the max-size heatmap). Callers must not change the
-    figure or the dict; the cached builders only pass it to st.plotly_chart, which reads nothing else.
-    The Plotly object behind it (about 6 ms to build, mostly copying the template) is built only when
-    something reads it as a figure: tests, or a copy made with go.Figure(figure).
-    """
-
-    def __init__(self, frozen: dict[str, Any], source: dict[str, Any]) -> None:  # noqa: D107
-        # Deliberately not go.Figure.__init__ yet: see __getattr__.
-        object.__setattr__(self, "_frozen_dict", frozen)
-        object.__setattr__(self, "_lazy_source", source)
-
-    def __getattr__(self, name: str) -> Any:
-        """Build the Plotly figure on the first read of anything but to_dict().
-
-        Under a lock: cached figures are shared by every session's thread, and a second reader must
-        wait for the build rather than see a half-built figure.
-        """
-        if name.startswith("__"):
-            raise AttributeError(name)
-        with _BUILD_LOCK:
-            source = self.__dict__.get("_lazy_source")
-            if source is not None:
-                object.__setattr__(self, "_lazy_source", None)
-                super().__init__(**source, _validate=False)
-        return object.__getattribute__(self, name)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        """Copies and pickles are plain figures of the same dict."""
-        return (go.Figure, (self.to_dict(),))
-
-    def to_dict(self) -> dict[str, Any]:
-        """The figure as a dict, built once."""
-        frozen: dict[str, Any] = self.__dict__["_frozen_dict"]
-        return frozen
-
-
-def fast_figure(
+def frozen_figure(
     data: list[dict[str, Any]], layout: dict[str, Any], frames: list[dict[str, Any]] | None = None
 ) -> FrozenFigure:
     """A read-only figure from trace, layout (and animation frame) dicts, with the house template, unvalidated."""
