@@ -287,6 +287,7 @@ STRIP_GAP = 0.05  # room for the gate axis's tick labels (PyTorch) between the s
 # Pixels for tick spacing: a heatmap in half a column (compare, convert) gets about 330; the full
 # column (900) then shows fewer ticks, never colliding ones (labels stay level: tickangle 0).
 PLOT_WIDTH = 330
+PHONE_PLOT_WIDTH = 150  # the narrowest plot: a heatmap on a 390 px phone, inside its margins
 
 
 def nice_step(length: int, room_px: float, label_px: float) -> int:
@@ -342,7 +343,8 @@ def _panel_axes(layer: LayerCount, theme: Theme) -> dict[str, Any]:
         }
     }
     for i, (suffix, span) in enumerate(zip(suffixes, spans, strict=True)):
-        room = (span[1] - span[0]) * (plot_height if keras else PLOT_WIDTH)
+        # PyTorch's panels share the width: spaced for a phone's plot, so side-by-side ticks never meet.
+        room = (span[1] - span[0]) * (plot_height if keras else PHONE_PLOT_WIDTH)
         layout[f"{stack_axis}axis{suffix}"] = {  # the tensor's own axis: whole-number ticks only
             **({"title": {"text": titles[i], "font": {"size": theme.font_size}}} if titles[i] else {}),
             "tick0": 0,

@@ -176,8 +176,8 @@ def timesteps(lesson: Report, theme: Theme) -> None:
     st.markdown(
         f"Unrolled through time, the layer is the same cell at every step: one W, U and b "
         f"(**{layer.params:,} parameters**) feed each of the {lesson.spec.timesteps:,} steps, and only h_t "
-        f"{'and c_t ' if layer.convention.has_cell_state else ''}carry from one step to the next. Press Play: the numbers "
-        "change, the weights do not."
+        f"{'and c_t ' if layer.convention.has_cell_state else ''}carry from one step to the next. "
+        "Press Play: the numbers change, the weights do not."
     )
     with figure_area():
         lesson_player(lesson, layer, theme)
