@@ -12,6 +12,7 @@ from test_explorer import assert_no_exception, settle
 
 pytestmark = pytest.mark.e2e
 
+NAMES = {"o": "output", "c": "cell candidate"}  # the gates the tour follows, as the lesson names them
 VIEWS = ("compare", "lesson", "through time", "practice", "inspect", "explorer")
 
 
@@ -52,7 +53,8 @@ def test_the_followed_gate_survives_a_tour_of_every_view(
             page.wait_for_selector("[data-testid='stMain'] h1")
             settle(page)
             assert gate_in_url(page) == symbol
-            assert f"_{symbol}" in page.locator("[data-testid='stMain']").inner_text()
+            text = page.locator("[data-testid='stMain']").inner_text()
+            assert f"Focus on the {NAMES[symbol]} gate {symbol}" in text
     pressed = page.locator(".st-key-gate button[aria-checked='true']")
     assert pressed.inner_text().strip() == symbol  # back in the explorer, still followed
     assert_no_exception(page, explorer)
