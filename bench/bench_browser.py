@@ -39,6 +39,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -61,7 +62,15 @@ UNITS_LABEL = "Units h (hidden size)"
 BARE_LABEL = "Points"
 MAX_QUERY = "?features=1024&units=1000"
 PLAY_QUERY = "?view=through+time"
-GOALS = {"press_default": 2.0, "press_max": 4.0, "load": 1.5, "server_cpu_press": 3.0, "play_fps": 20.0}
+GOALS = {
+    "press_default": 2.0,
+    "press_max": 4.0,
+    "load": 1.3,
+    "server_cpu_press": 3.0,
+    "play_fps": 20.0,
+    "live_ms": 16.0,
+    "totals_per_50ms": 1.0,
+}
 
 # Installed before any page script: the time of the last DOM change, of the paint after it, and of the
 # last keydown, all on the page's clock (performance.now(), zero at navigation start).
@@ -210,6 +219,63 @@ def press(tab: Tab, label: str) -> dict[str, Any]:
     }
 
 
+# Live numbers: every pointer move and key press (their event.timeStamp) and every change of the headline
+# total (performance.now() in the observer, then the next animation frame), on the page's one clock.
+LIVE_JS = """() => {
+  const s = window.__live = {events: [], changes: []};
+  const total = document.querySelector("[data-testid='stMetricValue']");
+  new MutationObserver(() => {
+    const change = {t: performance.now(), text: total.textContent, frame: null};
+    s.changes.push(change);
+    requestAnimationFrame(() => { change.frame = performance.now(); });
+  }).observe(total, {subtree: true, childList: true, characterData: true});
+  for (const type of ["pointermove", "keydown"]) {
+    document.addEventListener(type, (e) => s.events.push(e.timeStamp), true);
+  }
+}"""
+THUMB = ".st-key-units [data-testid='stSliderThumbValue']"
+
+
+def live_drag(tab: Tab, moves: int = 40, pixels: float = 4.0) -> dict[str, Any]:
+    """Drag the units thumb (mouse held down) and time each move until the headline total changed.
+
+    Latency per move: from the pointermove event to the first change of the total's text after it
+    (before the next move), and to the animation frame after that change. Also counts the distinct
+    totals shown before the mouse button is released.
+    """
+    page = tab.page
+    page.wait_for_selector("[data-testid='stMetricValue']")
+    page.evaluate(LIVE_JS)
+    box = page.locator(THUMB).locator("..").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for k in range(1, moves + 1):
+        page.mouse.move(x + pixels * k, y)
+    page.wait_for_timeout(50)
+    live = page.evaluate("() => window.__live")
+    page.mouse.up()
+    tab.settle(tab.finished + 1)
+    events, changes = live["events"], live["changes"]
+    updated, framed = [], []
+    for k, start in enumerate(events):
+        end = events[k + 1] if k + 1 < len(events) else float("inf")
+        after = [c for c in changes if start <= c["t"] < end]
+        if after:
+            updated.append((after[0]["t"] - start) / 1000)
+            if after[0]["frame"] is not None:
+                framed.append((after[0]["frame"] - start) / 1000)
+    span = (changes[-1]["t"] - changes[0]["t"]) / 1000 if len(changes) > 1 else 0.0
+    return {
+        "moves": len(events),
+        "changed_moves": len(updated),
+        "text_updated_s": statistics.median(updated) if updated else None,
+        "frame_after_s": statistics.median(framed) if framed else None,
+        "distinct_totals": len({c["text"] for c in changes}),
+        "drag_s": span,
+    }
+
+
 PLAY_SELECTORS = (  # whatever Play the through-time view has, first match wins
     ("plotly animation button", ".js-plotly-plot .updatemenu-button:has-text('Play')"),
     ("plotly animation button", ".js-plotly-plot .updatemenu-button:has-text('▶')"),
@@ -274,10 +340,24 @@ def describe(values: list[float], scale: float, unit: str) -> str:
     return f"{s['median'] * scale:8.1f} {unit} [{s['min'] * scale:.1f}–{s['max'] * scale:.1f}]"
 
 
+def capture_floor(logs: Path) -> Path:
+    """Run bench/floor_capture.py (AppTest, in a child process): lstmviz's messages for every size pressed."""
+    out = logs / "floor.pickle"
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "floor_capture.py"), str(out)],
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return out
+
+
 def start_servers(options: tuple[str, ...], logs: Path, compare: Path | None) -> list[Server]:
-    """The bare app and lstmviz, plus lstmviz from another checkout when comparing versions."""
+    """The bare app, lstmviz and the floor page, plus lstmviz from another checkout when comparing versions."""
     servers = []
-    wanted = [("bare", "bench/bare_app.py", ROOT), ("app", "app.py", ROOT)]
+    os.environ["LSTMVIZ_FLOOR"] = str(capture_floor(logs))  # the floor server inherits it
+    wanted = [("bare", "bench/bare_app.py", ROOT), ("app", "app.py", ROOT), ("floor", "bench/floor_app.py", ROOT)]
     if compare is not None:
         wanted.append(("before", "app.py", compare))
     for name, script, cwd in wanted:
@@ -294,7 +374,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     logs = Path(tempfile.mkdtemp(prefix="lstmviz-bench-"))
     servers = start_servers(options, logs, args.compare)
     bare, apps = servers[0], servers[1:]
-    runs: dict[str, list[dict[str, Any]]] = {"bare_press": [], "bare_load": [], "play": []}
+    runs: dict[str, list[dict[str, Any]]] = {"bare_press": [], "bare_load": [], "play": [], "live": []}
     for app in apps:
         runs |= {f"{app.name}_press_default": [], f"{app.name}_press_max": [], f"{app.name}_load": []}
     try:
@@ -322,6 +402,14 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                     for key, (tab, label) in tabs.items():
                         runs[key].append(press(tab, label))
                 for tab, _ in tabs.values():
+                    tab.context.close()
+                # Live numbers: a drag of the units thumb in a fresh lstmviz tab, per rep.
+                for _ in range(args.reps):
+                    tab, _ = open_tab(browser, apps[0])
+                    try:
+                        runs["live"].append(live_drag(tab))
+                    except Exception as error:  # one failed drag must not lose the rest of the run
+                        print(f"live drag failed: {error}", file=sys.stderr)
                     tab.context.close()
                 # Play in the through-time view.
                 if args.play_seconds > 0:
@@ -352,6 +440,7 @@ def report(result: dict[str, Any]) -> dict[str, Any]:
         print(f"  ratio {value:5.2f}×  (goal ≤ {goal:g}×: {'met' if value <= goal else 'MISSED'})")
 
     print(f"\nbench_browser: {args_line(result)}")
+    ratios |= floor_table(runs)
     print("\nkey press → every chart redrawn (ms), median [min–max]")
     bare_redraw = col("bare_press", "redraw_s")
     for key, goal_key, title in (
@@ -438,6 +527,49 @@ def report(result: dict[str, Any]) -> dict[str, Any]:
     if result["server_log_errors"]:
         print("\nSERVER LOG ERRORS:\n  " + "\n  ".join(result["server_log_errors"]))
     return ratios
+
+
+def floor_table(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Issue 23's table: bare app, floor page (lstmviz's messages replayed), lstmviz; both ratios; the goal."""
+
+    def median(key: str, name: str) -> float:
+        return statistics.median(float(r[name]) for r in runs[key])
+
+    rows = [
+        ("key press → last chart redrawn, default size", "press_default", "press", "redraw_s"),
+        ("the same at features 1024, units 1000", "press_max", "press", "redraw_s"),
+        ("cold load until charts settle", "load", "load", "load_s"),
+    ]
+    found: dict[str, Any] = {}
+    print("\nissue 23: medians (ms), ratios to the bare app and to the floor page (same elements, no work)")
+    print(f"  {'measure':46} {'bare':>8} {'floor':>8} {'lstmviz':>8} {'× bare':>7} {'× floor':>8} {'goal':>6}")
+    for title, goal_key, bare_key, measured in rows:
+        bare, app = median(f"bare_{bare_key}", measured), median(f"app_{goal_key}", measured)
+        floor = median(f"floor_{goal_key}", measured) if runs.get(f"floor_{goal_key}") else float("nan")
+        goal = GOALS[goal_key]
+        found[f"{goal_key}_vs_floor"] = {"ratio": app / floor, "floor_vs_bare": floor / bare}
+        print(
+            f"  {title:46} {bare * 1000:8.0f} {floor * 1000:8.0f} {app * 1000:8.0f} {app / bare:6.2f}× "
+            f"{app / floor:7.2f}× {'≤ ' + format(goal, 'g') + '×':>6}{'' if app / bare <= goal else '  MISSED'}"
+        )
+    live = [r for r in runs.get("live", []) if r["text_updated_s"] is not None]
+    if live:
+        updated = statistics.median(r["text_updated_s"] for r in live) * 1000
+        framed = statistics.median(r["frame_after_s"] for r in live if r["frame_after_s"] is not None) * 1000
+        per_50 = statistics.median(r["distinct_totals"] / (r["drag_s"] / 0.05) for r in live if r["drag_s"] > 0)
+        met = updated <= GOALS["live_ms"] and per_50 >= GOALS["totals_per_50ms"]
+        found["live"] = {"text_updated_ms": updated, "frame_after_ms": framed, "totals_per_50ms": per_50, "met": met}
+        print(
+            f"  {'live numbers during a drag: move → total updated':46} {'—':>8} {'—':>8} {updated:8.1f} "
+            f"{'':>7} {'':>8} {'≤ 16 ms':>6}{'' if updated <= GOALS['live_ms'] else '  MISSED'}"
+        )
+        print(
+            f"    next animation frame after the update: {framed:.1f} ms; distinct totals before release: "
+            f"{statistics.median(r['distinct_totals'] for r in live):.0f} in "
+            f"{statistics.median(r['drag_s'] for r in live) * 1000:.0f} ms ({per_50:.2f} per 50 ms, goal ≥ 1); "
+            f"moves that changed the total: {sum(r['changed_moves'] for r in live)}/{sum(r['moves'] for r in live)}"
+        )
+    return found
 
 
 def args_line(result: dict[str, Any]) -> str:

@@ -82,6 +82,11 @@ class TensorRule:
     when: tuple[str, ...] = ()  # conditions, all must hold: "bias", "reset_after", "projection"; "!x" negates
     key: str = "{name}"  # unique in the stack
     per_gate: bool = False  # stored once per gate ({gate} in the name), not fused
+
+    @property
+    def base_name(self) -> str:
+        """The name without its layer and direction suffix: weight_ih, kernel, W."""
+        return self.name.split("{", 1)[0].removesuffix("_l")
     # The gates this tensor holds when not all of the layer's, in order: Flax's hf/kernel holds ("f",),
     # TF1's gates/kernel ("r", "u") and its candidate/kernel ("c",).
     gate_symbols: tuple[str, ...] = ()
@@ -206,7 +211,7 @@ class Convention:
 
 
 # The states each update rule carries from step to step.
-CELL_STATES = {"lstm": ("h", "c"), "gru": ("h",), "rnn": ("h",)}
+CELL_STATES = {"lstm": ("h", "c"), "gru": ("h",), "rnn": ("h",), "mgu": ("h",)}
 
 # Gate kinds shared by several records.
 _I = GateKind("input", "i", "sigmoid")

@@ -23,6 +23,7 @@ from lstmviz.conventions import (
     dim_size,
     holds,
 )
+from lstmviz.polynomial import Poly
 from lstmviz.spec import RecurrentSpec, SpecTypeError, convention_of, require_spec
 
 DIRECTIONS = ("forward", "backward")
@@ -223,15 +224,34 @@ def bias_vectors(spec: RecurrentSpec) -> int:
     return sum(prod(dim_size(d, sizes) for d in r.dims) for r in biases) // (sizes.G * sizes.h)
 
 
-def closed_form_total(spec: RecurrentSpec) -> int:
-    """The tutorial example's formula, generalised: G × (x·h + h_out·h + n_b·h) (+ h·p) per layer and direction."""
+def layer_input_polynomial(spec: RecurrentSpec, index: int) -> Poly:
+    """`layer_input_size` as a polynomial: x for the first layer, directions × h_out above it."""
+    return Poly.var("x") if index == 0 else spec.directions * Poly.var("p" if spec.proj_size else "h")
+
+
+def gate_polynomials(spec: RecurrentSpec, index: int) -> tuple[Poly, Poly, Poly]:
+    """One gate's input weights, recurrent weights and biases in layer `index`, as polynomials in x, h, p."""
+    h = Poly.var("h")
+    h_out = Poly.var("p") if spec.proj_size else h
+    return layer_input_polynomial(spec, index) * h, h_out * h, bias_vectors(spec) * h
+
+
+def count_polynomial(spec: RecurrentSpec) -> Poly:
+    """The stack's count as a polynomial in features x, units h and proj_size p, for this structure.
+
+    Per layer and direction: G × (x·h + h_out·h + n_b·h) (+ p·h), h_out = p when projecting, else h;
+    layers above the first read directions × h_out. Timesteps never appear.
+    """
     require_spec(spec)
-    g, h, p = len(convention_of(spec).gates), spec.units, spec.proj_size
-    per_layer = [
-        g * (layer_input_size(spec, i) * h + spec.hidden_out * h + bias_vectors(spec) * h) + p * h
-        for i in range(spec.layers)
-    ]
-    return spec.directions * sum(per_layer)
+    g = len(convention_of(spec).gates)
+    projection = Poly.var("p") * Poly.var("h") if spec.proj_size else Poly()
+    per_layer = [g * sum(gate_polynomials(spec, i), Poly()) + projection for i in range(spec.layers)]
+    return spec.directions * sum(per_layer, Poly())
+
+
+def closed_form_total(spec: RecurrentSpec) -> int:
+    """The tutorial example's formula, generalised: `count_polynomial` at the spec's sizes."""
+    return count_polynomial(spec).at(spec.features, spec.units, spec.proj_size)
 
 
 def keras_layer_name(spec: RecurrentSpec, index: int) -> str:
@@ -333,6 +353,12 @@ def _layer_count(spec: RecurrentSpec, index: int, direction: str) -> LayerCount:
         tensors,
         spec.directions,
     )
+
+
+def first_layer(spec: RecurrentSpec) -> LayerCount:
+    """The count of the stack's first layer, forward direction, without counting the rest."""
+    require_spec(spec)
+    return _layer_count(spec, 0, "forward")
 
 
 def breakdown(spec: RecurrentSpec) -> Breakdown:

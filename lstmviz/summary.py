@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lstmviz.conventions import TENSOR_LETTER
-from lstmviz.counting import Breakdown, LayerCount, bias_vectors, keras_layer_name, layer_input_size
-from lstmviz.shapes import Shape, keras_layer_output_shape, output_shapes
+from lstmviz.counting import (
+    Breakdown,
+    LayerCount,
+    bias_vectors,
+    count_polynomial,
+    keras_layer_name,
+    layer_input_polynomial,
+)
+from lstmviz.polynomial import Poly
+from lstmviz.shapes import keras_layer_output_shape, output_shapes
 from lstmviz.spec import RecurrentSpec, convention_of, require_instance
 
 
@@ -29,19 +38,27 @@ def _term(spec: RecurrentSpec, x: str, h: str, p: str) -> str:
     return gates + (f" + {p} × {h}" if spec.proj_size else "")
 
 
+def formula_template(spec: RecurrentSpec) -> tuple[str, dict[str, Poly]]:
+    """The substituted formula with fields {x}, {h}, {p}, {x1} (an upper layer's input) and {total:,},
+    and each field as a polynomial in the sizes: the one text the page and the live headline fill in."""
+    d = "2 × " if spec.bidirectional else ""
+    first = _term(spec, "{x}", "{h}", "{p}")
+    parts = [f"{d}({first})" if d else first]
+    fields = {v: Poly.var(v) for v in ("x", "h", "p")} | {"total": count_polynomial(spec)}
+    if spec.layers > 1:
+        upper = _term(spec, "{x1}", "{h}", "{p}")
+        repeat = f"{spec.layers - 1} × " if spec.layers > 2 else ""
+        parts.append(f"{repeat}{d}({upper})")
+        fields["x1"] = layer_input_polynomial(spec, 1)
+    return " + ".join(parts) + " = {total:,}", fields
+
+
 def formula(count: Breakdown) -> Formula:
     """The parameter formula for the counted stack, e.g. 4 × ((3 + 2) × 2 + 2) = 48."""
     spec, total = _counted(count).spec, count.total
-    h, p = str(spec.units), str(spec.proj_size)
-    d = "2 × " if spec.bidirectional else ""
-    first = _term(spec, str(spec.features), h, p)
-    parts = [f"{d}({first})" if d else first]
-    if spec.layers > 1:
-        upper = _term(spec, str(layer_input_size(spec, 1)), h, p)
-        repeat = f"{spec.layers - 1} × " if spec.layers > 2 else ""
-        parts.append(f"{repeat}{d}({upper})")
-    symbolic = _term(spec, "x", "h", "p")
-    return Formula(symbolic, " + ".join(parts) + f" = {total:,}", total)
+    template, fields = formula_template(spec)
+    values = {k: v.at(spec.features, spec.units, spec.proj_size) for k, v in fields.items()} | {"total": total}
+    return Formula(_term(spec, "x", "h", "p"), template.format(**values), total)
 
 
 def gate_term(layer: LayerCount, symbol: str) -> str:
@@ -57,15 +74,24 @@ def gate_term(layer: LayerCount, symbol: str) -> str:
 
 def tensor_sum(layer: LayerCount) -> str:
     """The layer's count as its tensors: "W kernel (3, 8) 24 + U recurrent_kernel (2, 8) 16 + b bias (8,) 8 = 48"."""
+    shapes = [tuple(str(d) for d in t.shape) for t in layer.tensors]
+    return tensor_sum_template(layer, shapes).format(
+        **{f"t{k}": t.params for k, t in enumerate(layer.tensors)}, layer=layer.params
+    )
+
+
+def tensor_sum_template(layer: LayerCount, shapes: list[tuple[str, ...]]) -> str:
+    """`tensor_sum` with each tensor's count as the field {t0:,}, {t1:,}, ... and the layer's as {layer:,};
+    `shapes` gives each tensor's dimensions as text (numbers, or fields such as {t0d1})."""
     letters = layer.convention.notation.letters
     terms = [
-        (f"{TENSOR_LETTER[t.role]} " if letters else "") + f"{t.name} {_shape_text(t.shape)} {t.params:,}"
-        for t in layer.tensors
+        (f"{TENSOR_LETTER[t.role]} " if letters else "") + f"{t.name} {_shape_text(shape)} {{t{k}:,}}"
+        for k, (t, shape) in enumerate(zip(layer.tensors, shapes, strict=True))
     ]
-    return " + ".join(terms) + f" = {layer.params:,}"
+    return " + ".join(terms) + " = {layer:,}"
 
 
-def _shape_text(shape: Shape) -> str:
+def _shape_text(shape: Sequence[object]) -> str:
     inner = ", ".join("None" if s is None else str(s) for s in shape)
     return f"({inner},)" if len(shape) == 1 else f"({inner})"
 

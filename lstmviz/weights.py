@@ -83,6 +83,37 @@ def _times_upper(a: np.ndarray, upper: np.ndarray, blocks: int = 4) -> np.ndarra
     return out
 
 
+def _buckets(length: int, factor: int) -> np.ndarray:
+    """Sizes of the pooling buckets along an axis: `factor` each, the last one what is left."""
+    return np.diff(np.append(np.arange(0, length, factor), length))
+
+
+def orthogonal_pooled(
+    rng: np.random.Generator, shape: tuple[int, int], pooling: tuple[int, int], gate_size: int, gates_in_columns: bool
+) -> np.ndarray:
+    """A stand-in for an orthogonal tensor that is only ever shown mean-pooled: constant on each bucket.
+
+    The heatmap pools each gate block in row_factor × col_factor buckets (restarting at every block).
+    The mean of n entries of a uniformly drawn (Haar) orthogonal r × c matrix has mean 0 and variance
+    1 / (n · max(r, c)): each entry has variance 1 / max(r, c), and flipping the sign of one row or column
+    keeps the distribution, so distinct entries are uncorrelated. Each bucket's value is drawn from that
+    normal; no QR of the full matrix (at 1024 × 4096, most of a rerun) is made.
+    """
+    rows, cols = shape
+    row_factor, col_factor = pooling
+    scale = 1.0 / max(rows, cols)
+    if gates_in_columns:
+        row_sizes = _buckets(rows, row_factor)
+        col_sizes = np.tile(_buckets(gate_size, col_factor), cols // gate_size)
+    else:
+        row_sizes = np.tile(_buckets(gate_size, row_factor), rows // gate_size)
+        col_sizes = _buckets(cols, col_factor)
+    counts = np.outer(row_sizes, col_sizes)
+    spread: np.ndarray = np.sqrt(scale / counts)
+    means = rng.standard_normal((len(row_sizes), len(col_sizes)), dtype=np.float32) * spread.astype(np.float32)
+    return np.repeat(np.repeat(means, row_sizes, axis=0), col_sizes, axis=1)
+
+
 def _zeros(rng: np.random.Generator, shape: tuple[int, ...], layer: LayerCount) -> np.ndarray:
     return np.zeros(shape, dtype=np.float32)
 
@@ -100,9 +131,14 @@ _INITIALIZERS = {
 }
 
 
-def _initial(rng: np.random.Generator, tensor: Tensor, layer: LayerCount) -> np.ndarray:
+def _initial(
+    rng: np.random.Generator, tensor: Tensor, layer: LayerCount, pooling: tuple[int, int] | None = None
+) -> np.ndarray:
     """One tensor drawn by its record's initialiser; a forget-gate bias init (unit_forget_bias) fills its block."""
     record = layer.convention
+    if pooling is not None and tensor.name in means_only(layer, pooling):
+        shape = (tensor.shape[0], tensor.shape[1])
+        return orthogonal_pooled(rng, shape, pooling, layer.units, layer.gates_in_columns)
     value: np.ndarray = _INITIALIZERS[record.initializers[tensor.role]](rng, tensor.shape, layer)
     if tensor.role == "bias" and record.forget_bias:
         forget = next(g for g in layer.gates if g.kind.name == "forget")
@@ -112,14 +148,26 @@ def _initial(rng: np.random.Generator, tensor: Tensor, layer: LayerCount) -> np.
     return value
 
 
-def init_layer(layer: LayerCount, seed: int = 0) -> dict[str, np.ndarray]:
-    """Initial float32 tensors of one layer and direction, keyed by framework tensor name."""
+def means_only(layer: LayerCount, pooling: tuple[int, int] | None) -> tuple[str, ...]:
+    """Names of the tensors `init_layer` draws as pooled means only: orthogonal ones (Keras's recurrent kernel)."""
+    if pooling is None or pooling == (1, 1):
+        return ()
+    initializers = layer.convention.initializers
+    return tuple(t.name for t in layer.tensors if initializers[t.role] == "orthogonal" and len(t.shape) == 2)
+
+
+def init_layer(layer: LayerCount, seed: int = 0, pooling: tuple[int, int] | None = None) -> dict[str, np.ndarray]:
+    """Initial float32 tensors of one layer and direction, keyed by framework tensor name.
+
+    `pooling` (row, column factors of a mean-pooled heatmap): an orthogonal tensor is then drawn as its
+    bucket means only (`orthogonal_pooled`), for drawing, never for computing with.
+    """
     require_instance(layer, LayerCount, "layer", "a LayerCount (lstmviz.breakdown(spec).layer(...))")
     _check_seed(seed)
     _check_budget(layer.params, f"layer {layer.layer} {layer.direction}")
     # One stream per (seed, layer, direction): a layer's values don't depend on the others.
     rng = np.random.default_rng([seed, layer.layer, 0 if layer.direction == "forward" else 1])
-    return {t.name: _initial(rng, t, layer) for t in layer.tensors}
+    return {t.name: _initial(rng, t, layer, pooling) for t in layer.tensors}
 
 
 def init_weights(spec: RecurrentSpec, seed: int = 0) -> dict[str, np.ndarray]:

@@ -15,6 +15,8 @@ from streamlit.testing.v1 import AppTest
 import lstmviz
 from lstmviz import RecurrentSpec
 from lstmviz.style import PART_COLOURS, PROJECTOR
+from lstmviz.ui.controls import exact_key
+from tests.headline import shown, total
 
 APP = "../app.py"
 
@@ -26,14 +28,15 @@ def app() -> AppTest:
     return at
 
 
-def total(at: AppTest) -> int:
-    return int(at.metric[0].value.replace(",", ""))
-
-
 def heatmap(at: AppTest) -> dict[str, Any]:
     figures = [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
     (figure,) = [f for f in figures if f["data"] and f["data"][0]["type"] == "heatmap"]
     return figure
+
+
+def exact_box(at: AppTest, key: str) -> Any:
+    """The number box for typing an exact size (keyed by the value it shows)."""
+    return at.number_input(key=exact_key(key, int(at.slider(key=key).value)))
 
 
 def _unbold(cell: str) -> str:
@@ -102,7 +105,8 @@ def open_panel(at: AppTest, panel: str) -> AppTest:
 
 def test_default_is_the_tutorial_example(app: AppTest) -> None:
     assert total(app) == 48
-    assert "4 × ((3 + 2) × 2 + 2) = 48" in text(app)
+    assert shown(app, "formula") == "4 × ((3 + 2) × 2 + 2) = 48"
+    assert shown(app, "split") == "W kernel (3, 8) 24 + U recurrent_kernel (2, 8) 16 + b bias (8,) 8 = 48"
     assert "Total params: 48" in text(app)
     tensors = [t["name"] for t in heatmap(app)["data"] if t["type"] == "heatmap"]
     assert tensors == ["kernel", "recurrent_kernel", "bias"]  # one trace per tensor, its four gate blocks inside
@@ -122,12 +126,13 @@ def test_each_slider_reaches_the_core(app: AppTest, key: str, value: int, spec: 
     app.slider(key=key).set_value(value).run()
     assert not app.exception
     assert total(app) == lstmviz.count_params(spec)
+    assert shown(app, "formula") == lstmviz.build_report(spec).formula.substituted
     if key != "layers":
-        assert app.number_input(key=f"{key}_exact").value == value
+        assert exact_box(app, key).value == value
 
 
 def test_exact_number_box_moves_the_slider(app: AppTest) -> None:
-    app.number_input(key="units_exact").set_value(1000).run()
+    exact_box(app, "units").set_value(1000).run()
     assert app.slider(key="units").value == 1000
     assert total(app) == lstmviz.count_params(RecurrentSpec(units=1000))
 

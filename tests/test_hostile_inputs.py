@@ -31,6 +31,7 @@ from lstmviz.ui.lesson import STEPS
 from lstmviz.ui.practice import MAX_BUDGET
 from lstmviz.urlvalues import Choice, Flag, Whole, parse_whole, read
 from lstmviz.weights import MAX_WEIGHT_VALUES, init_layer, init_weights
+from tests.headline import total
 
 APP = "../app.py"
 ROOT = Path(__file__).resolve().parents[1]
@@ -181,14 +182,14 @@ def test_above_the_maximum_clamps_with_a_notice(key: str, fixed: dict[str, str],
 def test_an_oversized_query_string_is_ignored_whole() -> None:
     at = run_app({key: "9" * 100_000 for key in SIDEBAR[:6]})  # 600 kB
     assert_clean(at)
-    assert int(at.metric[0].value) == lstmviz.count_params(RecurrentSpec())
+    assert total(at) == lstmviz.count_params(RecurrentSpec())
 
 
 def test_unknown_keys_are_left_alone() -> None:
     at = run_app({"utm_source": "<b>x</b>", "x" * 1000: "1", "units": "5"})
     assert_clean(at)
     assert at.query_params["utm_source"] == "<b>x</b>"
-    assert int(at.metric[0].value.replace(",", "")) == lstmviz.count_params(RecurrentSpec(units=5))
+    assert total(at) == lstmviz.count_params(RecurrentSpec(units=5))
     assert not at.warning
 
 
@@ -198,11 +199,11 @@ def test_a_hidden_option_never_comes_back() -> None:
     assert "ignored proj_size=3" in notices(at)
     at.radio(key="framework").set_value("pytorch").run()
     assert_clean(at)
-    assert int(at.metric[0].value) == lstmviz.count_params(RecurrentSpec(framework="pytorch", units=8)) == 416
+    assert total(at) == lstmviz.count_params(RecurrentSpec(framework="pytorch", units=8)) == 416
     at.number_input(key="proj_size").set_value(3).run()
     at.radio(key="cell").set_value("gru").run()
     at.radio(key="cell").set_value("lstm").run()
-    assert int(at.metric[0].value) == 416  # back on the LSTM, the projection starts from 0 again
+    assert total(at) == 416  # back on the LSTM, the projection starts from 0 again
 
 
 def test_switches_a_layer_lacks_start_from_their_defaults_again() -> None:
@@ -216,7 +217,7 @@ def test_switches_a_layer_lacks_start_from_their_defaults_again() -> None:
     assert_clean(at)
     assert at.checkbox(key="reset_after").value is True
     assert at.checkbox(key="return_sequences").value is False
-    assert int(at.metric[0].value) == lstmviz.count_params(RecurrentSpec(cell="gru"))
+    assert total(at) == lstmviz.count_params(RecurrentSpec(cell="gru"))
 
 
 @pytest.mark.parametrize(

@@ -68,6 +68,7 @@ class HeatmapData:
     blocks: tuple[Block, ...]
     row_factor: int
     col_factor: int
+    means_only: tuple[str, ...] = ()  # tensors whose pooled means were drawn directly (lstmviz.weights)
 
     @property
     def pooled(self) -> bool:
@@ -111,6 +112,17 @@ def _drawn(layer: LayerCount) -> list[Tensor]:
     return [t for t in layer.tensors if t.role != "projection"]
 
 
+def pool_factors(layer: LayerCount, max_rows: int = MAX_ROWS, max_cols: int = MAX_COLS) -> tuple[int, int]:
+    """Row and column factors the heatmap mean-pools this layer's gate blocks by (1, 1: not pooled)."""
+    keras = layer.gates_in_columns
+    # The axis not split by gates stacks the tensors: Keras rows (x + h + b), PyTorch columns.
+    stacked = sum(_as_2d_shape(t, keras)[0 if keras else 1] for t in _drawn(layer))
+    gate_axis_limit, stack_limit = (max_cols, max_rows) if keras else (max_rows, max_cols)
+    gate_factor = ceil(len(layer.gates) * layer.units / gate_axis_limit)
+    stack_factor = ceil(stacked / stack_limit)
+    return (stack_factor, gate_factor) if keras else (gate_factor, stack_factor)
+
+
 def heatmap_data(
     layer: LayerCount,
     weights: dict[str, np.ndarray],
@@ -120,13 +132,8 @@ def heatmap_data(
     """Cut one layer's tensors (keyed by Tensor.key) into gate blocks, pooled to the bounds."""
     keras = layer.gates_in_columns
     tensors = _drawn(layer)
-    h, gates = layer.units, len(layer.gates)
-    # The axis not split by gates stacks the tensors: Keras rows (x + h + b), PyTorch columns.
-    stacked = sum(_as_2d_shape(t, keras)[0 if keras else 1] for t in tensors)
-    gate_axis_limit, stack_limit = (max_cols, max_rows) if keras else (max_rows, max_cols)
-    gate_factor = ceil(gates * h / gate_axis_limit)
-    stack_factor = ceil(stacked / stack_limit)
-    row_factor, col_factor = (stack_factor, gate_factor) if keras else (gate_factor, stack_factor)
+    h = layer.units
+    row_factor, col_factor = pool_factors(layer, max_rows, max_cols)
     blocks = []
     for tensor in tensors:
         matrix = _as_2d(weights[tensor.key], keras, tensor)
@@ -593,6 +600,12 @@ def _title_lines(data: HeatmapData) -> list[str]:
         lines.append(current)
     if data.pooled:
         lines.append(f"pooled: each cell is the mean of up to {data.row_factor} × {data.col_factor} weights")
+    if data.means_only:
+        gh = f"{len(layer.gates)}h" if len(layer.gates) > 1 else "h"
+        lines.append(
+            f"{', '.join(data.means_only)}: each cell drawn from the distribution of an orthogonal"
+            f" matrix's pooled mean, N(0, 1/(n·{gh})), not orthogonalised in full"
+        )
     return lines
 
 

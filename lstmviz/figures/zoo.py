@@ -278,7 +278,7 @@ def zoo_cell_figure(count: ZooCount, theme: Theme = SCREEN) -> go.Figure:
         showarrow=False,
         text=f"{inputs}: x_t ({o.features}{' channels' if r.conv_dims else ''}), {recurrent}",
     )
-    if r.cell == "lstm":
+    if r.has_cell_state:
         fig.add_shape(
             type="line",
             x0=xs[0] - 0.6,

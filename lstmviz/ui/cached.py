@@ -7,6 +7,7 @@ timesteps or return_sequences, which never change a layer's weights, reuses the 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -15,13 +16,14 @@ import streamlit as st
 
 from lstmviz.counting import DenseCount, LayerCount
 from lstmviz.figures.counts import dense_network_figure, gate_counts_figure
-from lstmviz.figures.heatmap import HeatmapData, heatmap_data, weight_heatmap
+from lstmviz.figures.heatmap import HeatmapData, heatmap_data, pool_factors, weight_heatmap
 from lstmviz.forward import ForwardResult, forward
 from lstmviz.inputs import lecture_input
-from lstmviz.readers import ModelFile, RecurrentLayer, RefusedFile, read_model
+from lstmviz.readers import ModelFile, RecurrentLayer, RefusedFile
+from lstmviz.readers.worker import read_model_bounded
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import Theme
-from lstmviz.weights import init_layer, init_weights
+from lstmviz.weights import init_layer, init_weights, means_only
 
 # Cache keys from repr: these are frozen dataclasses whose generated repr lists every field, and
 # hashing that string is ~25× cheaper than Streamlit's generic hashing of the nested dataclass
@@ -44,10 +46,15 @@ def heatmap_figure(layer: LayerCount, seed: int, theme: Theme, selected: str | N
 
 @st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=CHEAP_KEYS)
 def heatmap_blocks(layer: LayerCount, seed: int) -> HeatmapData:
-    """The pooled gate blocks (the slow part), shared by the figures of every followed gate."""
-    values = init_layer(layer, seed)
+    """The pooled gate blocks (the slow part), shared by the figures of every followed gate.
+
+    When the heatmap is pooled, an orthogonal recurrent kernel is drawn as its pooled means only (the
+    figure's title says so): the full orthogonalisation was most of a large Keras rerun.
+    """
+    pooling = pool_factors(layer)
+    values = init_layer(layer, seed, pooling)
     weights = {t.key: values[t.name] for t in layer.tensors}
-    return heatmap_data(layer, weights)
+    return replace(heatmap_data(layer, weights), means_only=means_only(layer, pooling))
 
 
 @st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=CHEAP_KEYS)
@@ -80,9 +87,11 @@ def dense_network(dense: DenseCount, theme: Theme) -> go.Figure:
 # hashing their bytes or weights on every rerun; the underscored arguments are not hashed.
 @st.cache_resource(max_entries=3, ttl=3600, show_spinner="Reading the model file…")
 def read_model_file(key: str, name: str, _data: bytes) -> ModelFile | str:
-    """The file read by lstmviz.readers, or the one-line reason it was refused (refusals are cached too)."""
+    """The file read by lstmviz.readers in a limited child process, or the one-line reason it was refused."""
+    # Never parsed in the server: a parser pathology costs the child its 1 GiB / 10 s, not the
+    # server's memory or the other sessions' time. Refusals are cached too.
     try:
-        return read_model(_data, name)
+        return read_model_bounded(_data, name)
     except RefusedFile as refusal:
         return str(refusal)
 
@@ -95,6 +104,7 @@ def file_heatmap(key: str, index: int, lc: LayerCount, theme: Theme, _layer: Rec
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def file_forward_on(key: str, index: int, inputs: bytes, timesteps: int, _layer: RecurrentLayer) -> ForwardResult:
-    """A file layer's forward pass on one sample given as float32 bytes (T × features); read-only."""
+    """A file layer's forward pass on one sample given as float32 bytes (T × features), with the file's
+    activations; read-only."""
     sample = np.frombuffer(inputs, np.float32).reshape(1, timesteps, _layer.spec.features)
-    return forward(_layer.spec, _layer.weights, sample)
+    return forward(_layer.spec, _layer.weights, sample, _layer.activations or ("tanh", "sigmoid"))

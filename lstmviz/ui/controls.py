@@ -19,23 +19,37 @@ LAYERS_MAX = 8
 URL: Final = "query-params"
 
 
-def _sync(source: str, target: str) -> None:
-    """Copy the exact number box to its slider (the slider is copied to the box on every run)."""
-    st.session_state[target] = st.session_state[source]
+def _sync(source: str, target: str, shown: int) -> None:
+    """Copy the exact number box to its slider, if someone typed a value other than the one it showed."""
+    if st.session_state[source] != shown:
+        st.session_state[target] = st.session_state[source]
+
+
+def exact_key(key: str, value: int) -> str:
+    """The exact box's key: a new box for each slider value.
+
+    One fixed key raced with fast slider moves (held arrow keys): a rerun request sent before the
+    browser had the previous run's box carried the box's older value, which looked like typing and
+    moved the slider back. A box keyed by the value it shows, whose change counts only when it
+    differs from that value, moves the slider only when someone types into it. (A box whose first
+    run was interrupted reports a change on its next run; the value it reports is the one it showed.)
+    """
+    return f"{key}_exact_{value}"
 
 
 def _size(label: str, key: str, default: int, high: int, help_text: str) -> int:
     """A slider bound to the URL, with a number box for typing an exact large value."""
     url.clean(key, Whole(1, high))
     value = st.slider(label, 1, high, default, key=key, help=help_text, bind=URL)
-    st.session_state[f"{key}_exact"] = value  # the number box always shows the slider's value
+    box = exact_key(key, int(value))
     st.number_input(
         f"{label}: exact",
         1,
         high,
-        key=f"{key}_exact",
+        int(value),
+        key=box,
         on_change=_sync,
-        args=(f"{key}_exact", key),
+        args=(box, key, int(value)),
         label_visibility="collapsed",
     )
     return int(value)

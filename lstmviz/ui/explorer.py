@@ -9,7 +9,6 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import lstmviz
-from lstmviz.conventions import LAYER_CLASS
 from lstmviz.counting import LayerCount
 from lstmviz.export import formula_latex, gate_rows, tensor_rows, to_csv, to_latex, to_markdown
 from lstmviz.figures.cell_geometry import cell_geometry
@@ -17,11 +16,9 @@ from lstmviz.figures.cell_plotly import cell_figure
 from lstmviz.figures.cell_svg import cell_svg
 from lstmviz.report import Report
 from lstmviz.snippet import framework_code
-from lstmviz.spec import convention_of
 from lstmviz.style import SELECTED_FILL, Theme
-from lstmviz.summary import tensor_sum
 from lstmviz.tables import LAYERS, TENSORS, TIMESTEPS, rows, timestep_rows
-from lstmviz.ui import cached, controls, url
+from lstmviz.ui import cached, controls, live, url
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.explorer_data import (
     code_heading,
@@ -76,27 +73,10 @@ def render(report: Report, theme: Theme) -> None:
 
 
 def headline(report: Report) -> None:
-    """The total, the formula with numbers, and the total split over the framework's tensors."""
-    spec, formula = report.spec, report.formula
-    first = report.layers[0]
+    """The total, the formula with numbers, the total split over the framework's tensors and the gate bars;
+    they follow the size sliders while they move (lstmviz.ui.live)."""
     st.title("How many parameters does this layer have, and why?")
-    head, formula_col = st.columns([1, 3])
-    with head:
-        label = convention_of(spec).label
-        st.metric(f"{label}: total parameters", f"{report.total:,}")
-    with formula_col:
-        where = "the tensors" if len(report.layers) == 1 else f"{first.title}'s tensors"
-        st.markdown(
-            f"**Per layer and direction:** `{formula.symbolic}`  \n**Here:** `{formula.substituted}`  \n"
-            f"**In {where}:** `{tensor_sum(first)}`"
-        )
-        with st.container(key="keep_caption_headline"):  # kept on a projector: the key sentence
-            st.caption(
-                f"{'An' if spec.cell == 'lstm' else 'A'} {LAYER_CLASS[('keras', spec.cell)]} layer is "
-                f"{len(first.gates)} dense layer{'s' if len(first.gates) > 1 else ''} "
-                f"over [x_t, h_t-1] ({', '.join(g.kind.name for g in first.gates)}); "
-                "the same tensors are reused at every timestep."
-            )
+    live.headline(report, controls.SIZE_MAX)
 
 
 def _start_lesson() -> None:
