@@ -82,14 +82,14 @@ class TensorRule:
     when: tuple[str, ...] = ()  # conditions, all must hold: "bias", "reset_after", "projection"; "!x" negates
     key: str = "{name}"  # unique in the stack
     per_gate: bool = False  # stored once per gate ({gate} in the name), not fused
+    # The gates this tensor holds when not all of the layer's, in order: Flax's hf/kernel holds ("f",),
+    # TF1's gates/kernel ("r", "u") and its candidate/kernel ("c",).
+    gate_symbols: tuple[str, ...] = ()
 
     @property
     def base_name(self) -> str:
         """The name without its layer and direction suffix: weight_ih, kernel, W."""
         return self.name.split("{", 1)[0].removesuffix("_l")
-    # The gates this tensor holds when not all of the layer's, in order: Flax's hf/kernel holds ("f",),
-    # TF1's gates/kernel ("r", "u") and its candidate/kernel ("c",).
-    gate_symbols: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
