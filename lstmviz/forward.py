@@ -27,6 +27,7 @@ Array = NDArray[np.float32]
 # Upper bound on the float32 values one pass keeps (gates, states, outputs): about 400 MB.
 MAX_TRACE_VALUES = 100_000_000
 
+
 @dataclass(frozen=True, eq=False)
 class ForwardResult:
     """Outputs, final states and per-timestep gate activations of one forward pass (read-only).
