@@ -10,9 +10,10 @@ import streamlit as st
 import lstmviz.internals  # noqa: F401  # first: it imports pandas before any session's thread (see there)
 from lstmviz.report import build_report
 from lstmviz.style import PROJECTOR, SCREEN
-from lstmviz.ui import compare, controls, explorer, inspect_model, lesson, practice, through_time, zoo
+from lstmviz.ui import compare, controls, explorer, inspect_model, lesson, practice, through_time, url, zoo
 
 st.set_page_config(page_title="lstmviz: LSTM parameter explorer", page_icon="🧮", layout="wide")
+url.dropped_query_notice()  # a link over Streamlit's 1,000-parameter limit reaches the page empty
 
 VIEWS = {  # name in the URL (?view=...) → the function that draws it
     "explorer": explorer.render,

@@ -86,6 +86,11 @@ class TensorRule:
     # TF1's gates/kernel ("r", "u") and its candidate/kernel ("c",).
     gate_symbols: tuple[str, ...] = ()
 
+    @property
+    def base_name(self) -> str:
+        """The name without its layer and direction suffix: weight_ih, kernel, W."""
+        return self.name.split("{", 1)[0].removesuffix("_l")
+
 
 @dataclass(frozen=True)
 class Notation:
@@ -206,7 +211,7 @@ class Convention:
 
 
 # The states each update rule carries from step to step.
-CELL_STATES = {"lstm": ("h", "c"), "gru": ("h",), "rnn": ("h",)}
+CELL_STATES = {"lstm": ("h", "c"), "gru": ("h",), "rnn": ("h",), "mgu": ("h",)}
 
 # Gate kinds shared by several records.
 _I = GateKind("input", "i", "sigmoid")

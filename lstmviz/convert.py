@@ -16,11 +16,11 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import NDArray
 
-from lstmviz.conventions import FRAMEWORK_LABEL, GateKind, gate_kinds
+from lstmviz.conventions import FRAMEWORK_LABEL, GateKind, convention, gate_kinds
 from lstmviz.counting import LayerCount, Tensor, breakdown
 from lstmviz.forward import forward
 from lstmviz.inputs import random_inputs
-from lstmviz.spec import RecurrentSpec
+from lstmviz.spec import RecurrentSpec, option_applies
 
 TARGETS = ("pytorch", "keras")
 TOLERANCE = 1e-5
@@ -92,7 +92,7 @@ def refusal(spec: RecurrentSpec, to: str, *, activation: str = "default", peepho
             f"non-default activation ({activation}): nn.LSTM, nn.GRU and lstmviz's proof compute only "
             "tanh with sigmoid gates"
         )
-    if spec.framework == "keras" and spec.cell == "gru" and not spec.reset_after:
+    if not spec.uses_reset_after and convention(to, spec.cell).fixed.get("reset_after"):
         return (
             "a Keras GRU with reset_after=False applies the reset gate before the recurrent matmul; "
             "nn.GRU always applies it after, so it has no PyTorch twin"
@@ -109,8 +109,9 @@ def target_spec(spec: RecurrentSpec, to: str) -> RecurrentSpec:
         raise ConversionRefused(why)
     # A Keras twin returns the whole sequence, as every PyTorch module does; a GRU twin in Keras
     # resets after the matmul, as nn.GRU does.
-    reset_after = True if spec.cell == "gru" else spec.reset_after  # a field other cells ignore
-    return replace(spec, framework=to, return_sequences=to == "keras", reset_after=reset_after)
+    # (reset_after is True on every other layer too: it is refused off its default.)
+    sequences = option_applies("return_sequences", to, spec.cell)
+    return replace(spec, framework=to, return_sequences=sequences, reset_after=True)
 
 
 def gate_order(cell: str, source: str, target: str) -> tuple[int, ...]:
@@ -159,8 +160,9 @@ def gate_move_rows(spec: RecurrentSpec, to: str) -> list[dict[str, str]]:
     h = spec.units
 
     def where(framework: str, block: int) -> str:
-        span = f"{block * h}:{(block + 1) * h}"
-        return f"kernel[:, {span}]" if framework == "keras" else f"weight_ih[{span}, :]"
+        record, span = convention(framework, spec.cell), f"{block * h}:{(block + 1) * h}"
+        name = record.input_rule.base_name
+        return f"{name}[:, {span}]" if record.gates_in_columns else f"{name}[{span}, :]"
 
     return [
         {
@@ -231,7 +233,7 @@ def convert_weights(
     """The twin spec and its float32 weights (keyed by `Tensor.key`); raises ConversionRefused."""
     target = target_spec(spec, to)
     order = gate_order(spec.cell, spec.framework, to)
-    mapper = _to_pytorch if to == "pytorch" else _to_keras
+    mapper = {"pytorch": _to_pytorch, "keras": _to_keras}[to]  # TARGETS
     out: dict[str, Array] = {}
     for src_layer, dst_layer in zip(breakdown(spec).layers, breakdown(target).layers, strict=True):
         out.update(mapper(_by_name(src_layer, weights), dst_layer.tensors, order, spec.units))

@@ -6,12 +6,26 @@ cannot be converted, or whose proof fails, refuses the whole file with one line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from lstmviz.convert import PEEPHOLES, TARGETS, Conversion, ConversionRefused, convert
+import numpy as np
+
+from lstmviz.convert import (
+    PEEPHOLES,
+    PROOF_BATCH,
+    PROOF_TIMESTEPS,
+    TARGETS,
+    Conversion,
+    ConversionRefused,
+    Proof,
+    convert,
+    prove,
+)
+from lstmviz.forward import forward
+from lstmviz.inputs import random_inputs
 from lstmviz.keras_file import keras_file
-from lstmviz.readers import ModelFile, RecurrentLayer
+from lstmviz.readers import MAX_FILE_BYTES, ModelFile, RecurrentLayer
 from lstmviz.torch_file import module_name, pytorch_code, state_dict_bytes
 
 KERAS_FORMATS = ("keras", "keras-h5", "keras-weights")
@@ -28,11 +42,24 @@ class ConvertedModel:
     data: bytes
     code: str
     notes: tuple[str, ...]
+    assumptions: tuple[str, ...] = ()  # what the proof could not read from the source and took as given
 
     @property
     def proof_lines(self) -> tuple[str, ...]:
         """One line per layer: its name, classes and the largest output difference."""
         return tuple(f"{c.name}: {c.proof.text} ✓" for c in self.conversions)
+
+
+# A state dict stores weights only: nn.RNN's nonlinearity is a constructor argument, nowhere in the file.
+RNN_TANH_ASSUMED = (
+    "{name}: tanh assumed (a state dict does not record nn.RNN's nonlinearity; "
+    "for nn.RNN(nonlinearity='relu') pass --nonlinearity relu, which is refused)"
+)
+RNN_RELU_REFUSED = (
+    "nn.RNN(nonlinearity='relu'): lstmviz's proof computes tanh only, so it writes no "
+    "SimpleRNN(activation='relu') it cannot check; not written"
+)
+KERAS_DEFAULTS = "{name}: the Keras config says tanh with sigmoid gates, read forward in time, as nn.{cls} computes"
 
 
 def _peepholes(layer: RecurrentLayer) -> bool:
@@ -56,8 +83,9 @@ def _refuse_unread(model: ModelFile) -> None:
         )
     for layer in model.layers:
         if layer.source_class:
+            article = "an" if layer.source_class.startswith("nn.") else "a"
             raise ConversionRefused(
-                f"{layer.name} is a {layer.source_class}, which lstmviz shows but does not convert yet; refused"
+                f"{layer.name} is {article} {layer.source_class}, which lstmviz shows but does not convert yet; refused"
             )
 
 
@@ -101,11 +129,18 @@ def convert_model(
     out_name: str = "converted",
     saved_at: datetime | None = None,
     module: str | None = None,
+    nonlinearity: str = "tanh",
 ) -> ConvertedModel:
     """Convert every recurrent layer of `model` (or the one named `module`) to `to`; raises ConversionRefused."""
     _refuse_peepholes(model)
     _refuse_unread(model)
     _check_format(model, to)
+    chosen = _chosen(model, to, module)
+    if nonlinearity != "tanh":
+        if any(layer.spec.cell == "rnn" for layer in chosen) and to == "keras":
+            raise ConversionRefused(RNN_RELU_REFUSED)
+        if nonlinearity != "relu":
+            raise ConversionRefused(f"--nonlinearity must be tanh or relu; got {nonlinearity!r}")
     conversions = tuple(
         convert(
             layer.spec,
@@ -115,18 +150,24 @@ def convert_model(
             activation=layer.activation,
             peepholes=_peepholes(layer),
         )
-        for layer in _chosen(model, to, module)
+        for layer in chosen
     )
     notes = tuple(
         f"{name} ({params:,} parameters) is not a recurrent layer and was not converted"
         for name, params in model.other_layers
         if params  # an input or dropout layer has nothing to convert
     )
+    written = 4 * sum(int(a.size) for c in conversions for a in c.target_weights.values())
+    if written > MAX_FILE_BYTES:
+        raise ConversionRefused(
+            f"the converted file would hold {written:,} bytes of weights, over the {MAX_FILE_BYTES:,}-byte cap "
+            "lstmviz reads; not written"
+        )
     if to == "pytorch":
         try:
             data = state_dict_bytes([(c.name, c.target, c.target_weights) for c in conversions])
-        except ValueError as error:
-            raise ConversionRefused(str(error)) from None
+        except Exception as error:  # noqa: BLE001 - ValueError, SafetensorError: one line, never a traceback
+            raise ConversionRefused(f"the state dict cannot be written ({str(error)[:120]})") from None
         code = pytorch_code([(c.name, c.target) for c in conversions], out_name)
         renamed = [c.name for c in conversions if module_name(c.name) != c.name]
         notes += tuple(
@@ -136,7 +177,65 @@ def convert_model(
         only = conversions[0]
         data = keras_file(only.target, only.target_weights, saved_at)
         code = keras_code(out_name, only.target.features)
-    return ConvertedModel(to, conversions, data, code, notes)
+    conversions = _check_written(data, to, conversions)
+    return ConvertedModel(to, conversions, data, code, notes, _assumptions(conversions, to))
+
+
+def _assumptions(conversions: tuple[Conversion, ...], to: str) -> tuple[str, ...]:
+    """What each proof took as given, one line per layer, e.g. 'rnn: tanh assumed (...)'."""
+    lines = []
+    for c in conversions:
+        if to == "keras" and c.source.cell == "rnn":
+            lines.append(RNN_TANH_ASSUMED.format(name=c.name))
+        elif to == "pytorch":
+            cls = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}[c.source.cell]
+            lines.append(KERAS_DEFAULTS.format(name=c.name, cls=cls))
+    return tuple(lines)
+
+
+def _check_written(data: bytes, to: str, conversions: tuple[Conversion, ...]) -> tuple[Conversion, ...]:
+    """Read the written file back as any upload is read and prove it again: its configs and weights, not ours."""
+    from lstmviz.readers import RefusedFile, read_model
+
+    try:
+        written = read_model(data, "written" + SUFFIX[to])
+    except RefusedFile as error:
+        raise ConversionRefused(f"the written file does not read back ({error}); not written") from None
+    for layer in written.layers:
+        if layer.activation != "default":
+            raise ConversionRefused(f"{layer.name}: the written config says {layer.activation}; not written")
+    if to == "keras":  # one Sequential: the written layers, chained, must compute the source module
+        only = conversions[0]
+        return (replace(only, proof=_chain_proof(only, written.layers)),)
+    by_name = {layer.name: layer for layer in written.layers}
+    proved = []
+    for want in conversions:
+        got = by_name.get(module_name(want.name))
+        if got is None:
+            raise ConversionRefused(f"{want.name}: the written file has no module of that name; not written")
+        proof = prove(want.source, want.source_weights, got.spec, got.weights)
+        if not proof.ok:
+            raise ConversionRefused(f"{want.name}: the written file's outputs differ ({proof.text}); not written")
+        proved.append(replace(want, proof=proof))
+    return tuple(proved)
+
+
+def _chain_proof(want: Conversion, layers: tuple[RecurrentLayer, ...]) -> Proof:
+    """The source layer against the written Keras layers run one after another on the same inputs."""
+    inputs = random_inputs(PROOF_BATCH, PROOF_TIMESTEPS, want.source.features, seed=0)
+    expected = forward(want.source, want.source_weights, inputs).outputs
+    outputs = inputs
+    for layer in layers:
+        outputs = forward(layer.spec, layer.weights, outputs).outputs
+    diff = (
+        float(np.max(np.abs(expected.astype(np.float64) - outputs.astype(np.float64))))
+        if expected.shape == outputs.shape
+        else float("inf")
+    )
+    proof = Proof(diff, PROOF_BATCH, PROOF_TIMESTEPS, expected.shape[2])
+    if not proof.ok:
+        raise ConversionRefused(f"{want.name}: the written file's outputs differ ({proof.text}); not written")
+    return proof
 
 
 def keras_code(filename: str, features: int) -> str:

@@ -11,7 +11,7 @@ G gates, D directions, L layers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -26,6 +26,58 @@ Array = NDArray[np.float32]
 
 # Upper bound on the float32 values one pass keeps (gates, states, outputs): about 400 MB.
 MAX_TRACE_VALUES = 100_000_000
+
+
+def _tanh(a: Array) -> None:
+    np.tanh(a, out=a)
+
+
+def _sigmoid(a: Array) -> None:
+    with np.errstate(over="ignore"):  # exp(-a) overflows to inf for a < -88: 1 / inf = 0 exactly
+        np.negative(a, out=a)
+        np.exp(a, out=a)
+        a += 1.0
+        np.reciprocal(a, out=a)
+
+
+def _relu(a: Array) -> None:
+    np.maximum(a, 0.0, out=a)
+
+
+def _linear(a: Array) -> None:
+    return None
+
+
+def _hard_sigmoid_keras2(a: Array) -> None:
+    a *= 0.2  # Keras 1 and 2: clip(0.2 x + 0.5, 0, 1)
+    a += 0.5
+    np.clip(a, 0.0, 1.0, out=a)
+
+
+def _hard_sigmoid_keras3(a: Array) -> None:
+    a += 3.0  # Keras 3: relu6(x + 3) / 6
+    np.clip(a, 0.0, 6.0, out=a)
+    a /= 6.0
+
+
+# In-place activations by name: `activation` (candidate and cell output) and `recurrent_activation` (gates).
+ACTIVATIONS = {
+    "tanh": _tanh,
+    "sigmoid": _sigmoid,
+    "relu": _relu,
+    "linear": _linear,
+    "hard_sigmoid_keras2": _hard_sigmoid_keras2,
+    "hard_sigmoid_keras3": _hard_sigmoid_keras3,
+}
+DEFAULT_ACTIVATIONS = ("tanh", "sigmoid")
+
+
+@dataclass(frozen=True)
+class _Acts:
+    """The two activations of a non-default cell: `act` for candidate and output, `gate` for the gates."""
+
+    act: Callable[[Array], None]
+    gate: Callable[[Array], None]
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,9 +125,20 @@ class _Cell:
 
 
 def forward(
-    spec: RecurrentSpec, weights: Mapping[str, NDArray[np.generic]], inputs: NDArray[np.generic]
+    spec: RecurrentSpec,
+    weights: Mapping[str, NDArray[np.generic]],
+    inputs: NDArray[np.generic],
+    activations: tuple[str, str] = DEFAULT_ACTIVATIONS,
 ) -> ForwardResult:
-    """Run the stack on inputs (N, T, x) with the given framework-layout weights."""
+    """Run the stack on inputs (N, T, x) with the given framework-layout weights.
+
+    `activations` is (activation, recurrent_activation), names from ACTIVATIONS; tanh and sigmoid by default.
+    """
+    if not (isinstance(activations, tuple) and len(activations) == 2 and all(a in ACTIVATIONS for a in activations)):
+        raise ValueError(f"activations must be two of {', '.join(ACTIVATIONS)}; got {str(activations)[:60]}")
+    acts = (
+        None if activations == DEFAULT_ACTIVATIONS else _Acts(ACTIVATIONS[activations[0]], ACTIVATIONS[activations[1]])
+    )
     count = breakdown(spec)
     if not isinstance(weights, Mapping):
         raise SpecTypeError(f"weights must be a mapping of tensor key to array, got {type(weights).__name__}")
@@ -97,7 +160,7 @@ def forward(
     for layer in range(spec.layers):
         out = np.empty((t_len, n, d * h_out), np.float32)  # (T, N, D·h_out): next layer's input
         for k, direction in enumerate(DIRECTIONS[:d]):
-            cell = _prepare(spec, count.layer(layer, direction), weights)
+            cell = _prepare(spec, count.layer(layer, direction), weights, halve=acts is None)
             # One matmul projects every timestep: (T·N, x)@(x, G·h) -> (T·N, G·h). Splitting it into
             # cache-sized chunks was measured and gained nothing.
             zs = (seq.reshape(t_len * n, -1) @ cell.W).reshape(t_len, n, g * h)
@@ -106,9 +169,9 @@ def forward(
             cs = np.empty((t_len, n, h), np.float32) if record.has_cell_state else None
             steps = range(t_len - 1, -1, -1) if direction == "backward" else range(t_len)
             if cs is not None:
-                _run_lstm(cell, zs, hs, cs, steps)
+                _run_lstm(cell, zs, hs, cs, steps, acts)
             else:
-                _RUNS[record.cell](cell, zs, hs, steps)
+                _RUNS[record.cell](cell, zs, hs, steps, acts)
             last = 0 if direction == "backward" else t_len - 1  # where each direction stops
             blocks = {s: _frozen(zs[:, :, i * h : (i + 1) * h].transpose(1, 0, 2)) for i, s in enumerate(cell.symbols)}
             gates[(layer, direction)] = MappingProxyType({s: blocks[s] for s in _kinds(spec)})
@@ -129,7 +192,7 @@ def forward(
     )
 
 
-def _run_lstm(cell: _Cell, zs: Array, hs: Array, cs: Array, steps: Iterable[int]) -> None:
+def _run_lstm(cell: _Cell, zs: Array, hs: Array, cs: Array, steps: Iterable[int], acts: _Acts | None) -> None:
     # Gate activations overwrite zs in place, so the trace costs no extra memory or copies.
     n, h = zs.shape[1], cell.units
     h_prev = np.zeros((n, hs.shape[2]), np.float32)
@@ -141,12 +204,20 @@ def _run_lstm(cell: _Cell, zs: Array, hs: Array, cs: Array, steps: Iterable[int]
         z = zs[t]
         np.matmul(h_prev, cell.U, out=rec)  # (N, h_out)@(h_out, 4h) -> (N, 4h)
         z += rec  # z = x W + b + h U
-        _activate(z, 3 * h)
+        if acts is None:
+            _activate(z, 3 * h)
+        else:
+            acts.gate(z[:, : 3 * h])
+            acts.act(z[:, 3 * h :])
         c = cs[t]
         np.multiply(f[t], c_prev, out=c)  # c_t = f * c_{t-1} + i * g
         np.multiply(i[t], g[t], out=tmp)
         c += tmp
-        np.tanh(c, out=tmp)
+        if acts is None:
+            np.tanh(c, out=tmp)
+        else:
+            tmp[...] = c
+            acts.act(tmp)
         if cell.P is None:
             np.multiply(o[t], tmp, out=hs[t])  # h_t = o * tanh(c_t)
         else:
@@ -155,7 +226,7 @@ def _run_lstm(cell: _Cell, zs: Array, hs: Array, cs: Array, steps: Iterable[int]
         h_prev, c_prev = hs[t], c
 
 
-def _run_gru(cell: _Cell, zs: Array, hs: Array, steps: Iterable[int]) -> None:
+def _run_gru(cell: _Cell, zs: Array, hs: Array, steps: Iterable[int], acts: _Acts | None) -> None:
     # Blocks r, z, candidate. Both frameworks: h_t = z * h_{t-1} + (1 - z) * n = n + z * (h_{t-1} - n).
     n, h = zs.shape[1], cell.units
     h_prev = np.zeros((n, h), np.float32)
@@ -172,7 +243,10 @@ def _run_gru(cell: _Cell, zs: Array, hs: Array, steps: Iterable[int]) -> None:
         if cell.reset_after:
             np.matmul(h_prev, cell.U, out=rec)  # (N, h)@(h, 3h) -> (N, 3h)
             rz += rec[:, : 2 * h]
-            _activate(rz, 2 * h)
+            if acts is None:
+                _activate(rz, 2 * h)
+            else:
+                acts.gate(rz)
             if cell.b_hn is not None:
                 rec[:, 2 * h :] += cell.b_hn
             np.multiply(r, rec[:, 2 * h :], out=tmp)  # n = tanh(x W_n + b_in + r * (h U_n + b_hn))
@@ -180,25 +254,34 @@ def _run_gru(cell: _Cell, zs: Array, hs: Array, steps: Iterable[int]) -> None:
         else:
             np.matmul(h_prev, u_rz, out=rec)  # (N, h)@(h, 2h) -> (N, 2h)
             rz += rec
-            _activate(rz, 2 * h)
+            if acts is None:
+                _activate(rz, 2 * h)
+            else:
+                acts.gate(rz)
             np.multiply(r, h_prev, out=tmp)
             np.matmul(tmp, u_n, out=rec_n)  # Keras reset_after=False: n = tanh(x W_n + (r * h) U_n + b)
             cand += rec_n
-        np.tanh(cand, out=cand)
+        if acts is None:
+            np.tanh(cand, out=cand)
+        else:
+            acts.act(cand)
         np.subtract(h_prev, cand, out=tmp)
         tmp *= update
         np.add(cand, tmp, out=hs[t])
         h_prev = hs[t]
 
 
-def _run_rnn(cell: _Cell, zs: Array, hs: Array, steps: Iterable[int]) -> None:
+def _run_rnn(cell: _Cell, zs: Array, hs: Array, steps: Iterable[int], acts: _Acts | None) -> None:
     n = zs.shape[1]
     h_prev = np.zeros((n, cell.units), np.float32)
     rec = np.empty_like(h_prev)
     for t in steps:
         np.matmul(h_prev, cell.U, out=rec)  # (N, h)@(h, h) -> (N, h)
         zs[t] += rec
-        np.tanh(zs[t], out=zs[t])  # h_t = tanh(x W + h U + b)
+        if acts is None:
+            np.tanh(zs[t], out=zs[t])  # h_t = tanh(x W + h U + b)
+        else:
+            acts.act(zs[t])
         hs[t] = zs[t]
         h_prev = hs[t]
 
@@ -220,12 +303,17 @@ def _kinds(spec: RecurrentSpec) -> tuple[str, ...]:
 _RUNS = {"gru": _run_gru, "rnn": _run_rnn}
 
 
-def _prepare(spec: RecurrentSpec, layer: LayerCount, weights: Mapping[str, NDArray[np.generic]]) -> _Cell:
-    """Turn one layer and direction's tensors into (x, G·h) / (h_out, G·h) compute layout."""
+def _prepare(
+    spec: RecurrentSpec, layer: LayerCount, weights: Mapping[str, NDArray[np.generic]], halve: bool = True
+) -> _Cell:
+    """Turn one layer and direction's tensors into (x, G·h) / (h_out, G·h) compute layout.
+
+    `halve`: pre-halve the sigmoid blocks for the tanh form of the sigmoid (default activations only).
+    """
     record = layer.convention
     kinds = record.gates
     h, order = spec.units, record.compute_order
-    sig = sum(kind.activation == "sigmoid" for kind in kinds) * h
+    sig = sum(kind.activation == "sigmoid" for kind in kinds) * h if halve else 0
     w = {t.role: _f32(weights[t.key]) for t in layer.tensors if t.role != BIAS}
     W, U, proj = w[INPUT], w[RECURRENT], w.get(PROJECTION)
     # Gates are column blocks (Keras) or row blocks (PyTorch, ONNX W[d] and R[d]).

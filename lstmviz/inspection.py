@@ -159,7 +159,11 @@ def layer_kind(layer: RecurrentLayer) -> str:
 def model_rows(model: ModelFile) -> list[tuple[str, str, int, str]]:
     """(name, kind, parameters, formula check) for every layer: recurrent first, then the rest, in file order."""
     out = [(layer.name, layer_kind(layer), layer.params, count_check(layer).text) for layer in model.layers]
-    return out + [(name, "other", params, "") for name, params in model.other_layers]
+    unread = set(model.unread)
+    return out + [
+        (name, "recurrent, not read (see notes)" if name in unread else "other", params, "")
+        for name, params in model.other_layers
+    ]
 
 
 def summary_text(model: ModelFile, filename: str) -> str:

@@ -20,7 +20,7 @@ import h5py
 import numpy as np
 from numpy.typing import NDArray
 
-from lstmviz.conventions import class_name
+from lstmviz.conventions import KERAS, class_name
 from lstmviz.counting import breakdown, keras_layer_name
 from lstmviz.spec import RecurrentSpec, convention_of
 
@@ -67,12 +67,13 @@ def _recurrent_config(spec: RecurrentSpec, name: str, *, backwards: bool, in_wra
         "dropout": 0.0,
         "recurrent_dropout": 0.0,
     }
-    if spec.cell != "rnn":
+    record = convention_of(spec)
+    if any(g.activation == "sigmoid" for g in record.gates):  # LSTM and GRU gates; a SimpleRNN has none
         config["recurrent_activation"] = "sigmoid"
         config["seed"] = None
-    if spec.cell == "lstm":
+    if record.forget_bias:
         config["unit_forget_bias"] = True
-    if spec.cell == "gru":
+    if record.has_option("reset_after"):
         config["reset_after"] = spec.reset_after
     return config
 
@@ -188,5 +189,5 @@ def keras_file(
 
 
 def _check(spec: RecurrentSpec) -> None:
-    if spec.framework != "keras" or spec.proj_size:
+    if convention_of(spec).framework is not KERAS or spec.proj_size:
         raise ValueError(f"a .keras file holds a Keras layer without projection, not a {spec.framework} one")

@@ -14,8 +14,8 @@ import numpy as np
 from numpy.typing import NDArray
 from safetensors.numpy import save
 
-from lstmviz.conventions import class_name
-from lstmviz.spec import RecurrentSpec
+from lstmviz.conventions import PYTORCH, class_name
+from lstmviz.spec import RecurrentSpec, convention_of
 
 
 def module_name(name: str) -> str:
@@ -28,7 +28,7 @@ def state_dict_bytes(modules: Sequence[tuple[str, RecurrentSpec, Mapping[str, ND
     """The .safetensors bytes of every (name, PyTorch spec, weights keyed by parameter name) module."""
     tensors: dict[str, NDArray[np.float32]] = {}
     for name, spec, weights in modules:
-        if spec.framework != "pytorch":
+        if convention_of(spec).framework is not PYTORCH:
             raise ValueError(f"{name}: a state dict holds PyTorch layers, not {spec.framework} ones")
         prefix = module_name(name)
         for key, value in weights.items():

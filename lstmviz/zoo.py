@@ -145,8 +145,6 @@ def check(record: Convention, options: ZooOptions) -> None:
             raise ValueError(
                 f"{OPTION_FLAGS[name]} does not apply to {record.class_path}: {record.class_name} has no {name}"
             )
-    if options.num_proj and options.num_proj >= options.units:
-        raise ValueError(f"--num-proj must be smaller than units ({options.units}), got {options.num_proj}")
 
 
 def zoo_sizes(record: Convention, o: ZooOptions) -> Sizes:

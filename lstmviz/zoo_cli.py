@@ -50,6 +50,47 @@ def known_layers() -> str:
     return ", ".join(r.class_path for r in (*CONVENTIONS.values(), *RECORDS))
 
 
+# The family a module path belongs to, by its first part: a class's __module__ spelling such as
+# flax.linen.recurrent.LSTMCell, torch.nn.modules.rnn.GRUCell or tf_keras.src.layers.rnn.legacy_cells.LSTMCell.
+_FAMILIES = {
+    "torch": ("torch.",),
+    "flax.nnx": ("flax.nnx.",),
+    "flax.linen": ("flax.linen.",),
+    "keras": ("keras.", "tf.keras.", "tensorflow.keras."),
+    "tf": ("tf.", "tensorflow.", "tf_keras."),
+    "onnx": ("onnx",),
+}
+
+
+def _family(path: str) -> str | None:
+    lowered = path.lower()
+    for family, prefixes in _FAMILIES.items():
+        if any(lowered.startswith(p) for p in prefixes):
+            return family
+    return None
+
+
+def canonical_path(name: str) -> str:
+    """A class path as lstmviz spells it; a module-qualified spelling (flax.linen.recurrent.LSTMCell,
+    torch.nn.modules.rnn.LSTMCell, keras.src.layers...ConvLSTM2D) maps to the one class of that family
+    and name. Unknown names come back as given (whitespace normalised)."""
+    text = " ".join(name.split())
+    lowered = text.lower()
+    if lowered in SPEC_PATHS or find_zoo(lowered) is not None:
+        return text
+    family, leaf = _family(text), lowered.replace(" ", ".").rsplit(".", 1)[-1]
+    if family is None:
+        return text
+    records = (*CONVENTIONS.values(), *RECORDS)
+    found = [
+        r.class_path
+        for r in records
+        if r.class_name.lower() == leaf
+        and (_family(r.class_path) == family or (family == "tf" and _family(r.class_path) in ("tf", "keras")))
+    ]
+    return found[0] if len(found) == 1 else text
+
+
 def layer_from_args(args: argparse.Namespace) -> RecurrentSpec | ZooCount:
     """The layer the flags name: a spec (no --layer, or a Keras/PyTorch/ONNX class) or a zoo count."""
     given = {name: getattr(args, name, None) for name in (*_SPEC_ONLY, *_ZOO_ONLY, "num_proj", "bias")}
@@ -58,7 +99,7 @@ def layer_from_args(args: argparse.Namespace) -> RecurrentSpec | ZooCount:
         if given["num_proj"] is not None:
             raise ValueError("--num-proj needs --layer tf.compat.v1.nn.rnn_cell.LSTMCell (PyTorch: --proj-size)")
         return _spec(args, {})
-    name = " ".join(args.layer.split()).lower()
+    name = canonical_path(args.layer).lower()
     if name in SPEC_PATHS:
         framework, cell = SPEC_PATHS[name]
         path = convention(framework, cell).class_path

@@ -229,7 +229,9 @@ def zoo_forward(count: ZooCount, weights: Weights, xs: Array) -> ZooRun:
         outputs.append(h)
         for symbol, value in gates.items():
             per_gate[symbol].append(value)
-    return ZooRun(np.stack(outputs), c if family == "lstm" else None, {k: np.stack(v) for k, v in per_gate.items()})
+    return ZooRun(
+        np.stack(outputs), c if count.record.has_cell_state else None, {k: np.stack(v) for k, v in per_gate.items()}
+    )
 
 
 def _symbol(count: ZooCount, role: str) -> str:

@@ -78,6 +78,10 @@ def gate_rows(count: ZooCount) -> list[Row]:
 _CELL = {"lstm": "lstm", "gru": "gru", "mgu": "gru", "rnn": "rnn"}
 
 
+# The frameworks whose layers a zoo class is compared with.
+TWIN_FRAMEWORKS = ("keras", "pytorch")
+
+
 def equivalents(count: ZooCount) -> list[tuple[str, int, str]]:
     """Keras 3's and PyTorch's layer of the same family and sizes: (class path, count, formula)."""
     o, cell = count.options, _CELL[count.record.cell]
@@ -86,7 +90,7 @@ def equivalents(count: ZooCount) -> list[tuple[str, int, str]]:
     if count.record.conv_dims and count.record.class_path != keras_conv:  # Flax's ConvLSTMCell beside Keras's
         twin = zoo_count(ZOO[keras_conv.lower()], ZooOptions(o.features, o.units, o.kernel_size, o.bias))
         found.append((keras_conv, twin.total, twin.substituted))
-    for framework in ("keras", "pytorch"):
+    for framework in TWIN_FRAMEWORKS:
         report = build_report(RecurrentSpec(framework=framework, cell=cell, features=o.features, units=o.units))
         found.append((convention(framework, cell).class_path, report.total, report.formula.substituted))
     return found

@@ -10,8 +10,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
+import lstmviz
 from lstmviz import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,3 +99,102 @@ def test_a_torch_checkpoint_converts_to_keras(capsys: pytest.CaptureFixture[str]
     out = tmp_path / "gru.keras"
     assert cli.main(["convert", str(DIR / "torch_checkpoint.pth"), str(out), "--to", "keras"]) == 0
     assert "✓" in capsys.readouterr().out and out.exists()
+
+
+FORWARD = ROOT / "tests" / "data" / "real_layouts_forward.npz"
+
+
+def _golden_layers() -> list[tuple[str, str]]:
+    with np.load(FORWARD) as data:
+        return sorted({tuple(k.split(":")[:2]) for k in data.files})  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("name", "layer"), _golden_layers())
+def test_forward_uses_the_files_activations(name: str, layer: str) -> None:
+    """hard_sigmoid (Keras 2 and Keras 3 are different functions), relu: lstmviz.forward against the framework."""
+    from lstmviz.readers import read_model
+
+    with np.load(FORWARD) as data:
+        x, y = data[f"{name}:{layer}:x"], data[f"{name}:{layer}:y"]
+    read = next(r for r in read_model((DIR / name).read_bytes(), name).layers if r.name == layer)
+    assert read.activations is not None and read.activations != ("tanh", "sigmoid")
+    result = lstmviz.forward(read.spec, read.weights, x, read.activations)
+    got = result.outputs if y.ndim == 3 else result.last_output
+    assert np.abs(got - y).max() < 1e-5
+    # The defaults give another answer: the activations really are used.
+    assert (
+        np.abs(lstmviz.forward(read.spec, read.weights, x).outputs[:, -1] - y.reshape(2, -1, y.shape[-1])[:, -1]).max()
+        > 1e-3
+    )
+
+
+def test_content_decides_not_the_name() -> None:
+    from lstmviz.readers import RefusedFile, read_model
+
+    torch_zip = (DIR / "torch_state_dict.pt").read_bytes()
+    assert read_model(torch_zip, "model.keras").format == "torch"
+    assert read_model((DIR / "h5_named.keras").read_bytes(), "h5_named.keras").format == "keras-h5"
+    with pytest.raises(RefusedFile, match="not a torch.save file"):
+        read_model(b"\x00\x01 some tokenizer vocabulary", "pytorch_model.bin")
+
+
+def test_a_loop_whose_body_computes_a_cell_is_named_in_a_note() -> None:
+    """tf2onnx exports a Keras LSTM as a Loop over MatMul/Sigmoid/Tanh: counted as other, named, never silent."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    from lstmviz.readers import read_model
+
+    kernel = numpy_helper.from_array(np.ones((3, 8), np.float32), "lstm/kernel")
+    body = helper.make_graph(
+        [
+            helper.make_node("MatMul", ["x_in", "lstm/kernel"], ["z"]),
+            helper.make_node("Sigmoid", ["z"], ["s"]),
+            helper.make_node("Tanh", ["s"], ["h"]),
+            helper.make_node("Identity", ["cond_in"], ["cond_out"]),
+        ],
+        "body",
+        [
+            helper.make_tensor_value_info("i", TensorProto.INT64, []),
+            helper.make_tensor_value_info("cond_in", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("x_in", TensorProto.FLOAT, [1, 3]),
+        ],
+        [
+            helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("h", TensorProto.FLOAT, [1, 8]),
+        ],
+    )
+    loop = helper.make_node("Loop", ["trip", "cond", "x"], ["y"], body=body, name="while_loop")
+    graph = helper.make_graph(
+        [loop],
+        "tf2onnx_like",
+        [
+            helper.make_tensor_value_info("trip", TensorProto.INT64, []),
+            helper.make_tensor_value_info("cond", TensorProto.BOOL, []),
+            helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3]),
+        ],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 8])],
+        initializer=[kernel],
+    )
+    model = read_model(helper.make_model(graph).SerializeToString(), "model.onnx")
+    assert model.total_params == 24 and model.layers == ()
+    assert model.unread == ("while_loop",)
+    assert any(note.startswith("while_loop: a Loop whose body computes a recurrent cell") for note in model.notes)
+
+
+@pytest.mark.parametrize(
+    ("name", "layer", "class_path"),
+    [
+        ("tfkeras_convlstm.h5", "conv_lstm2d", "keras.layers.ConvLSTM2D"),
+        ("keras3_unmodelled.keras", "conv_lstm1d", "keras.layers.ConvLSTM1D"),
+        ("cudnn_lstm_gru.h5", "rnn_1", "tf.compat.v1.keras.layers.CuDNNLSTM"),
+        ("cudnn_lstm_gru.h5", "rnn_2", "tf.compat.v1.keras.layers.CuDNNGRU"),
+        ("torch_cells.bin", "lstm_cell", "torch.nn.LSTMCell"),
+        ("torch_cells.bin", "gru_cell", "torch.nn.GRUCell"),
+    ],
+)
+def test_layers_read_in_part_are_checked_against_the_layer_zoo(
+    capsys: pytest.CaptureFixture[str], name: str, layer: str, class_path: str
+) -> None:
+    _, out, _ = _inspect(capsys, name)
+    note = next(n for n in json.loads(out)["notes"] if n.startswith(f"{layer}:"))
+    assert "✓" in note and f"--layer {class_path}" in note

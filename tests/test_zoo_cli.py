@@ -68,6 +68,14 @@ def test_cli_json_matches_the_framework(case: dict[str, Any], capsys: pytest.Cap
         ("tf.keras.layers.LSTM", "keras.layers.LSTM"),
         ("nn.GRU", "torch.nn.GRU"),
         ("onnx LSTM", "onnx LSTM"),
+        # a class's own __module__ spelling
+        ("flax.linen.recurrent.OptimizedLSTMCell", "flax.linen.OptimizedLSTMCell"),
+        ("flax.nnx.nn.recurrent.GRUCell", "flax.nnx.GRUCell"),
+        ("torch.nn.modules.rnn.RNNCell", "torch.nn.RNNCell"),
+        ("keras.src.layers.rnn.conv_lstm3d.ConvLSTM3D", "keras.layers.ConvLSTM3D"),
+        ("tf_keras.src.layers.rnn.legacy_cells.BasicRNNCell", "tf.compat.v1.nn.rnn_cell.BasicRNNCell"),
+        ("tf_keras.src.layers.rnn.cudnn_gru.CuDNNGRU", "tf.compat.v1.keras.layers.CuDNNGRU"),
+        ("tensorflow.compat.v1.nn.rnn_cell.LSTMCell", "tf.compat.v1.nn.rnn_cell.LSTMCell"),
     ],
 )
 def test_aliases_name_the_class(alias: str, path: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -103,9 +111,10 @@ def test_a_one_dimensional_flax_kernel_is_written_like_python(capsys: pytest.Cap
         ["--layer", "keras.layers.ConvLSTM3D", "--kernel-size", "3,3"],
         ["--layer", "flax.nnx.GRUCell", "--bidirectional"],
         ["--layer", "torch.nn.RNNCell", "--layers", "2"],
-        ["--layer", "tf.compat.v1.nn.rnn_cell.LSTMCell", "--units", "3", "--num-proj", "3"],
+        ["--layer", "tf.compat.v1.nn.rnn_cell.LSTMCell", "--num-proj", "x"],
         ["--layer", "keras.layers.LSTM", "--framework", "pytorch"],
         ["--layer", "no.such.Layer"],
+        ["--layer", "keras.layers.LSTMCell"],
         ["--kernel-size", "3"],
         ["--layer", "keras.layers.ConvLSTM1D", "--kernel-size", "3,x"],
         ["--layer", "keras.layers.ConvLSTM1D", "--kernel-size", "0"],

@@ -421,6 +421,8 @@ TF1_LSTM: list[dict[str, Any]] = [
     {"use_peepholes": True},
     {"num_proj": 2},
     {"use_peepholes": True, "num_proj": 1},
+    {"num_proj": 5},  # TF1 projects to any size, also above units
+    {"use_peepholes": True, "num_proj": 3},
 ]
 
 CASES: list[tuple[str, dict[str, Any]]] = [

@@ -454,7 +454,12 @@ def torch_pickle_cases(marker: Path) -> list[Hostile]:
     """One torch.save file per cap and rule of the pickle interpreter; none may run or import anything."""
     proto = b"\x80\x02"
     legacy = pickle.dumps(0x1950A86A20F9469CFC6C, protocol=2) + pickle.dumps(1001, protocol=2)
+    legacy += pickle.dumps({"protocol_version": 1001, "little_endian": True}, protocol=2)
+    legacy += op_state_dict({"w": _op_tensor("0", 1000, 0, (1000,), (1,))}) + pickle.dumps(["0"], protocol=2)
+    legacy += (1000).to_bytes(8, "little") + b"\0" * 64  # claims 4,000 bytes, holds 64
     creates_file = proto + _op_global("builtins", "open") + b"(" + _op_str(str(marker)) + _op_str("w") + b"tR."
+    system_beside = proto + b"}" + _op_str("w") + _op_tensor("0", 4, 0, (4,), (1,)) + b"s" + _op_str("cfg")
+    system_beside += _op_global("os", "system") + b"(" + _op_str(f"touch {marker}") + b"tRs."
     module = proto + _op_global("__main__", "Net") + b")\x81}" + _op_str("_parameters") + b"}"
     module += _op_str("weight") + _op_tensor("0", 4, 0, (4,), (1,)) + b"ssb."
     return [
@@ -476,7 +481,8 @@ def torch_pickle_cases(marker: Path) -> list[Hostile]:
             torch_zip(op_state_dict({"w": _op_tensor("9", 4, 0, (4,), (1,))}), {}),
             "does not hold",
         ),  # fmt: skip
-        Hostile("creates_file.pth", torch_zip(creates_file, {}), "pickled object of class `builtins.open`"),
+        Hostile("creates_file.pth", torch_zip(creates_file, {}), "names `builtins.open`"),
+        Hostile("system_beside_weights.pt", torch_zip(system_beside, {"0": b"\0" * 16}), "names `os.system`"),
         Hostile("creates_file_bare.pt", creates_file, "bare python pickle"),
         Hostile("pickled_module.pth", torch_zip(module, {"0": b"\0" * 16}), "pickled object of class `__main__.Net`"),
         Hostile(
@@ -484,7 +490,7 @@ def torch_pickle_cases(marker: Path) -> list[Hostile]:
             torch_zip(module, {"0": b"\0" * 16}, {"archive/constants.pkl": proto + b"N."}),
             "torchscript",
         ),  # fmt: skip
-        Hostile("legacy.pt", legacy, "legacy torch.save format"),
+        Hostile("legacy_short.pt", legacy, "past the file's end"),
         Hostile("ext_opcode.pt", torch_zip(proto + b"\x82\x01.", {}), "opcode EXT1"),
         Hostile("compressed.pt", torch_zip(op_state_dict({}), {}, compress=True), "compressed"),
         Hostile(

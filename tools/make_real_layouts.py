@@ -28,6 +28,19 @@ warnings.filterwarnings("ignore")
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "data" / "real_layouts"
 EXPECTED = ROOT / "tests" / "data" / "real_layouts.json"
+FORWARD = ROOT / "tests" / "data" / "real_layouts_forward.npz"  # inputs and the framework's outputs per layer
+GOLDEN: dict[str, Any] = {}
+
+
+def _golden(file: str, layer: Any, features: int) -> None:
+    """The layer's own output on seeded inputs (N=2, T=6): full sequence or last step, as it is configured."""
+    import numpy as np
+
+    x = np.random.default_rng(len(GOLDEN)).standard_normal((2, 6, features)).astype(np.float32)
+    y = layer(x)
+    y = y.detach().numpy() if hasattr(y, "detach") else np.asarray(y)  # Keras 3 on torch returns a torch tensor
+    GOLDEN[f"{file}:{layer.name}:x"] = x
+    GOLDEN[f"{file}:{layer.name}:y"] = y
 
 
 def _tfk() -> Any:
@@ -85,6 +98,7 @@ def keras2_lstm(path: Path) -> dict[str, Any]:
         for layer in model.layers
     ]
     _legacy_h5(path, layers, config=config, keras_version="2.1.5")
+    _golden(path.name, model.get_layer("lstm_1"), 5)
     return {
         "reproduces": "102757017/lstm-multi model.h5, 15louafi/EnglishToKatakanaSeq2Seq model.h5 (Keras 2.1)",
         "total_params": int(model.count_params()),
@@ -154,6 +168,9 @@ def tfkeras_gru_reset_before(path: Path) -> dict[str, Any]:
     )
     model.save(path, include_optimizer=False)
     names = tuple(layer.name for layer in model.layers)
+    if path.name == "tfkeras_gru_reset_before.h5":
+        _golden(path.name, model.layers[0], 3)
+        _golden(path.name, model.layers[1], 4)
     return {
         "reproduces": "Keras 2.0-2.2 GRU defaults (reset_after=False, hard_sigmoid); 2WelcomeHome1 relu LSTM",
         "total_params": int(model.count_params()),
@@ -258,6 +275,7 @@ def keras3_unmodelled(path: Path) -> dict[str, Any]:
     out = keras.layers.ConvLSTM1D(2, 2, name="conv_lstm1d")(z)
     model = keras.Model(inputs, out)
     model.save(path)
+    _golden(path.name, model.get_layer("lstm"), 3)
     return {
         "reproduces": "Keras 3 files with RNN([cells]) or ConvLSTM1D (issue 19: the whole file was refused)",
         "total_params": int(model.count_params()),
@@ -298,6 +316,18 @@ def torch_checkpoint(path: Path) -> dict[str, Any]:
                 "optimizer_state_dict": optimizer.state_dict(), "loss": 0.25}, path)  # fmt: skip
     return {
         "reproduces": "the PyTorch tutorial's checkpoint dict (Saving and loading a general checkpoint)",
+        "total_params": sum(int(p.numel()) for p in model.parameters()),
+        "recurrent": {"(top level)": sum(int(p.numel()) for p in model.parameters())},
+    }
+
+
+def torch_legacy(path: Path) -> dict[str, Any]:
+    """The pre-1.6 torch.save stream (_use_new_zipfile_serialization=False): pickles, then raw storages."""
+    torch = _torch()
+    model = torch.nn.GRU(4, 3, num_layers=2)
+    torch.save(model.state_dict(), path, _use_new_zipfile_serialization=False)
+    return {
+        "reproduces": "checkpoints written by PyTorch < 1.6 or with _use_new_zipfile_serialization=False",
         "total_params": sum(int(p.numel()) for p in model.parameters()),
         "recurrent": {"(top level)": sum(int(p.numel()) for p in model.parameters())},
     }
@@ -434,6 +464,7 @@ FILES = {
     "torch_state_dict.pt": torch_state_dict,
     "torch_checkpoint.pth": torch_checkpoint,
     "torch_cells.bin": torch_cells,
+    "torch_legacy.pt": torch_legacy,
     "torch_whole_module.pth": torch_whole_module,
     "onnx_if_constants.onnx": onnx_if_constants,
     "onnx_external.onnx": onnx_external,
@@ -451,6 +482,9 @@ def main() -> None:
         expected[name] = make(OUT / name)
         print(f"{name}: {expected[name]}")
     EXPECTED.write_text(json.dumps(expected, indent=1, sort_keys=True) + "\n")
+    import numpy as np
+
+    np.savez_compressed(FORWARD, **GOLDEN)
 
 
 if __name__ == "__main__":

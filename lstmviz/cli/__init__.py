@@ -220,10 +220,11 @@ def _zoo(args: argparse.Namespace, count: ZooCount) -> int:
 def _inspect(path: str, as_json: bool) -> int:
     """Read one model file and print its summary or JSON; exit 2 with one line on any refusal."""
     from lstmviz.inspection import model_json, summary_text
-    from lstmviz.readers import RefusedFile, read_model, read_path
+    from lstmviz.readers import RefusedFile, read_path
+    from lstmviz.readers.worker import read_model_bounded
 
     try:
-        model = read_model(read_path(path), path)
+        model = read_model_bounded(read_path(path), path)
     except RefusedFile as error:
         print(f"lstmviz: error: {path}: {error}", file=sys.stderr)
         return 2

@@ -32,6 +32,7 @@ __all__ = [
     "read_path",
 ]
 
+MAX_NAME_CHARS = 1_000
 PICKLE_SUFFIXES = (".pt", ".pth", ".bin", ".pkl", ".pickle", ".ckpt", ".tar")
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -53,7 +54,7 @@ def read_model(data: bytes, filename: str, *, max_params: int = MAX_PARAMS) -> M
         raise RefusedFile("this file is empty")
     name = PurePath(str(filename)).name.lower()
     try:
-        return _dispatch(data, name, max_params)
+        return _check_names(_dispatch(data, name, max_params))
     except RefusedFile:
         raise
     except RecursionError:
@@ -102,6 +103,10 @@ def _dispatch(data: bytes, name: str, max_params: int) -> ModelFile:
             "inspect the Keras model it was converted from (.keras or .h5)"
         )
     if _looks_pickled(data):
+        if _legacy_torch(data):
+            from lstmviz.readers.pytorch import read_torch_save
+
+            return read_torch_save(data, max_params)
         raise RefusedFile(_plain_pickle(data))
     if data.startswith(ZIP_MAGIC):
         from lstmviz.readers.safety import zip_member_count
@@ -143,16 +148,24 @@ def _dispatch(data: bytes, name: str, max_params: int) -> ModelFile:
     )
 
 
-def _plain_pickle(data: bytes) -> str:
-    """Why a bare pickle (not a torch.save zip) is refused, naming the legacy torch format when it is one."""
+def _legacy_torch(data: bytes) -> bool:
+    """Whether a pickle starts with the legacy (pre-1.6) torch.save magic number: LONG1 of 10 bytes."""
     from lstmviz.readers.torch_pickle import LEGACY_MAGIC
 
-    if data[2:3] == b"\x8a" and int.from_bytes(data[4 : 4 + data[3]], "little") == LEGACY_MAGIC:
-        return (
-            "this is the legacy torch.save format (PyTorch before 1.6, or _use_new_zipfile_serialization=False), "
-            "which lstmviz does not read; re-save it with a current PyTorch: torch.save(model.state_dict(), 'model.pt')"
-        )
-    return f"this is a bare Python pickle, not a torch.save zip archive; {PICKLE_ADVICE}"
+    return data[2:4] == b"\x8a\x0a" and int.from_bytes(data[4:14], "little") == LEGACY_MAGIC
+
+
+def _plain_pickle(data: bytes) -> str:
+    """Why a bare pickle (neither a torch.save zip nor its legacy stream) is refused."""
+    return f"this is a bare Python pickle, not a torch.save file; {PICKLE_ADVICE}"
+
+
+def _check_names(model: ModelFile) -> ModelFile:
+    """Layer names are labels: one of 40 MB became a safetensors header too large to write."""
+    for name in [layer.name for layer in model.layers] + [name for name, _ in model.other_layers]:
+        if len(name) > MAX_NAME_CHARS:
+            raise RefusedFile(f"a layer name has {len(name):,} characters, over the {MAX_NAME_CHARS:,} cap; refused")
+    return model
 
 
 def _looks_pickled(data: bytes) -> bool:

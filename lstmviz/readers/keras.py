@@ -16,7 +16,7 @@ import h5py
 import numpy as np
 
 from lstmviz.counting import breakdown
-from lstmviz.readers.model import ModelFile, RecurrentLayer, RefusedFile
+from lstmviz.readers.model import ModelFile, RecurrentLayer, RefusedFile, zoo_check
 from lstmviz.readers.safety import (
     H5Tree,
     check_h5,
@@ -147,9 +147,19 @@ def _v3_version(config: Mapping[str, Any] | None) -> str | None:
     return "3" if isinstance(text, str) and text.startswith("keras") else None
 
 
-def _unread_note(name: str, cls: str | None, params: int) -> str:
+def _unread_note(name: str, cls: str | None, params: int, shapes: Mapping[str, tuple[int, ...]] | None = None) -> str:
     what = f"a {cls}" if cls else "recurrent-looking weights"
-    return f"{name}: {what}, a recurrent layer lstmviz does not model yet ({params:,} parameters, counted as other)"
+    check = ""
+    kernel = (shapes or {}).get("kernel")
+    if cls and cls.startswith("ConvLSTM") and kernel and len(kernel) >= 3 and kernel[-1] % 4 == 0:
+        # A ConvLSTM kernel is (k..., in_channels, 4·filters): the layer zoo counts and draws it.
+        check = zoo_check(f"keras.layers.{cls}", kernel[-2], kernel[-1] // 4, params, tuple(kernel[:-2]),
+                          "bias" in (shapes or {}))  # fmt: skip
+    return (
+        f"{name}: {what}, a recurrent layer the file view does not read yet ({params:,} parameters, counted as other"
+        + (f"; {check}" if check else "")
+        + ")"
+    )
 
 
 def _finish(
@@ -172,7 +182,11 @@ def _finish(
     layers = tuple(_keras_layer(f, inferred=config is None) for f in found)
     for layer in layers:
         if layer.source_class in CUDNN_NOTES:
-            notes.append(f"{layer.name}: {CUDNN_NOTES[layer.source_class]}")
+            check = zoo_check(
+                f"tf.compat.v1.keras.layers.{layer.source_class}", layer.spec.features, layer.spec.units,
+                layer.params // (2 if layer.spec.bidirectional else 1),
+            )  # fmt: skip
+            notes.append(f"{layer.name}: {CUDNN_NOTES[layer.source_class]}" + (f"; {check}" if check else ""))
     return _model(fmt, total, layers, others, notes)
 
 
@@ -201,7 +215,10 @@ def _walk_v3(
         if looks or ("cell" in child and _has_vars(child["cell"]) and not _cell_fits(child["cell"])):
             params = tree.params_under(child_path)
             label = name_prefix + name
-            unread.append((label, _unread_note(label, inner_cls if isinstance(inner_cls, str) else None, params)))
+            shapes = _v3_shapes(child)
+            unread.append(
+                (label, _unread_note(label, inner_cls if isinstance(inner_cls, str) else None, params, shapes))
+            )
             others.append((label, params))
             continue
         if "cell" in child and _has_vars(child["cell"]):
@@ -274,6 +291,14 @@ def _saved_name(child: h5py.Group, entry: Mapping[str, Any] | None, fallback: st
     vars_group = child.get("vars")
     text = h5_attr_text(vars_group, "name") if isinstance(vars_group, h5py.Group) else None
     return text or fallback
+
+
+def _v3_shapes(child: h5py.Group) -> dict[str, tuple[int, ...]]:
+    """A Keras 3 layer's cell variables by role (kernel, recurrent_kernel, bias), when it has a cell."""
+    if "cell" not in child or not _has_vars(child["cell"]):
+        return {}
+    found = child["cell"]["vars"]
+    return {ROLES[int(k)]: tuple(found[k].shape) for k in ("0", "1", "2") if k in found and hasattr(found[k], "shape")}
 
 
 def _cell_fits(cell: h5py.Group) -> bool:
@@ -379,25 +404,20 @@ def _from_legacy(file: h5py.File, tree: H5Tree, config: Mapping[str, Any] | None
         if item is None:
             if cls and RECURRENT_LOOKING.search(cls):
                 unread.append(layer)
-                notes.append(
-                    f"{layer}: a {cls}, a recurrent layer lstmviz does not model yet ({params:,} parameters, "
-                    "counted as other)"
-                )
+                notes.append(_unread_note(layer, cls, params))
             others.append((layer, params))
             continue
         if cls and cls not in MODELLED_CLASSES:
             unread.append(layer)
-            notes.append(
-                f"{layer}: a {cls}, a recurrent layer lstmviz does not model yet ({params:,} parameters, "
-                "counted as other)"
-            )
+            shapes = {r: tuple(a.shape) for r, (_, a) in item.directions.get("forward", {}).items()}
+            notes.append(_unread_note(layer, cls, params, shapes))
             others.append((layer, params))
             continue
         if cls is None and entry is None and not _fits_cell(item):
             unread.append(layer)
-            shapes = ", ".join(f"{r} {tuple(a.shape)}" for r, (_, a) in item.directions["forward"].items())
+            described = ", ".join(f"{r} {tuple(a.shape)}" for r, (_, a) in item.directions["forward"].items())
             notes.append(
-                f"{layer}: recurrent weights ({shapes}) that fit no LSTM, GRU or SimpleRNN cell "
+                f"{layer}: recurrent weights ({described}) that fit no LSTM, GRU or SimpleRNN cell "
                 f"(a ConvLSTM or a custom cell?); not read ({params:,} parameters, counted as other)"
             )
             others.append((layer, params))
@@ -563,7 +583,13 @@ def _keras_layer(item: _Found, inferred: bool) -> RecurrentLayer:
             weights[tensor.key] = values.reshape(tensor.shape) if cudnn else values
             sources[tensor.key] = path + (" (as (2, 3h))" if cudnn else "")
     activation = _activation(cfg, item.wrapper, item.keras_version)
-    return RecurrentLayer(name, spec, weights, inferred, sources, activation, source_class)
+    # go_backwards and merge_mode change the outputs in ways the forward pass does not model.
+    runnable = (
+        None
+        if "go_backwards" in activation or "merge_mode" in activation
+        else _forward_activations(cfg, item.keras_version)
+    )
+    return RecurrentLayer(name, spec, weights, inferred, sources, activation, source_class, runnable)
 
 
 def _values(ds: Any, where: str) -> np.ndarray:
@@ -593,6 +619,31 @@ def _activation(
     cfg: Mapping[str, Any], wrapper: Mapping[str, Any] | None = None, keras_version: str | None = None
 ) -> str:
     """'default' for tanh + sigmoid read forward (directions concatenated); else what differs (convert refuses)."""
+    parts = _unusual_activations(cfg, "", keras_version)
+    # These change the outputs without changing any weight, so the views and convert must know.
+    if wrapper is None and cfg.get("go_backwards") is True:
+        parts.append("go_backwards=True")
+    if wrapper is not None:
+        # Both halves of a Bidirectional are checked: the wrapped (forward) layer reads forward in
+        # time, and a separate backward_layer has its own activations and reads backward.
+        forward = _cfg(wrapper.get("layer")) if isinstance(wrapper.get("layer"), dict) else None
+        if (forward or cfg).get("go_backwards") is True:
+            parts.append("forward layer go_backwards=True")
+        if forward is not None and forward is not cfg:
+            parts += _unusual_activations(forward, "forward layer ", keras_version)
+        backward_entry = wrapper.get("backward_layer")
+        backward = _cfg(backward_entry) if isinstance(backward_entry, dict) else None
+        if backward is not None:
+            parts += _unusual_activations(backward, "backward_layer ", keras_version)
+            if backward.get("go_backwards") is False:
+                parts.append("backward_layer go_backwards=False")
+        if wrapper.get("merge_mode", "concat") != "concat":
+            parts.append(f"merge_mode={wrapper.get('merge_mode')}")
+    return ", ".join(dict.fromkeys(parts)) or "default"
+
+
+def _unusual_activations(cfg: Mapping[str, Any], label: str, keras_version: str | None) -> list[str]:
+    """The activations of one layer config that are not tanh with sigmoid gates, e.g. 'activation=relu'."""
     parts = []
     for key, default in (("activation", "tanh"), ("recurrent_activation", "sigmoid")):
         # Keras 1 called the gates' activation inner_activation.
@@ -604,13 +655,28 @@ def _activation(
             major = (keras_version or "3").split(".")[0]
             value = HARD_SIGMOID["3" if major not in ("1", "2") else "2"]
         if value != default:
-            parts.append(f"{key}={value}")
-    # These change the outputs without changing any weight, so the views and convert must know.
-    if wrapper is None and cfg.get("go_backwards") is True:
-        parts.append("go_backwards=True")
-    if wrapper is not None and wrapper.get("merge_mode", "concat") != "concat":
-        parts.append(f"merge_mode={wrapper.get('merge_mode')}")
-    return ", ".join(parts) or "default"
+            parts.append(f"{label}{key}={value}")
+    return parts
+
+
+FORWARD_NAMES = {"tanh": "tanh", "sigmoid": "sigmoid", "relu": "relu", "linear": "linear", None: "linear"}
+
+
+def _forward_activations(cfg: Mapping[str, Any], keras_version: str | None) -> tuple[str, str] | None:
+    """The (activation, recurrent_activation) lstmviz.forward runs, or None for one it has not got."""
+    names = []
+    for key, default in (("activation", "tanh"), ("recurrent_activation", "sigmoid")):
+        value = cfg.get(key, cfg.get("inner_activation", default) if key == "recurrent_activation" else default)
+        if value == "hard_sigmoid":
+            major = (keras_version or "3").split(".")[0]
+            names.append("hard_sigmoid_keras2" if major in ("1", "2") else "hard_sigmoid_keras3")
+        elif isinstance(value, str) or value is None:
+            if value not in FORWARD_NAMES:
+                return None
+            names.append(FORWARD_NAMES[value])
+        else:
+            return None
+    return (names[0], names[1])
 
 
 def _model(

@@ -24,6 +24,7 @@ from lstmviz.spec import RecurrentSpec
 OPS = {"LSTM": ("lstm", 4), "GRU": ("gru", 3), "RNN": ("rnn", 1)}
 DEFAULT_ACTIVATIONS = {"lstm": ["Sigmoid", "Tanh", "Tanh"], "gru": ["Sigmoid", "Tanh"], "rnn": ["Tanh"]}
 FLOAT_TYPES = {onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE, onnx.TensorProto.FLOAT16, onnx.TensorProto.BFLOAT16}
+DIRECTIONS = ("forward", "reverse", "bidirectional")
 STATE_INPUTS = (4, 5, 6)  # sequence_lens, initial_h, initial_c: inputs, not parameters
 
 
@@ -31,26 +32,43 @@ STATE_INPUTS = (4, 5, 6)  # sequence_lens, initial_h, initial_c: inputs, not par
 # 3 million empty nodes (6 MB) took 0.9 GB and 4 s to parse, so a 64 MiB file could exhaust memory.
 MAX_WIRE_FIELDS = 200_000  # 20,000 nodes (the object cap) of about ten fields each
 MAX_WIRE_DEPTH = 32
-# message -> {field number: message it holds}; fields not listed are counted and skipped.
+# message -> {field number: message it holds}; fields not listed are counted and skipped. Every
+# message the parser turns into objects is walked: tensors, value infos and type descriptions too
+# (31.9 million empty shape dims inside one graph input took 2.4 GB while the scan skipped them).
+_LEAF = "leaf"
 _MESSAGES: dict[str, dict[int, str]] = {
-    "model": {7: "graph", 20: "training", 25: "function"},
-    "training": {1: "graph", 2: "graph"},
-    "graph": {1: "node", 15: "sparse"},
-    "function": {7: "node"},
-    "node": {5: "attribute"},
-    "attribute": {6: "graph", 11: "graph", 22: "sparse", 23: "sparse"},
-    "sparse": {},
+    "model": {7: "graph", 20: "training", 25: "function", 8: _LEAF, 14: _LEAF},
+    "training": {1: "graph", 2: "graph", 3: _LEAF, 4: _LEAF},
+    "graph": {1: "node", 5: "tensor", 15: "sparse", 11: "value", 12: "value", 13: "value", 14: "note", 16: _LEAF},
+    "function": {7: "node", 11: "attribute", 12: "value", 9: _LEAF, 14: _LEAF},
+    "node": {5: "attribute", 9: _LEAF},
+    "attribute": {5: "tensor", 6: "graph", 10: "tensor", 11: "graph", 14: "type", 15: "type", 22: "sparse",
+                  23: "sparse"},  # fmt: skip
+    "sparse": {1: "tensor", 2: "tensor"},
+    "tensor": {3: _LEAF, 13: _LEAF, 16: _LEAF},
+    "value": {2: "type", 4: _LEAF},
+    "type": {1: "type_tensor", 4: "type_seq", 5: "type_map", 8: "type_tensor", 9: "type_seq"},
+    "type_tensor": {2: "shape"},
+    "type_seq": {1: "type"},
+    "type_map": {2: "type"},
+    "shape": {1: _LEAF},
+    "note": {2: _LEAF},
+    _LEAF: {},
 }
+# Packed repeated integers (tensor dims and int data, attribute ints): each value becomes 8 bytes
+# in memory from as little as one byte on the wire, so their bytes are counted against their own cap.
+_PACKED_VARINTS = {("tensor", 1), ("tensor", 5), ("tensor", 7), ("tensor", 11), ("attribute", 8), ("sparse", 3)}
+MAX_WIRE_VARINTS = 16_000_000  # 128 MB as int64
 
 
 def check_wire(data: bytes) -> None:
-    """Count an ONNX model's protobuf fields (nodes, attributes, names) before parsing; refuse too many."""
-    fields = 0
+    """Count an ONNX model's protobuf fields (every message, packed integers too) before parsing; refuse too many."""
+    fields = varints = 0
     todo = [(0, len(data), "model", 0)]
     while todo:
         pos, end, kind, depth = todo.pop()
         if depth > MAX_WIRE_DEPTH:
-            raise RefusedFile(f"this ONNX model nests graphs more than {MAX_WIRE_DEPTH} deep; refused")
+            raise RefusedFile(f"this ONNX model nests messages more than {MAX_WIRE_DEPTH} deep; refused")
         children = _MESSAGES[kind]
         while pos < end:
             fields += 1
@@ -66,8 +84,15 @@ def check_wire(data: bytes) -> None:
                 pos += 4
             elif wire == 2:
                 length, pos = _varint(data, pos, end)
-                if key >> 3 in children:
-                    todo.append((pos, min(pos + length, end), children[key >> 3], depth + 1))
+                number = key >> 3
+                if number in children:
+                    todo.append((pos, min(pos + length, end), children[number], depth + 1))
+                elif (kind, number) in _PACKED_VARINTS:
+                    varints += length  # at most one value per byte
+                    if varints > MAX_WIRE_VARINTS:
+                        raise RefusedFile(
+                            f"this ONNX model packs over {MAX_WIRE_VARINTS:,} integers (dims, int data); refused"
+                        )
                 pos += length
             else:
                 raise RefusedFile("this is not a readable ONNX model (unexpected protobuf wire type)")
@@ -426,7 +451,10 @@ def _node_layer(
     R = _checked(found["R"][0], f"{name}: R")
     B = _checked(found["B"][0], f"{name}: B") if found["B"] is not None else None
     direction = attrs.get("direction", b"forward")
-    direction = direction.decode() if isinstance(direction, bytes) else str(direction)
+    direction = direction.decode("utf-8", errors="replace") if isinstance(direction, bytes) else str(direction)
+    if direction not in DIRECTIONS:
+        # ONNX defines three; onnxruntime rejects any other, so no reading of it is the file's meaning.
+        raise RefusedFile(f"{name}: direction {direction[:40]!r} is not one of {', '.join(DIRECTIONS)}; refused")
     directions = 2 if direction == "bidirectional" else 1
     if W.ndim != 3 or R.ndim != 3 or W.shape[0] != directions or R.shape[0] != directions:
         raise RefusedFile(f"{name}: W {W.shape} and R {R.shape} are not [directions, G·h, ·] for {direction}")

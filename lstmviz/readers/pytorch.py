@@ -16,7 +16,7 @@ import numpy as np
 import safetensors
 
 from lstmviz.counting import breakdown
-from lstmviz.readers.model import MAX_OBJECTS, ModelFile, RecurrentLayer, RefusedFile
+from lstmviz.readers.model import MAX_OBJECTS, ModelFile, RecurrentLayer, RefusedFile, zoo_check
 from lstmviz.readers.safety import finite_float32, parse_json
 from lstmviz.spec import RecurrentSpec
 
@@ -92,8 +92,10 @@ def state_dict_model(
         if prefix in cells:
             cls = CELL_CLASSES[layer.spec.cell]
             layer = RecurrentLayer(layer.name, layer.spec, layer.weights, True, layer.source_keys, source_class=cls)
+            check = zoo_check(f"torch.{cls}", layer.spec.features, layer.spec.units, layer.params, (), layer.spec.bias)
             notes.append(
                 f"{layer.name}: an {cls} (keys without _l0), shown as a one-layer nn.{cls[3:-4]}: the same parameters"
+                + (f"; {check}" if check else "")
             )
         found.append((min(e.start for e in members.values()), layer))
     found.sort(key=lambda item: item[0])
@@ -138,8 +140,24 @@ def _header(data: bytes, max_params: int) -> list[_Entry]:
         if declared > max_params:
             raise RefusedFile(f"this file declares more than {max_params:,} parameters, the cap; refused")
         entries.append(entry)
-    entries.sort(key=lambda e: e.start)
+    entries.sort(key=lambda e: (e.start, e.params))
+    _check_layout(entries, body)
     return entries
+
+
+def _check_layout(entries: list[_Entry], body: int) -> None:
+    """Every byte of the body belongs to exactly one tensor: no overlap, no gap, nothing after the last."""
+    # Checked for every file, not only when the safetensors package parses it: 19 tensors over the
+    # same 4 MB would otherwise be counted as 19 times the parameters the file holds.
+    at = 0
+    for entry in entries:
+        if entry.start != at:
+            gap = f"leave bytes {at:,}..{entry.start:,} unused"
+            what = "overlap the tensor before it" if entry.start < at else gap
+            raise RefusedFile(f"tensor {entry.key!r}: its bytes {what}; refused")
+        at = entry.start + entry.params * ITEMSIZE[entry.dtype]
+    if at != body:
+        raise RefusedFile(f"this safetensors body has {body - at:,} bytes that no tensor claims; refused")
 
 
 def _entry(key: str, info: Any, body: int) -> _Entry:
@@ -240,10 +258,10 @@ def _layer(
 
 
 def read_torch_save(data: bytes, max_params: int) -> ModelFile:
-    """A torch.save zip holding a state dict, or a checkpoint dict holding one; optimizer state only noted."""
+    """A torch.save file (zip, or the legacy stream) holding a state dict, or a checkpoint dict holding one."""
     from lstmviz.readers import torch_pickle as tp
 
-    saved = tp.read_torch_zip(data)
+    saved = tp.read_torch_legacy(data) if data.startswith(b"\x80") else tp.read_torch_zip(data)
     tensors, notes = _find_state_dict(saved.root, tp)
     declared = 0
     entries: list[_Entry] = []

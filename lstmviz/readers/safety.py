@@ -26,21 +26,65 @@ H5_MAX_EXPANSION = 1000
 # file of 1x1 chunks takes a minute. h5py's own chunking of the largest dataset we accept gives a
 # few hundred chunks; Keras writes contiguous datasets.
 H5_MAX_CHUNKS = 20_000
+# ... and per file: 175 datasets just under the per-dataset cap (5.3 million chunks) took 61 s.
+H5_MAX_FILE_CHUNKS = 100_000
 NUMERIC_KINDS = "fiub"
 # A Keras config of a thousand layers is about 3 MB; a safetensors header of 20,000 tensors about 3 MB.
 MAX_JSON_BYTES = 8 * 1024 * 1024
 MAX_JSON_CONTAINERS = 200_000  # brackets and braces, counted in the text (strings included: a safe overcount)
 
 
+# A central-directory entry's name, extra field and comment: Keras writes names of a few bytes and
+# no extras; zip64 and timestamp extras take under 40 bytes. zipfile copies each entry's extras
+# more than once (975 entries of 65,532-byte extras took 68 s), so they are capped before it runs.
+ZIP_MAX_NAME = 1024
+ZIP_MAX_EXTRA = 1024
+ZIP_MAX_COMMENT = 1024
+_ZIP_ENTRY = 46  # the fixed part of a central-directory entry
+
+
 def zip_member_count(data: bytes) -> int | None:
-    """How many members a zip's end record declares, read without parsing the directory (None: no record)."""
+    """How many members a zip's central directory holds, walked here before zipfile; None: no end record.
+
+    Refuses (RefusedFile) a directory of more than MAX_OBJECTS entries, entries with long names,
+    extra fields or comments, and an end record whose count disagrees with the directory.
+    """
     # zipfile parses every central-directory entry before anything can be checked: 300,000 empty
-    # members (26 MB) took 25 s. The end record (last 22 bytes before a comment of up to 64 KiB) says the count.
+    # members (26 MB) took 25 s, and an end record may say 3 while the directory holds 1.12 million.
     end = data.rfind(b"PK\x05\x06", max(0, len(data) - 22 - 0xFFFF))
     if end < 0 or end + 22 > len(data):
         return None
-    count = int.from_bytes(data[end + 10 : end + 12], "little")
-    return count  # 0xFFFF means a ZIP64 count of 65,535 or more: over every cap either way
+    declared = int.from_bytes(data[end + 10 : end + 12], "little")
+    size = int.from_bytes(data[end + 12 : end + 16], "little")
+    directory_end = end
+    locator = end - 20
+    if locator >= 0 and data[locator : locator + 4] == b"PK\x06\x07":  # zip64: the counts live in its record
+        record = locator - 56
+        if record < 0 or data[record : record + 4] != b"PK\x06\x06":
+            raise RefusedFile("this zip archive's zip64 end record is missing; refused")
+        declared = int.from_bytes(data[record + 32 : record + 40], "little")
+        size = int.from_bytes(data[record + 40 : record + 48], "little")
+        directory_end = record
+    start = directory_end - size
+    if start < 0:
+        raise RefusedFile("this zip archive's directory is larger than the file; refused")
+    count, pos = 0, start
+    while pos < directory_end:
+        if data[pos : pos + 4] != b"PK\x01\x02" or pos + _ZIP_ENTRY > directory_end:
+            raise RefusedFile("this zip archive's central directory is damaged; refused")
+        count += 1
+        if count > MAX_OBJECTS:
+            raise RefusedFile(f"this zip archive has over {MAX_OBJECTS:,} members, the cap; refused")
+        name, extra, comment = (int.from_bytes(data[pos + k : pos + k + 2], "little") for k in (28, 30, 32))
+        if name > ZIP_MAX_NAME or extra > ZIP_MAX_EXTRA or comment > ZIP_MAX_COMMENT:
+            raise RefusedFile(
+                f"zip member {count:,} has a {name:,}-byte name, {extra:,}-byte extra field and "
+                f"{comment:,}-byte comment (caps {ZIP_MAX_NAME:,} each); refused"
+            )
+        pos += _ZIP_ENTRY + name + extra + comment
+    if count != declared and declared not in (0xFFFF, 0xFFFFFFFFFFFFFFFF):
+        raise RefusedFile(f"this zip archive's end record says {declared:,} members but its directory holds {count:,}")
+    return count
 
 
 def read_zip(data: bytes, allowed: tuple[str, ...], what: str) -> dict[str, bytes]:
@@ -130,14 +174,18 @@ def open_h5(data: bytes) -> h5py.File:
 def check_h5(file: h5py.File, max_params: int) -> H5Tree:
     """Walk every link once; refuse links out, external/virtual storage, shape bombs and non-numbers."""
     datasets: dict[str, h5py.Dataset] = {}
-    declared = 0
+    declared = chunks = 0
     seen: set[int] = set()
     for path, obj in _walk(file, "", seen):
         if isinstance(obj, h5py.Dataset):
             declared += math.prod(obj.shape or ())
             if declared > max_params:
                 raise RefusedFile(f"this file declares more than {max_params:,} parameters, the cap; refused")
-            _check_dataset(path, obj)
+            chunks += _check_dataset(path, obj)
+            if chunks > H5_MAX_FILE_CHUNKS:
+                raise RefusedFile(
+                    f"this HDF5 file's datasets are cut into over {H5_MAX_FILE_CHUNKS:,} chunks (slow to read); refused"
+                )
             datasets[path] = obj
     return H5Tree(datasets)
 
@@ -173,7 +221,9 @@ def _walk(group: h5py.Group, prefix: str, seen: set[int]) -> Iterator[tuple[str,
             raise RefusedFile(f"HDF5 object {path!r} is neither a group nor a dataset; refused")
 
 
-def _check_dataset(path: str, ds: h5py.Dataset) -> None:
+def _check_dataset(path: str, ds: h5py.Dataset) -> int:
+    """Refuse what the reader will not read; the dataset's chunk count (0 when contiguous)."""
+    chunks = 0
     if ds.external:
         raise RefusedFile(f"HDF5 dataset {path!r} keeps its data in another file; refused")
     if ds.is_virtual:
@@ -193,6 +243,7 @@ def _check_dataset(path: str, ds: h5py.Dataset) -> None:
         raise RefusedFile(
             f"HDF5 dataset {path!r} declares {declared:,} bytes but stores {stored:,} (a shape bomb); refused"
         )
+    return chunks
 
 
 def read_array(ds: h5py.Dataset, where: str) -> np.ndarray:

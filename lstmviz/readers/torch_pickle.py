@@ -41,6 +41,29 @@ DICTS = {"collections.OrderedDict", "builtins.dict", "__builtin__.dict"}
 # Where a training checkpoint keeps the model's state dict, in the order they are tried.
 STATE_DICT_KEYS = ("state_dict", "model_state_dict", "model_state", "model", "net", "network", "module", "weights")
 SAVE_ADVICE = "save `model.state_dict()` instead: torch.save(model.state_dict(), 'model.pt')"
+# Globals whose only use in a pickle is to run code or touch the machine (what the pickle exploits call).
+# Nothing is ever called either way; a file naming one is refused outright rather than read around it.
+CODE_MODULES = {
+    "os", "posix", "nt", "subprocess", "sys", "shutil", "socket", "importlib", "runpy", "pty", "code", "codeop",
+    "pickle", "_pickle", "marshal", "ctypes", "webbrowser", "urllib", "http", "requests", "commands", "platform",
+    "multiprocessing", "threading", "signal", "asyncio", "tempfile", "glob", "io", "_io", "operator",
+    "functools", "types", "inspect", "pdb", "timeit", "cProfile", "profile", "bdb", "trace",
+}  # fmt: skip
+CODE_BUILTINS = {
+    "eval", "exec", "compile", "open", "__import__", "getattr", "setattr", "delattr", "globals", "locals",
+    "vars", "input", "breakpoint", "help", "memoryview", "apply", "execfile", "file", "reload",
+}  # fmt: skip
+
+
+def _refuse_code(symbol: Symbol, what: str) -> None:
+    """Refuse a global that can only mean code to run (os.system, builtins.eval, subprocess.Popen, ...)."""
+    root = symbol.module.split(".", 1)[0]
+    builtin = root in ("builtins", "__builtin__") and symbol.name in CODE_BUILTINS
+    if root in CODE_MODULES or builtin:
+        raise RefusedFile(
+            f"{what} names `{symbol.qualname[:60]}`, which would run code or touch the system when unpickled; "
+            "lstmviz never runs it and refuses the file"
+        )
 
 
 @dataclass(frozen=True)
@@ -93,12 +116,19 @@ _MARK = object()
 
 def unpickle(data: bytes, what: str = "data.pkl") -> Any:
     """The object a pickle describes, with every global a Symbol and every call inert; RefusedFile past a cap."""
+    return unpickle_at(data, 0, what)[0]
+
+
+def unpickle_at(data: bytes, start: int, what: str) -> tuple[Any, int]:
+    """The object of the pickle starting at `start`, and where the next byte after its STOP is."""
     stack: list[Any] = []
     marks: list[int] = []
     memo: dict[int, Any] = {}
     opcodes = 0
+    stream = io.BytesIO(data)
+    stream.seek(start)
     try:
-        for opcode, arg, _ in pickletools.genops(io.BytesIO(data)):
+        for opcode, arg, _ in pickletools.genops(stream):
             opcodes += 1
             if opcodes > MAX_OPCODES:
                 raise RefusedFile(f"{what} runs more than {MAX_OPCODES:,} pickle opcodes, the cap; refused")
@@ -106,7 +136,7 @@ def unpickle(data: bytes, what: str = "data.pkl") -> Any:
                 raise RefusedFile(f"{what} holds more than {MAX_STACK:,} values at once, the cap; refused")
             name = opcode.name
             if name == "STOP":
-                return stack.pop()
+                return stack.pop(), stream.tell()
             _step(name, arg, stack, marks, memo, what)
     except RefusedFile:
         raise
@@ -186,6 +216,7 @@ def _step(name: str, arg: Any, stack: list[Any], marks: list[int], memo: dict[in
     elif name in ("GLOBAL", "INST"):
         module, _, attr = str(arg).partition(" ")
         symbol = Symbol(module, attr)
+        _refuse_code(symbol, what)
         if name == "INST":
             stack.append(Opaque(symbol.qualname, tuple(_pop_mark(stack, marks))))
         else:
@@ -194,6 +225,7 @@ def _step(name: str, arg: Any, stack: list[Any], marks: list[int], memo: dict[in
         attr, module = stack.pop(), stack.pop()
         if not (isinstance(module, str) and isinstance(attr, str)):
             raise RefusedFile(f"{what} names a global with non-text parts; refused")
+        _refuse_code(Symbol(module, attr), what)
         stack.append(Symbol(module, attr))
     elif name == "OBJ":
         marked = _pop_mark(stack, marks)
@@ -294,6 +326,11 @@ def _persistent(pid: Any, what: str) -> StorageRef:
         raise RefusedFile(f"{what}: a storage of type {_qualname(kind)[:60]}, which lstmviz does not read; refused")
     if not (isinstance(key, str) and isinstance(numel, int) and 0 <= numel < 1 << 40):
         raise RefusedFile(f"{what}: a storage with key {str(key)[:40]!r} and size {str(numel)[:40]}; refused")
+    if len(pid) > 5 and pid[5] is not None:
+        # The legacy format's view metadata: a storage slice of another storage (PyTorch before 1.0).
+        raise RefusedFile(
+            f"{what}: a storage view of another storage (PyTorch before 1.0), which lstmviz does not read"
+        )
     return StorageRef(dtype, key, numel)
 
 
@@ -425,3 +462,34 @@ def tensor_array(ref: TensorRef, storages: dict[str, bytes], big_endian: bool) -
     if ref.storage.dtype == "BFloat16Storage":
         return (values.astype(np.uint32) << 16).view(np.float32)
     return values
+
+
+def read_torch_legacy(data: bytes) -> TorchFile:
+    """The pre-1.6 torch.save stream: magic, protocol, sys_info and object pickles, the storage keys, raw storages."""
+    magic, at = unpickle_at(data, 0, "the legacy header")
+    if magic != LEGACY_MAGIC:
+        raise RefusedFile("this pickle does not start with torch.save's legacy magic number; refused")
+    protocol, at = unpickle_at(data, at, "the legacy header")
+    info, at = unpickle_at(data, at, "the legacy header")
+    if protocol != 1001 or not isinstance(info, dict):
+        raise RefusedFile(f"a legacy torch.save file of protocol {str(protocol)[:20]}, which lstmviz does not read")
+    big_endian = info.get("little_endian", True) is False
+    root, at = unpickle_at(data, at, "the legacy object pickle")
+    keys, at = unpickle_at(data, at, "the legacy storage list")
+    refs = {ref.key: ref for ref in _storages(root)}
+    if not (isinstance(keys, list) and all(isinstance(k, str) for k in keys) and set(refs) <= set(keys)):
+        raise RefusedFile("the legacy storage list does not name every storage the object uses; refused")
+    storages: dict[str, bytes] = {}
+    for key in keys:
+        ref = refs.get(key)
+        if ref is None or at + 8 > len(data):
+            raise RefusedFile(f"legacy storage {key[:40]!r} is not one the object uses, or the file ends; refused")
+        numel = int.from_bytes(data[at : at + 8], "big" if big_endian else "little")
+        size = numel * np.dtype(STORAGES[ref.dtype][0]).itemsize
+        if numel != ref.numel or at + 8 + size > len(data):
+            raise RefusedFile(
+                f"legacy storage {key[:40]!r} claims {numel:,} elements ({ref.numel:,} expected) past the file's end"
+            )
+        storages[key] = data[at + 8 : at + 8 + size]
+        at += 8 + size
+    return TorchFile(root, storages, big_endian)

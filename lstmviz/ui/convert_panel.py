@@ -9,13 +9,15 @@ import streamlit as st
 
 from lstmviz.conventions import FRAMEWORK_LABEL
 from lstmviz.convert import ConversionRefused, gate_move_rows
-from lstmviz.convert_model import SUFFIX, ConvertedModel, convert_model, target_for
+from lstmviz.convert_model import SUFFIX, ConvertedModel, target_for
 from lstmviz.counting import breakdown
 from lstmviz.figures.heatmap import heatmap_data, weight_heatmap
-from lstmviz.readers import ModelFile
+from lstmviz.readers import ModelFile, RefusedFile
+from lstmviz.readers.worker import convert_read_model_bounded
 from lstmviz.style import Theme
 from lstmviz.ui import controls
 from lstmviz.ui.charts import chart_config
+from lstmviz.ui.text import text
 
 
 # Cached by the inspect view's short file key (an upload's file_id or the example's name), never by
@@ -23,10 +25,10 @@ from lstmviz.ui.charts import chart_config
 # copies of the weights (both layouts and the written file), so few entries and an hour at most.
 @st.cache_resource(max_entries=2, ttl=3600, show_spinner="Converting and checking…")
 def _converted(key: str, to: str, out_name: str, module: str | None, _model: ModelFile) -> ConvertedModel | str:
-    """The conversion, or the one-line reason it was refused."""
+    """The conversion (made and proved in a limited child process), or the one-line reason it was refused."""
     try:
-        return convert_model(_model, to, out_name, module=module)
-    except ConversionRefused as error:
+        return convert_read_model_bounded(_model, to, out_name, module)
+    except (ConversionRefused, RefusedFile) as error:
         return str(error)
 
 
@@ -68,23 +70,37 @@ def render(model: ModelFile, theme: Theme, filename: str, key: str) -> None:
         return
     out_name = PurePath(filename).name.removesuffix(".weights.h5").split(".")[0] + SUFFIX[to]
     module = _module_picker(model, to)
+    # Converting proves every layer with two forward passes: done when asked, not on every page load.
+    request = (key, to, module)
+    target_label = FRAMEWORK_LABEL[to]
+    if st.button(f"Convert to {target_label} and prove it", key="convert_go"):
+        st.session_state["convert_request"] = request
+    if st.session_state.get("convert_request") != request:
+        st.caption(f"Writes {text(out_name)} and runs both layouts on the same inputs before offering it.")
+        return
     converted = _converted(key, to, out_name, module, model)
     if isinstance(converted, str):
-        st.warning(f"Not converted: {converted}")
+        st.warning(f"Not converted: {text(converted)}")
         return
-    source_label, target_label = FRAMEWORK_LABEL[converted.conversions[0].source.framework], FRAMEWORK_LABEL[to]
+    source_label = FRAMEWORK_LABEL[converted.conversions[0].source.framework]
     st.markdown(
         f"**{source_label} → {target_label}.** Both layouts ran through lstmviz's forward pass on the same "
         "inputs; the file is offered only when their outputs agree within 1e-5."
     )
-    for line in converted.proof_lines:
-        st.success(line)
+    for c in converted.conversions:
+        st.success(f"{text(c.name)}: {c.proof.text} ✓")
+    for line in converted.assumptions:
+        st.caption(f"Assumed: {text(line)}")
     st.download_button(
-        f"Download {out_name}", converted.data, file_name=out_name, mime="application/octet-stream", key="convert_file"
+        f"Download {text(out_name)}",
+        converted.data,
+        file_name=out_name,
+        mime="application/octet-stream",
+        key="convert_file",
     )
     for note in converted.notes:
-        st.caption(note)
-    with st.expander(f"{'PyTorch' if to == 'pytorch' else 'Keras'} code that loads {out_name}"):
+        st.caption(text(note))
+    with st.expander(f"{'PyTorch' if to == 'pytorch' else 'Keras'} code that loads {text(out_name)}"):
         st.code(converted.code, language="python")
 
     # --- gate blocks before and after --------------------------------------------------------------

@@ -21,6 +21,7 @@ from lstmviz.tables import GATE_STATS, MODEL_LAYERS, rows
 from lstmviz.ui import cached, controls, convert_panel, url
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.controls import URL
+from lstmviz.ui.text import text
 from lstmviz.urlvalues import Choice
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
@@ -39,16 +40,17 @@ def render(report: Report, theme: Theme) -> None:
     st.title("Inspect your own model")
     st.caption(
         "Open a Keras (.keras, .h5, .weights.h5), PyTorch (.safetensors, or torch.save .pt/.pth/.bin/.ckpt) or "
-        "ONNX file. It is read as data: nothing in it is executed (lstmviz's own pickle reader imports and calls "
-        "nothing), and files over "
-        f"{MAX_FILE_BYTES // 2**20} MB or {MAX_PARAMS:,} parameters are refused. The sidebar drives the other views."
+        "ONNX file. It is read as data in a separate process limited to 1 GB and 10 s: nothing in it is executed "
+        "(lstmviz's own pickle reader imports and calls nothing), and files over "
+        f"{MAX_FILE_BYTES // 10**6} MB ({MAX_FILE_BYTES:,} bytes) or {MAX_PARAMS:,} parameters are refused. "
+        "The sidebar drives the other views."
     )
     loaded = source()
     if loaded is None:
         return
     name, key, model = loaded
     if isinstance(model, str):
-        st.error(f"Refused, nothing was loaded: {model}")
+        st.error(f"Refused, nothing was loaded: {text(model)}")
         return
     summary(name, model)
     if not model.layers:
@@ -71,19 +73,39 @@ def source() -> tuple[str, str, ModelFile | str] | None:
     url.clean("model", Choice((UPLOAD, *EXAMPLES)))
     choice = str(st.radio("Model file", [UPLOAD, *EXAMPLES], key="model", bind=URL, captions=["", *EXAMPLES.values()]))
     if choice == UPLOAD:
-        upload = st.file_uploader("Model file", type=None, key="inspect_upload", label_visibility="collapsed")
-        if upload is None:
+        kept = uploaded_file()
+        if kept is None:
             st.info("Upload a model file, or pick one of the examples above.")
             return None
-        key = f"upload:{upload.file_id}"
-        return upload.name, key, cached.read_model_file(key, upload.name, upload.getvalue())
+        name, key, data = kept
+        return name, key, cached.read_model_file(key, name, data)
     key = f"example:{choice}"
     return choice, key, cached.read_model_file(key, choice, (EXAMPLES_DIR / choice).read_bytes())
 
 
+KEPT = "inspect_kept_upload"  # session state: (name, key, bytes) of the last upload
+
+
+def uploaded_file() -> tuple[str, str, bytes] | None:
+    """The upload, kept for the session: other views drop the uploader widget, not the file."""
+    upload = st.file_uploader("Model file", type=None, key="inspect_upload", label_visibility="collapsed")
+    if upload is not None:
+        st.session_state[KEPT] = (upload.name, f"upload:{upload.file_id}", upload.getvalue())
+        return st.session_state[KEPT]  # type: ignore[no-any-return]
+    kept = st.session_state.get(KEPT)
+    if kept is None:
+        return None
+    left, right = st.columns([4, 1], vertical_alignment="center")
+    left.caption(f"Still open from earlier in this session: {text(kept[0])}. Upload another file to replace it.")
+    if right.button("Close it", key="inspect_close_upload"):
+        del st.session_state[KEPT]
+        return None
+    return kept  # type: ignore[no-any-return]
+
+
 def summary(name: str, model: ModelFile) -> None:
     """Every layer's count and the total, each recurrent layer checked against lstmviz's formula."""
-    st.metric(f"{name} ({model.format}): total parameters", f"{model.total_params:,}")
+    st.metric(f"{text(name)} ({model.format}): total parameters", f"{model.total_params:,}")
     st.dataframe(
         rows(MODEL_LAYERS, model_rows(model)),
         hide_index=True,
@@ -91,7 +113,7 @@ def summary(name: str, model: ModelFile) -> None:
         column_config={"parameters": st.column_config.NumberColumn(format="localized")},
     )
     for note in model.notes:
-        st.caption(f"Note: {note}.")
+        st.caption(f"Note: {text(note)}.")
 
 
 def count(layer: RecurrentLayer) -> None:
@@ -99,7 +121,7 @@ def count(layer: RecurrentLayer) -> None:
     check = count_check(layer)
     spec = layer.spec
     how = "inferred from tensor names and shapes" if layer.inferred else "read from the file's config"
-    st.subheader(f"{layer.name}: {convention_of(spec).label}")
+    st.subheader(f"{text(layer.name)}: {convention_of(spec).label}")
     st.markdown(
         f"x = {spec.features} features, h = {spec.units} units"
         + (f", p = {spec.proj_size}" if spec.proj_size else "")
@@ -108,9 +130,11 @@ def count(layer: RecurrentLayer) -> None:
         + ("" if spec.bias else ", no bias")
         + f" ({how})."
     )
-    (st.success if check.matches else st.error)(check.text)
-    if layer.activation != "default":
-        st.warning(f"Non-default activation ({layer.activation}): the through-time run below uses the defaults.")
+    (st.success if check.matches else st.error)(check.text)  # numbers and lstmviz's own words only
+    if layer.activation != "default" and layer.activations in (None, ("tanh", "sigmoid")):
+        st.warning(f"Non-default activation ({text(layer.activation)}): the through-time run below uses the defaults.")
+    elif layer.activation != "default":
+        st.info(f"Non-default activation ({text(layer.activation)}): the through-time run below uses it.")
 
 
 def cell(layer: RecurrentLayer, lc: LayerCount, theme: Theme) -> None:

@@ -7,9 +7,10 @@ lstmviz.internals (Streamlit's private QueryParams). The hostile-URL tests fail 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
@@ -68,3 +69,43 @@ def _notice(text: str) -> None:
 def _rewrite(qp: QueryParams, reading: Reading) -> None:
     """Set or remove one key in the browser's URL and in the values widgets are seeded from."""
     rewrite_query_param(qp, reading.key, reading.value)
+
+
+# Streamlit ignores a whole query string of more than 1,000 fields or 512 Ki characters
+# (streamlit.runtime.state.query_params.sanitize_query_string), so the server never sees it and the
+# page would show defaults under a URL that says otherwise. Only the browser still has that URL: a
+# small script there counts the fields as Streamlit does and says so.
+_QUERY_LIMIT_JS = """
+export default function(component) {
+    const { parentElement, data } = component;
+    const query = window.location.search.replace(/^\\?/, "");
+    const fields = query ? query.split("&").length : 0;
+    const box = parentElement.querySelector("[data-lstmviz-query-limit]");
+    if (!box) return;
+    if (fields > data.fields || query.length > data.chars) {
+        box.textContent = `This link has ${fields.toLocaleString("en-US")} parameters, more than Streamlit reads `
+            + `(${data.fields.toLocaleString("en-US")}), so all of them were ignored and the page shows its defaults.`;
+        box.hidden = false;
+    } else {
+        box.hidden = true;
+    }
+}
+"""
+_QUERY_LIMIT_HTML = '<div data-lstmviz-query-limit role="status" hidden></div>'
+_QUERY_LIMIT_CSS = """
+[data-lstmviz-query-limit] {
+    background: #fff8e1; color: #5c4400; border-radius: 0.5rem; padding: 0.75rem 1rem;
+}
+"""  # several lines: Streamlit reads a one-line string with [ ] as a file path
+
+
+@functools.cache
+def _query_limit_component() -> Any:
+    return st.components.v2.component(
+        "lstmviz_query_limit", html=_QUERY_LIMIT_HTML, css=_QUERY_LIMIT_CSS, js=_QUERY_LIMIT_JS
+    )
+
+
+def dropped_query_notice() -> None:
+    """A notice, drawn in the browser, when Streamlit dropped the whole query string for its size."""
+    _query_limit_component()(data={"fields": 1000, "chars": 512 * 1024}, key="lstmviz_query_limit")

@@ -7,7 +7,7 @@ from typing import Final
 import streamlit as st
 from streamlit.runtime.state.session_state_proxy import get_session_state
 
-from lstmviz.figures.zoo import zoo_cell_figure, zoo_gate_bars, zoo_heatmap, zoo_run_figure
+from lstmviz.figures.zoo import zoo_cell_figure, zoo_cell_key, zoo_gate_bars, zoo_heatmap, zoo_run_figure
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import Theme
 from lstmviz.ui import url
@@ -15,7 +15,7 @@ from lstmviz.ui.charts import chart_config
 from lstmviz.ui.static_table import static_table
 from lstmviz.urlvalues import Choice, Flag, Whole
 from lstmviz.zoo import RECORDS, ZooCount, ZooOptions, find_zoo, zoo_count
-from lstmviz.zoo_cli import SPEC_PATHS
+from lstmviz.zoo_cli import SPEC_PATHS, canonical_path
 from lstmviz.zoo_forward import zoo_forward
 from lstmviz.zoo_snippet import zoo_code
 from lstmviz.zoo_tables import (
@@ -34,6 +34,7 @@ LAYER_KEY: Final = "layer"
 CHOICES = (SPEC_CHOICE, *(r.class_path for r in RECORDS))  # RECORDS are listed framework by framework
 GROUPS = " · ".join(dict.fromkeys(r.framework.label for r in RECORDS))
 KERNEL_MAX = 7
+PROJ_MAX = 1024
 RUN_STEPS = 24
 
 
@@ -43,7 +44,7 @@ def _spec_class_to_radios() -> None:
         values = qp.get_all(LAYER_KEY)
     if not values:
         return
-    name = " ".join(values[-1].split()).lower()
+    name = canonical_path(values[-1]).lower()
     record = find_zoo(name)
     if record is not None and values[-1] != record.class_path:  # an alias or another letter case: the path
         url.put(LAYER_KEY, record.class_path)
@@ -92,13 +93,9 @@ def zoo_options(path: str, spec: RecurrentSpec) -> ZooCount:
         if "use_peepholes" in record.options:
             url.clean("use_peepholes", Flag())
             fields["use_peepholes"] = bool(st.checkbox("use_peepholes", False, key="use_peepholes", bind=URL))
-        if "num_proj" in record.options and spec.units > 1:
-            url.clean("num_proj", Whole(0, spec.units - 1))
-            if st.session_state.get("num_proj", 0) > spec.units - 1:
-                st.session_state["num_proj"] = 0
-            fields["num_proj"] = int(
-                st.number_input("num_proj (0 = none)", 0, spec.units - 1, 0, key="num_proj", bind=URL)
-            )
+        if "num_proj" in record.options:  # TF1 projects to any size, smaller or larger than units
+            url.clean("num_proj", Whole(0, PROJ_MAX))
+            fields["num_proj"] = int(st.number_input("num_proj (0 = none)", 0, PROJ_MAX, 0, key="num_proj", bind=URL))
         if "reset_gate" in record.options:
             url.clean("reset_gate", Flag())
             fields["reset_gate"] = bool(st.checkbox("reset_gate", True, key="reset_gate", bind=URL))
@@ -134,6 +131,7 @@ def explorer(count: ZooCount, theme: Theme) -> None:
     static_table(tensor_rows(count))
     st.subheader("The cell")
     st.plotly_chart(zoo_cell_figure(count, theme), theme=None, config=chart_config("png", f"{slug}-cell"))
+    st.caption(zoo_cell_key(count))
     st.subheader("Each gate's parameters")
     st.plotly_chart(zoo_gate_bars(count, theme), theme=None, config=chart_config("png", f"{slug}-gates"))
     static_table(gate_rows(count))

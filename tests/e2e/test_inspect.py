@@ -72,3 +72,24 @@ def test_example_deep_link(page: Any, explorer: Any) -> None:
     expected = EXPECTED["lstmviz/examples/torch_encoder_proj.safetensors"]
     assert page.locator(METRIC).first.inner_text() == f"{expected['total_params']:,}"
     assert_no_exception(page, explorer)
+
+
+REAL = ROOT / "tests" / "data" / "real_layouts"
+REAL_EXPECTED = json.loads((ROOT / "tests" / "data" / "real_layouts.json").read_text())
+
+
+def test_upload_real_layouts_torch_checkpoint_and_unread_layers(page: Any, explorer: Any) -> None:
+    """A torch.save checkpoint is read as data; a ConvLSTM2D is named in a note; activations are used."""
+    _open(page, explorer, "")
+    page.set_input_files(UPLOAD, str(REAL / "torch_checkpoint.pth"))
+    page.wait_for_selector(SUCCESS)
+    settle(page)
+    assert page.locator(METRIC).first.inner_text() == f"{REAL_EXPECTED['torch_checkpoint.pth']['total_params']:,}"
+    page.wait_for_selector("text=not counted as parameters")
+    page.set_input_files(UPLOAD, str(REAL / "tfkeras_convlstm.h5"))
+    page.wait_for_selector("text=conv_lstm2d: a ConvLSTM2D")
+    settle(page)
+    assert page.locator(METRIC).first.inner_text() == f"{REAL_EXPECTED['tfkeras_convlstm.h5']['total_params']:,}"
+    page.set_input_files(UPLOAD, str(REAL / "keras2_lstm.h5"))
+    page.wait_for_selector("text=the through-time run below uses it")
+    assert_no_exception(page, explorer)
