@@ -22,14 +22,14 @@ from hypothesis import strategies as st
 from safetensors.numpy import load
 
 import lstmviz
-from lstmviz import convert as conv
 from lstmviz.cli import main
-from lstmviz.convert import ConversionRefused, convert, convert_weights, gate_order, prove, refusal
 from lstmviz.counting import breakdown
-from lstmviz.keras_file import keras_config, keras_file, weight_paths, weights_h5
-from lstmviz.readers import read_model
+from lstmviz.modelfiles import convert as conv
+from lstmviz.modelfiles import read_model
+from lstmviz.modelfiles.convert import ConversionRefused, convert, convert_weights, gate_order, prove, refusal
+from lstmviz.modelfiles.keras_writer import keras_config, keras_file, weight_paths, weights_h5
+from lstmviz.modelfiles.pytorch_writer import pytorch_code, state_dict_bytes
 from lstmviz.spec import RecurrentSpec
-from lstmviz.torch_file import pytorch_code, state_dict_bytes
 from lstmviz.weights import init_weights
 from tests import strategies
 
@@ -373,7 +373,7 @@ def test_onnx_layers_are_refused_by_the_core() -> None:
 
 
 def test_count_change_says_why_the_total_moves() -> None:
-    from lstmviz.convert import count_change, target_spec
+    from lstmviz.modelfiles.convert import count_change, target_spec
 
     keras = RecurrentSpec(features=8, units=16)
     torch_spec = target_spec(keras, "pytorch")

@@ -29,6 +29,7 @@ from lstmviz.ui.controls import LAYERS_MAX, SIZE_MAX, TIMESTEPS_MAX
 from lstmviz.ui.explorer import EXPORT, WARM_UP
 from lstmviz.ui.lesson import STEPS
 from lstmviz.ui.practice import MAX_BUDGET
+from lstmviz.ui.zoo import KERNEL_MAX, PROJ_MAX
 from lstmviz.urlvalues import Choice, Flag, Whole, parse_whole, read
 from lstmviz.weights import MAX_WEIGHT_VALUES, init_layer, init_weights
 from tests.headline import total
@@ -72,7 +73,10 @@ SIDEBAR = ("features", "units", "timesteps", "layers", "bidirectional", "bias", 
 CONTEXTS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
     "explorer, keras gru": ({"framework": "keras", "cell": "gru"}, (*SIDEBAR[:7], "reset_after", "return_sequences")),
     "explorer, pytorch lstm": ({"framework": "pytorch", "cell": "lstm", "units": "8"}, (*SIDEBAR[:2], "proj_size")),
-    "explorer, choices": ({}, ("framework", "cell", "view", "panel", "gate")),
+    "explorer, choices": ({}, ("framework", "cell", "view", "panel", "gate", "layer")),
+    "zoo, tf1 lstm": ({"layer": "tf.compat.v1.nn.rnn_cell.LSTMCell"}, ("use_peepholes", "num_proj", "units")),
+    "zoo, keras convlstm": ({"layer": "keras.layers.ConvLSTM2D"}, ("kernel_size", "bias", "view")),
+    "zoo, flax mgu": ({"layer": "flax.linen.MGUCell"}, ("reset_gate",)),
     "lesson": ({"view": "lesson"}, ("step",)),
     "practice": ({"view": "practice"}, ("question", "budget", "quiz")),
     "compare": ({"view": "compare"}, ("compare", "gate")),
@@ -134,12 +138,16 @@ def _rule(key: str, at: AppTest) -> Whole | Choice | Flag:
         "question": Whole(1, MAX_QUESTION),
         "budget": Whole(1, MAX_BUDGET),
         "t": Whole(1, 40),
+        "kernel_size": Whole(1, KERNEL_MAX),
+        "num_proj": Whole(0, PROJ_MAX),
     }
     if key in wholes:
         return wholes[key]
     if key == "gate" and at.get("button_group") and any(b.key == "gate" for b in at.button_group):
         # The explorer's gate picker: the tutorial example's gate symbols.
         return Choice(tuple(at.button_group(key="gate").options))
+    if key == "layer":
+        return Choice(tuple(at.selectbox(key="layer").options))
     if key in ("framework", "cell", "view", "model", "quiz", "compare", "gate"):
         return Choice(tuple(at.radio(key=key).options))
     if key == "panel":

@@ -16,8 +16,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lstmviz.conventions import gate_kinds
-from lstmviz.inspection import count_check
-from lstmviz.readers import read_model
+from lstmviz.modelfiles import read_model
+from lstmviz.modelfiles.inspection import count_check
 from lstmviz.ui.inspect_model import EXAMPLES, EXAMPLES_DIR
 
 APP = "../app.py"

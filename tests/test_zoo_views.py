@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lstmviz.figures.zoo import zoo_cell_figure, zoo_gate_bars, zoo_heatmap, zoo_run_figure
+from lstmviz.figures.zoo import zoo_cell_figure, zoo_cell_key, zoo_gate_bars, zoo_heatmap, zoo_run_figure
 from lstmviz.zoo import RECORDS, Convention, ZooOptions, find_zoo, zoo_count
-from lstmviz.zoo_forward import zoo_forward
-from lstmviz.zoo_tables import (
+from lstmviz.zoo.forward import zoo_forward
+from lstmviz.zoo.tables import (
     default_options,
     differences,
     gate_shares,
@@ -56,8 +56,10 @@ def test_the_cell_draws_peepholes_and_the_projection() -> None:
     both = zoo_cell_figure(zoo_count(tf1, ZooOptions(3, 4, use_peepholes=True, num_proj=2)))
     dotted = [s for s in both.layout.shapes if s.line.dash == "dot"]
     assert len(dotted) == 3 and not [s for s in plain.layout.shapes if s.line.dash == "dot"]
-    assert any("projection" in a.text for a in both.layout.annotations)
-    assert not any("projection" in a.text for a in plain.layout.annotations)
+    assert any("proj" in a.text for a in both.layout.annotations)
+    assert not any("proj" in a.text for a in plain.layout.annotations)
+    key = zoo_cell_key(zoo_count(tf1, ZooOptions(3, 4, use_peepholes=True, num_proj=2)))
+    assert "peepholes" in key and "projection kernel (4, 2)" in key
     conv = zoo_cell_figure(zoo_count(record("keras.layers.ConvLSTM2D"), ZooOptions(2, 3, (3, 3))))
     assert "conv 3×3" in conv.layout.title.text
 

@@ -104,7 +104,8 @@ for bad in (
     out["err/" + " ".join(bad)] = cli(bad)
 
 files = sorted(
-    list(Path("lstmviz/examples").glob("*")) + [p for p in Path("tests/data/models").glob("*") if p.suffix != ".json"]
+    list(Path("lstmviz/examples").glob("*"))
+    + [p for d in ("models", "real_layouts") for p in Path("tests/data", d).glob("*") if p.suffix != ".json"]
 )
 tmp = Path(tempfile.mkdtemp())
 for f in files:

@@ -28,8 +28,8 @@ from lstmviz.style import (
     readable_on,
 )
 from lstmviz.zoo import TensorLayout, ZooCount
-from lstmviz.zoo_forward import ZooRun
-from lstmviz.zoo_tables import gate_shares
+from lstmviz.zoo.forward import ZooRun
+from lstmviz.zoo.tables import gate_shares
 
 # The tensor roles drawn as the existing parts (grey tones and hatching; hues mean gates only).
 ROLE_PART = {
@@ -49,13 +49,13 @@ def _part_style(part: str) -> tuple[str, str]:
     return PART_COLOURS[part], PART_PATTERN[part]
 
 
-def _layout(fig: go.Figure, theme: Theme, height: int, bottom: int = 10) -> go.Figure:
+def _layout(fig: go.Figure, theme: Theme, height: int, bottom: int = 10, top: int = 40) -> go.Figure:
     fig.update_layout(
         font={"family": FONT, "size": theme.font_size, "color": INK},
         paper_bgcolor="#FFFFFF",
         plot_bgcolor="#FFFFFF",
         height=height,
-        margin={"l": 30, "r": 10, "t": 40, "b": bottom},
+        margin={"l": 30, "r": 10, "t": top, "b": bottom},
     )
     return fig
 
@@ -98,10 +98,11 @@ def zoo_gate_bars(count: ZooCount, theme: Theme = SCREEN) -> go.Figure:
             hovertemplate=f"%{{y}}: %{{x:,}} {part}<extra></extra>",
         )
     fig.update_layout(
-        barmode="stack", legend={"orientation": "h", "y": -0.25}, yaxis={"autorange": "reversed", "automargin": True}
+        barmode="stack",
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "title": {"text": "parameters: "}},
+        yaxis={"autorange": "reversed", "automargin": True},
     )
-    fig.update_xaxes(title_text="parameters")
-    return _layout(fig, theme, 160 + 42 * len(labels), bottom=60)
+    return _layout(fig, theme, 170 + 42 * len(labels), bottom=30, top=80)
 
 
 def _as_matrix(t: TensorLayout, value: np.ndarray, taps: int) -> tuple[np.ndarray, str]:
@@ -270,13 +271,9 @@ def zoo_cell_figure(count: ZooCount, theme: Theme = SCREEN) -> go.Figure:
         )
     right = xs[-1] + width
     fig.add_shape(type="rect", x0=xs[0], x1=right, y0=0.3, y1=0.9, fillcolor=DIAGRAM_BACK, line={"color": INK})
-    recurrent = f"h_t−1 ({o.hidden_out})" if not o.num_proj else f"projected h_t−1 (p = {o.num_proj})"
-    inputs = "[x_t, h_t−1] concatenated" if any(t.role == "input+recurrent" for t in count.tensors) else "x_t and h_t−1"
+    concatenated = any(t.role == "input+recurrent" for t in count.tensors)
     fig.add_annotation(
-        x=(xs[0] + right) / 2,
-        y=0.6,
-        showarrow=False,
-        text=f"{inputs}: x_t ({o.features}{' channels' if r.conv_dims else ''}), {recurrent}",
+        x=(xs[0] + right) / 2, y=0.6, showarrow=False, text="[x_t, h_t−1]" if concatenated else "x_t, h_t−1"
     )
     if r.has_cell_state:
         fig.add_shape(
@@ -306,14 +303,6 @@ def zoo_cell_figure(count: ZooCount, theme: Theme = SCREEN) -> go.Figure:
                         y1=3.0,
                         line={"color": STATE_COLOURS["cell state"], "dash": "dot", "width": 2},
                     )
-            fig.add_annotation(
-                x=right + 0.6,
-                y=3.85,
-                text="dotted: peepholes w_i_diag, w_f_diag, w_o_diag · c",
-                showarrow=False,
-                xanchor="right",
-                font={"color": STATE_COLOURS["cell state"], "size": theme.font_size - 1},
-            )
     out_x = right + 1.4
     fig.add_shape(type="rect", x0=out_x, x1=out_x + 1.8, y0=2.0, y1=3.0, fillcolor="#FFFFFF", line={"color": INK})
     fig.add_annotation(x=out_x + 0.9, y=2.5, showarrow=False, text=f"h_t ({o.units})")
@@ -327,9 +316,7 @@ def zoo_cell_figure(count: ZooCount, theme: Theme = SCREEN) -> go.Figure:
             fillcolor=PART_COLOURS["projection weights"],
             line={"color": INK, "dash": "dash"},
         )
-        fig.add_annotation(
-            x=out_x + 0.9, y=0.8, showarrow=False, text=f"projection<br>(h, p) = ({o.units}, {o.num_proj})"
-        )
+        fig.add_annotation(x=out_x + 0.9, y=0.8, showarrow=False, text=f"proj<br>({o.units}, {o.num_proj})")
         fig.add_annotation(
             x=out_x + 0.9,
             y=1.3,
@@ -346,10 +333,25 @@ def zoo_cell_figure(count: ZooCount, theme: Theme = SCREEN) -> go.Figure:
         )
     fig.update_xaxes(visible=False, range=[0, out_x + 2.2])
     fig.update_yaxes(visible=False, range=[0, 4.2])
-    names = " · ".join(f"{g.symbol} {g.name}" for g in gates)
-    key = f"{names}; each gate: activation({conv} of x_t and h_t−1{' + b' if count.options.bias else ''})"
-    fig.update_layout(
-        showlegend=False,
-        title={"text": f"{r.class_path}: one step<br><sup>{key}</sup>", "font": {"size": theme.title_size}},
-    )
-    return _layout(fig, theme, 300)
+    fig.update_layout(showlegend=False, title={"text": f"one step ({conv})", "font": {"size": theme.font_size}})
+    return _layout(fig, theme, 280)
+
+
+def zoo_cell_key(count: ZooCount) -> str:
+    """The words the cell figure leaves out (it must fit a phone): gate names, what each box computes, extras."""
+    r, o = count.record, count.options
+    conv = f"a {'×'.join(map(str, o.kernel_size))} convolution" if r.conv_dims else "a dense layer"
+    concat = any(t.role == "input+recurrent" for t in count.tensors)
+    reads = "one kernel over [x_t, h_t−1] concatenated" if concat else "x_t and h_t−1 through their own weights"
+    recurrent = f"the projected h_t−1 (p = {o.num_proj})" if o.num_proj else f"h_t−1 ({o.hidden_out})"
+    parts = [
+        " · ".join(f"{g.symbol} {g.name}" for g in r.gates) + f": each box is {conv} ({reads}) and its activation",
+        f"x_t has {o.features} {'channels' if r.conv_dims else 'features'}; the recurrent input is {recurrent}",
+    ]
+    if o.use_peepholes:
+        parts.append(
+            "Dotted: the peepholes w_i_diag, w_f_diag, w_o_diag let i, f (old c) and o (new c) see the cell state"
+        )
+    if o.num_proj:
+        parts.append(f"Dashed: the projection kernel ({o.units}, {o.num_proj}) maps h_t to the p values fed back")
+    return ". ".join(parts) + "."

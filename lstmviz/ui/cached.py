@@ -19,8 +19,8 @@ from lstmviz.figures.counts import dense_network_figure, gate_counts_figure
 from lstmviz.figures.heatmap import HeatmapData, heatmap_data, pool_factors, weight_heatmap
 from lstmviz.forward import ForwardResult, forward
 from lstmviz.inputs import lecture_input
-from lstmviz.readers import ModelFile, RecurrentLayer, RefusedFile
-from lstmviz.readers.worker import read_model_bounded
+from lstmviz.modelfiles import ModelFile, RecurrentLayer, RefusedFile
+from lstmviz.modelfiles.worker import read_model_bounded
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import Theme
 from lstmviz.weights import init_layer, init_weights, means_only
@@ -87,7 +87,7 @@ def dense_network(dense: DenseCount, theme: Theme) -> go.Figure:
 # hashing their bytes or weights on every rerun; the underscored arguments are not hashed.
 @st.cache_resource(max_entries=3, ttl=3600, show_spinner="Reading the model file…")
 def read_model_file(key: str, name: str, _data: bytes) -> ModelFile | str:
-    """The file read by lstmviz.readers in a limited child process, or the one-line reason it was refused."""
+    """The file read by lstmviz.modelfiles in a limited child process, or the one-line reason it was refused."""
     # Never parsed in the server: a parser pathology costs the child its 1 GiB / 10 s, not the
     # server's memory or the other sessions' time. Refusals are cached too.
     try:

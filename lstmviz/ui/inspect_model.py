@@ -10,8 +10,8 @@ import streamlit as st
 from lstmviz.counting import LayerCount, breakdown
 from lstmviz.figures.cell_geometry import cell_geometry
 from lstmviz.figures.cell_svg import cell_svg
-from lstmviz.inspection import count_check, gate_stats, model_rows
-from lstmviz.readers import MAX_FILE_BYTES, MAX_PARAMS, ModelFile, RecurrentLayer
+from lstmviz.modelfiles import MAX_FILE_BYTES, MAX_PARAMS, ModelFile, RecurrentLayer
+from lstmviz.modelfiles.inspection import count_check, gate_stats, model_rows
 from lstmviz.report import Report
 from lstmviz.spec import RecurrentSpec, convention_of
 from lstmviz.style import Theme
