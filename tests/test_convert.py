@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from safetensors.numpy import load
 
+import lstmviz
 from lstmviz.cli import main
 from lstmviz.counting import breakdown
 from lstmviz.modelfiles import convert as conv
@@ -369,3 +370,19 @@ def test_cli_refuses_peepholes_and_onnx(capsys: pytest.CaptureFixture[str], tmp_
 def test_onnx_layers_are_refused_by_the_core() -> None:
     spec = RecurrentSpec(framework="onnx", cell="gru")
     assert refusal(spec, "pytorch") == "convert reads Keras and PyTorch layers, not onnx ones"
+
+
+def test_count_change_says_why_the_total_moves() -> None:
+    from lstmviz.modelfiles.convert import count_change, target_spec
+
+    keras = RecurrentSpec(features=8, units=16)
+    torch_spec = target_spec(keras, "pytorch")
+    before, after = lstmviz.count_params(keras), lstmviz.count_params(torch_spec)
+    assert after - before == 4 * 16  # one more bias vector per gate
+    text = count_change(keras, torch_spec)
+    assert text.startswith(f"{before:,} Keras 3 parameters → {after:,} PyTorch (+{after - before}:")
+    assert "bias_hh_l0" in text and "zeros" in text
+    back = count_change(torch_spec, target_spec(torch_spec, "keras"))
+    assert f"(−{after - before}" in back.replace("-", "−") and "summed" in back
+    gru = RecurrentSpec(cell="gru", features=3, units=5)  # reset_after: two biases on both sides
+    assert count_change(gru, target_spec(gru, "pytorch")).endswith("the same count, only the layout changes")

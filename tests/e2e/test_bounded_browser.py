@@ -120,3 +120,34 @@ def test_four_worst_uploads_and_an_explorer_at_once(
     finally:
         for context in contexts:
             context.close()
+
+
+def test_an_upload_survives_view_changes(page: Any, explorer: Any, tmp_path: Path) -> None:
+    path = tmp_path / "many_lstms.weights.h5"
+    path.write_bytes(h5_many_lstms(20))
+    page.goto(f"{explorer.url}/?view=inspect", wait_until="domcontentloaded")
+    page.wait_for_selector("text=Inspect your own model")
+    page.set_input_files(UPLOAD, str(path))
+    page.wait_for_function(f"() => document.querySelector(\"{METRIC}\")?.innerText === '{20 * 48:,}'")
+    settle(page)
+    page.get_by_text("explorer", exact=True).first.click()
+    page.wait_for_selector("text=How many parameters does this layer have")
+    settle(page)
+    page.get_by_text("inspect", exact=True).first.click()
+    page.wait_for_selector("text=Still open from earlier in this session")
+    page.wait_for_function(f"() => document.querySelector(\"{METRIC}\")?.innerText === '{20 * 48:,}'")
+
+
+def test_a_link_over_streamlits_parameter_limit_gets_a_notice(page: Any, explorer: Any) -> None:
+    notice = "[data-lstmviz-query-limit]"
+    query = "&".join(f"k{i}=1" for i in range(1000)) + "&units=1000"  # 1,001 fields: all dropped
+    page.goto(f"{explorer.url}/?{query}", wait_until="domcontentloaded")
+    page.wait_for_selector(f"{notice}:not([hidden])")
+    assert "1,001 parameters, more than Streamlit reads (1,000)" in page.locator(notice).inner_text()
+    assert total(page) == lstmviz.count_params(lstmviz.RecurrentSpec())  # the defaults, as the notice says
+    page.goto(f"{explorer.url}/?units=8", wait_until="domcontentloaded")
+    page.wait_for_function(
+        f"() => document.querySelector(\"{METRIC}\")?.innerText === "
+        f"'{lstmviz.count_params(lstmviz.RecurrentSpec(units=8))}'"
+    )
+    assert page.locator(f"{notice}:not([hidden])").count() == 0
