@@ -52,6 +52,8 @@ class ModelFile:
     other_layers: tuple[tuple[str, int], ...] = field(default=())
     notes: tuple[str, ...] = field(default=())
     unread: tuple[str, ...] = field(default=())  # recurrent-looking layers not read (named in notes); convert refuses
+    # (other layer's name, its count explained from its tensors' shapes by lstmviz.modelfiles.other_layers)
+    other_formulas: tuple[tuple[str, str], ...] = field(default=())
 
 
 def zoo_check(

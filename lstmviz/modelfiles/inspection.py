@@ -135,11 +135,14 @@ def layer_json(layer: RecurrentLayer) -> dict[str, Any]:
 
 def model_json(model: ModelFile) -> dict[str, Any]:
     """The whole file as `inspect --json` prints it: format, total, recurrent layers, the rest, notes."""
+    formulas = dict(model.other_formulas)
     return {
         "format": model.format,
         "total_params": model.total_params,
         "recurrent_layers": [layer_json(layer) for layer in model.layers],
-        "other_layers": [{"name": name, "params": params} for name, params in model.other_layers],
+        "other_layers": [
+            {"name": name, "params": params, "formula": formulas.get(name, "")} for name, params in model.other_layers
+        ],
         "notes": list(model.notes),
         "unread": list(model.unread),
     }
@@ -160,8 +163,9 @@ def model_rows(model: ModelFile) -> list[tuple[str, str, int, str]]:
     """(name, kind, parameters, formula check) for every layer: recurrent first, then the rest, in file order."""
     out = [(layer.name, layer_kind(layer), layer.params, count_check(layer).text) for layer in model.layers]
     unread = set(model.unread)
+    formulas = dict(model.other_formulas)
     return out + [
-        (name, "recurrent, not read (see notes)" if name in unread else "other", params, "")
+        (name, "recurrent, not read (see notes)" if name in unread else "other", params, formulas.get(name, ""))
         for name, params in model.other_layers
     ]
 
@@ -180,5 +184,7 @@ def summary_text(model: ModelFile, filename: str) -> str:
     for layer in model.layers:
         note = "" if layer.activation == "default" else f"  (activation: {layer.activation})"
         lines.append(f"{layer.name}: {count_check(layer).text}{note}")
+    for name, explained in model.other_formulas:
+        lines.append(f"{name}: {explained}")
     lines += [f"note: {n}" for n in model.notes]
     return "\n".join(lines) + "\n"

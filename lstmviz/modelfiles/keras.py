@@ -28,6 +28,7 @@ from lstmviz.modelfiles.guards import (
     read_array,
     read_zip,
 )
+from lstmviz.modelfiles.other_layers import class_from_name, explain, listing
 from lstmviz.spec import RecurrentSpec
 
 KERAS_MEMBERS = ("config.json", "metadata.json", "model.weights.h5")
@@ -125,7 +126,8 @@ def _from_v3_weights(file: h5py.File, tree: H5Tree, config: Mapping[str, Any] | 
     found: list[_Found] = []
     others: list[tuple[str, int]] = []
     unread: list[tuple[str, str]] = []
-    _walk_v3(file["layers"], "layers/", config, "", tree, found, others, unread)
+    formulas: dict[str, str] = {}
+    _walk_v3(file["layers"], "layers/", config, "", tree, found, others, unread, formulas)
     total = tree.params_under("layers/") + tree.params_under("vars/")
     version = _v3_version(config)
     for item in found:
@@ -139,6 +141,7 @@ def _from_v3_weights(file: h5py.File, tree: H5Tree, config: Mapping[str, Any] | 
         model.other_layers,
         (*model.notes, *notes),
         tuple(name for name, _ in unread),
+        tuple(formulas.items()),
     )
 
 
@@ -200,12 +203,14 @@ def _walk_v3(
     found: list[_Found],
     others: list[tuple[str, int]],
     unread: list[tuple[str, str]],
+    formulas: dict[str, str],
 ) -> None:
     for group_name, entry in _ordered_children(group, config):
         child = group[group_name]
         child_path = f"{path}{group_name}/"
         if not isinstance(child, h5py.Group):
             others.append((name_prefix + group_name, tree.params_under(child_path[:-1])))
+            formulas[name_prefix + group_name] = explain([(group_name, tuple(child.shape))])
             continue
         name = _saved_name(child, entry, group_name)
         cls = entry.get("class_name") if entry else None
@@ -240,18 +245,36 @@ def _walk_v3(
                 )
             found.append(item)
         elif "layers" in child and isinstance(child["layers"], h5py.Group):
-            _walk_v3(
-                child["layers"], child_path + "layers/", entry, name_prefix + name + "/", tree, found, others, unread
-            )
+            prefix = name_prefix + name + "/"
+            _walk_v3(child["layers"], child_path + "layers/", entry, prefix, tree, found, others, unread, formulas)
             own = tree.params_under(child_path + "vars/")
             if own:
                 others.append((name_prefix + name, own))
+                formulas[name_prefix + name] = explain(_shapes_under(tree, child_path + "vars/"))
             continue
         params = tree.params_under(child_path[:-1] + "/")
         rest = params - sum(_stored(f) for f in found[before:])
         if rest or len(found) == before:
             label = name_prefix + name
-            others.append((label if len(found) == before else f"{label} (other weights)", rest))
+            label = label if len(found) == before else f"{label} (other weights)"
+            used = {p for f in found[before:] for roles in f.directions.values() for p, _ in roles.values()}
+            tensors = [t for t in _shapes_under(tree, child_path) if child_path + t[0] not in used]
+            if len(found) == before:
+                formulas[label] = explain(tensors, _class_of(entry), hint=class_from_name(group_name))
+            else:  # beside a recurrent cell: no class's formula applies
+                formulas[label] = listing(tensors)
+            others.append((label, rest))
+
+
+def _shapes_under(tree: H5Tree, prefix: str) -> list[tuple[str, tuple[int, ...]]]:
+    """(path below prefix, shape) of every dataset under prefix, in the file's order."""
+    return [(p[len(prefix) :], tuple(ds.shape)) for p, ds in tree.datasets.items() if p.startswith(prefix)]
+
+
+def _class_of(entry: Mapping[str, Any] | None) -> str:
+    """The config's class name of a layer entry, '' when there is no config."""
+    cls = entry.get("class_name") if entry else None
+    return cls if isinstance(cls, str) else ""
 
 
 def _ordered_children(
@@ -388,6 +411,7 @@ def _from_legacy(file: h5py.File, tree: H5Tree, config: Mapping[str, Any] | None
     others: list[tuple[str, int]] = []
     unread: list[str] = []
     notes: list[str] = []
+    formulas: dict[str, str] = {}
     for layer in order:
         if layer not in root or not isinstance(root[layer], h5py.Group):
             raise RefusedFile(f"layer {layer!r} is listed but has no weights group")
@@ -406,6 +430,9 @@ def _from_legacy(file: h5py.File, tree: H5Tree, config: Mapping[str, Any] | None
             if cls and RECURRENT_LOOKING.search(cls):
                 unread.append(layer)
                 notes.append(_unread_note(layer, cls, params))
+            else:
+                tensors = [(w, tuple(tree.datasets[group_path + w].shape)) for w in names]
+                formulas[layer] = explain(tensors, cls or "", hint=class_from_name(layer))
             others.append((layer, params))
             continue
         if cls and cls not in MODELLED_CLASSES:
@@ -432,7 +459,13 @@ def _from_legacy(file: h5py.File, tree: H5Tree, config: Mapping[str, Any] | None
     optimizer = tree.params_under("optimizer_weights/")
     model = _finish("keras-h5", tree.params_under(prefix), found, others, optimizer, config, "model_config")
     return ModelFile(
-        model.format, model.total_params, model.layers, model.other_layers, (*model.notes, *notes), tuple(unread)
+        model.format,
+        model.total_params,
+        model.layers,
+        model.other_layers,
+        (*model.notes, *notes),
+        tuple(unread),
+        tuple(formulas.items()),
     )
 
 

@@ -20,6 +20,7 @@ from lstmviz.conventions import convention
 from lstmviz.counting import breakdown
 from lstmviz.modelfiles.contents import MAX_OBJECTS, ModelFile, RecurrentLayer, RefusedFile
 from lstmviz.modelfiles.guards import check_wire, finite_float32
+from lstmviz.modelfiles.other_layers import listing
 from lstmviz.spec import RecurrentSpec
 
 OPS = {"LSTM": ("lstm", 4), "GRU": ("gru", 3), "RNN": ("rnn", 1)}
@@ -91,6 +92,7 @@ def read_onnx(data: bytes, max_params: int) -> ModelFile:
         if declared > max_params:
             raise RefusedFile(f"this file declares more than {max_params:,} parameters, the cap; refused")
     params = _parameters(scopes)
+    shapes = _shapes(scopes)
     state: set[tuple[int, str]] = set()
     layers: list[RecurrentLayer] = []
     claimed: dict[tuple[int, str], str] = {}
@@ -147,7 +149,9 @@ def read_onnx(data: bytes, max_params: int) -> ModelFile:
         )
     notes.append(PARAMETER_RULE)
     total = sum(size for key, size in params.items() if key not in state)
-    return ModelFile("onnx", total, tuple(layers), tuple(others), tuple(notes), tuple(unread))
+    # ONNX keeps no layers, only initializers: each other tensor is listed with its shape, no formula claimed.
+    formulas = tuple((name, listing([(name, shapes.get(name, ()))])) for name, _ in others)
+    return ModelFile("onnx", total, tuple(layers), tuple(others), tuple(notes), tuple(unread), formulas)
 
 
 def _scopes(graph: onnx.GraphProto, path: str, parent: _Scope | None) -> list[_Scope]:
@@ -179,6 +183,19 @@ def _parameters(scopes: list[_Scope]) -> dict[tuple[int, str], int]:
             value = _constant_tensor(node)
             if value is not None and value.data_type in FLOAT_TYPES and len(value.dims) >= 1:
                 out[(id(scope.graph), node.output[0])] = math.prod(value.dims)
+    return out
+
+
+def _shapes(scopes: list[_Scope]) -> dict[str, tuple[int, ...]]:
+    """The declared shape of every initializer and Constant by name (the first graph naming it wins)."""
+    out: dict[str, tuple[int, ...]] = {}
+    for scope in scopes:
+        for tensor in scope.graph.initializer:
+            out.setdefault(tensor.name, tuple(int(d) for d in tensor.dims))
+        for node in scope.graph.node:
+            value = _constant_tensor(node)
+            if value is not None:
+                out.setdefault(node.output[0], tuple(int(d) for d in value.dims))
     return out
 
 

@@ -18,6 +18,7 @@ import safetensors
 from lstmviz.counting import breakdown
 from lstmviz.modelfiles.contents import MAX_OBJECTS, ModelFile, RecurrentLayer, RefusedFile, zoo_check
 from lstmviz.modelfiles.guards import finite_float32, parse_json
+from lstmviz.modelfiles.other_layers import class_from_name, explain
 from lstmviz.spec import RecurrentSpec, convention_of
 
 MAX_HEADER_BYTES = 16 * 1024 * 1024
@@ -104,9 +105,11 @@ def state_dict_model(
         notes.append("nn.RNN's nonlinearity (tanh or relu) is not stored in a state dict: tanh assumed")
     notes.append("sizes inferred from parameter names and shapes (a state dict has no config)")
     others: dict[str, int] = {}
+    tensors: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
     for entry in sorted(plain, key=lambda e: e.start):
         module = entry.key.rsplit(".", 1)[0] if "." in entry.key else entry.key
         others[module] = others.get(module, 0) + entry.params
+        tensors.setdefault(module, []).append((entry.key, entry.shape))
     unread = [m for m in others if _RECURRENT_NAME.search(m.rsplit(".", 1)[-1])]
     for module in unread:
         notes.append(
@@ -114,7 +117,9 @@ def state_dict_model(
             f"counted as other ({others[module]:,} parameters)"
         )
     total = sum(e.params for e in entries)
-    return ModelFile(fmt, total, layers, tuple(others.items()), tuple(notes), tuple(unread))
+    # A state dict names no classes: the module's name is the only hint (embedding, bn, norm, ...).
+    formulas = tuple((m, explain(tensors[m], pytorch=True, hint=class_from_name(m))) for m in others)
+    return ModelFile(fmt, total, layers, tuple(others.items()), tuple(notes), tuple(unread), formulas)
 
 
 def _header(data: bytes, max_params: int) -> list[_Entry]:

@@ -249,6 +249,7 @@ def model_to_plain(model: ModelFile, blobs: list[bytes]) -> dict[str, Any]:
         "other_layers": [list(item) for item in model.other_layers],
         "notes": list(model.notes),
         "unread": list(model.unread),
+        "other_formulas": [list(item) for item in model.other_formulas],
         "layers": [
             {
                 "name": layer.name,
@@ -288,6 +289,7 @@ def model_from_plain(plain: Any, blobs: list[memoryview]) -> ModelFile:
             other_layers=tuple((str(n), int(p)) for n, p in plain["other_layers"]),
             notes=tuple(str(n) for n in plain["notes"]),
             unread=tuple(str(n) for n in plain["unread"]),
+            other_formulas=tuple((str(n), str(f)) for n, f in plain["other_formulas"]),
         )
     except (KeyError, TypeError, ValueError) as error:
         if isinstance(error, RefusedFile):
