@@ -11,6 +11,7 @@ import lstmviz.internals  # noqa: F401  # first: it imports pandas before any se
 from lstmviz.report import build_report
 from lstmviz.style import PROJECTOR, SCREEN
 from lstmviz.ui import compare, controls, explorer, inspect_model, lesson, practice, through_time, url, zoo
+from lstmviz.ui.static_table import TABLE_CSS
 
 st.set_page_config(page_title="lstmviz: LSTM parameter explorer", page_icon="🧮", layout="wide")
 url.dropped_query_notice()  # a link over Streamlit's 1,000-parameter limit reaches the page empty
@@ -34,6 +35,7 @@ view = controls.view_picker(tuple(VIEWS))
 # --- one computed report, then the chosen view ---------------------------------------------
 report = build_report(spec)
 theme = PROJECTOR if presentation else SCREEN
+st.html(TABLE_CSS)  # wide tables scroll inside their block, with edge shadows that say so
 if presentation:
     # A slide has no room for the sidebar: start it collapsed (its arrow still opens it).
     st.set_page_config(initial_sidebar_state="collapsed")
@@ -42,3 +44,4 @@ if zoo_layer is not None:
     zoo.render(zoo_layer, view, theme)
 else:
     VIEWS[view](report, theme)
+controls.keep_followed_gate()  # views without the gate control keep the followed gate

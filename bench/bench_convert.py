@@ -3,7 +3,7 @@
 Usage: python bench/bench_convert.py [--repeats 5] [--out PATH]
 
 For a bidirectional LSTM with x = h = H (H = 64 ... 1000), written as a Keras 3 .keras file by
-lstmviz.keras_file and as a PyTorch state dict, the median time of convert_model (mapping, the
+lstmviz.modelfiles.keras_writer and as a PyTorch state dict, the median time of convert_model (mapping, the
 forward-pass proof on 2 × 40 inputs and writing the output file) is reported as a ratio to the
 median time of read_model on the same file (the work the user already waits for when
 inspecting) and to one lstmviz.forward pass of the layer on the proof's inputs (the proof runs two,
@@ -29,14 +29,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from lstmviz.convert import PROOF_BATCH, PROOF_TIMESTEPS, convert_weights  # noqa: E402
-from lstmviz.convert_model import convert_model  # noqa: E402
 from lstmviz.forward import forward  # noqa: E402
 from lstmviz.inputs import random_inputs  # noqa: E402
-from lstmviz.keras_file import keras_file  # noqa: E402
-from lstmviz.readers import read_model  # noqa: E402
+from lstmviz.modelfiles import read_model  # noqa: E402
+from lstmviz.modelfiles.convert import PROOF_BATCH, PROOF_TIMESTEPS, convert_weights  # noqa: E402
+from lstmviz.modelfiles.convert_file import convert_model  # noqa: E402
+from lstmviz.modelfiles.keras_writer import keras_file  # noqa: E402
+from lstmviz.modelfiles.pytorch_writer import state_dict_bytes  # noqa: E402
 from lstmviz.spec import RecurrentSpec  # noqa: E402
-from lstmviz.torch_file import state_dict_bytes  # noqa: E402
 from lstmviz.weights import init_weights  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "bench_convert.json"

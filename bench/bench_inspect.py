@@ -1,4 +1,4 @@
-"""Benchmark reading model files (lstmviz.readers.read_model): time and peak memory against file size.
+"""Benchmark reading model files (lstmviz.modelfiles.read_model): time and peak memory against file size.
 
 Usage: python bench/bench_inspect.py [--repeats 5] [--out PATH]
 
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from lstmviz.readers import read_model  # noqa: E402
+from lstmviz.modelfiles import read_model  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "bench_inspect.json"
 SIZES = (64, 128, 256, 512, 1024)

@@ -2,11 +2,12 @@
 
 Usage: python bench/bench_play.py [--tabs N] [--timesteps T]
 
-Starts app.py with tools/app_runner.py, opens N headless Chromium tabs on the run-through-time view, and
-presses "Play from 1" in every tab at once. Each tab records Plotly's animation frames (plotly_animatingframe)
-until the pass ends (plotly_animated). Reports each tab's frames per second, as a ratio of the requested rate
-(1000 / FRAME_MS), and the server's CPU time (utime + stime of its PID, /proc) per tab, while playing and
-while idle with the same tabs open for the same time. Writes bench/results/bench_play.json (gitignored).
+Starts app.py with tools/app_runner.py, opens N headless Chromium tabs on the run-through-time view, sets
+the player to its fastest speed and presses Play in every tab at once. Each tab records every step the
+player shows (its data-t) until the pass ends. Reports each tab's steps per second, as a ratio of the
+requested rate (STEPS_PER_S × the speed), and the server's CPU time (utime + stime of its PID, /proc) per
+tab, while playing and while idle with the same tabs open for the same time.
+Writes bench/results/bench_play.json (gitignored).
 The browser, the server and this script share the machine's CPUs (os.cpu_count() is recorded).
 """
 
@@ -25,15 +26,20 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lstmviz.figures.through_time import FRAME_MS  # noqa: E402
+from lstmviz.ui.player import SPEEDS, STEPS_PER_S  # noqa: E402
 from tools.app_runner import CHROMIUM, CHROMIUM_ARGS, free_port, start_app, stop_app  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "bench_play.json"
 CHART = ".st-key-through_time .js-plotly-plot"
-LISTEN_JS = """() => { const plot = document.querySelector('.st-key-through_time .js-plotly-plot');
+FRAME_MS = 1000 / (STEPS_PER_S * max(SPEEDS))
+# Every step the player shows, and when it stops (the player's root is in its shadow root).
+LISTEN_JS = """() => { const host = [...document.querySelectorAll('.st-key-player *')].find(e => e.shadowRoot);
+    const root = host.shadowRoot.querySelector('.lv');
     window.frameTimes = []; window.stopped = false;
-    plot.on('plotly_animatingframe', () => window.frameTimes.push(performance.now()));
-    plot.on('plotly_animated', () => { window.stopped = true; }); }"""
+    new MutationObserver(() => {
+        if (root.dataset.playing === 'false' && window.frameTimes.length) window.stopped = true;
+        else window.frameTimes.push(performance.now());
+    }).observe(root, {attributes: true, attributeFilter: ['data-t', 'data-playing']}); }"""
 
 
 def cpu_seconds(pid: int) -> float:
@@ -64,6 +70,9 @@ def main() -> None:
                 page.goto(f"http://127.0.0.1:{port}/?view=through+time&timesteps={args.timesteps}")
                 page.wait_for_selector(CHART, timeout=60_000)
                 page.wait_for_timeout(1500)  # the first rerun settles
+                page.get_by_role("combobox", name="Speed").select_option(f"{max(SPEEDS):g}")
+                page.get_by_role("slider", name="Timestep t").fill("1")
+                page.wait_for_timeout(1500)  # the step reaches the server and its rerun settles
                 page.evaluate(LISTEN_JS)
                 pages.append(page)
             idle_start, idle_cpu = time.monotonic(), cpu_seconds(server.pid)
@@ -71,7 +80,7 @@ def main() -> None:
             idle = (cpu_seconds(server.pid) - idle_cpu, time.monotonic() - idle_start)
             start, cpu = time.monotonic(), cpu_seconds(server.pid)
             for page in pages:
-                page.locator(".st-key-through_time .updatemenu-button").filter(has_text="Play from 1").click()
+                page.get_by_role("button", name="▶ Play").click()
             for page in pages:
                 page.wait_for_function("() => window.stopped === true", timeout=120_000)
             playing = (cpu_seconds(server.pid) - cpu, time.monotonic() - start)

@@ -144,7 +144,9 @@ class Convention:
     notation: Notation = Notation()
     layer_name: str = ""  # the snake-case name a fresh model gives the layer ("simple_rnn"); "" = cell
     aliases: tuple[str, ...] = ()  # other class paths accepted for it
-    # The layer zoo (lstmviz/zoo.py): spatial axes of a convolutional cell (-1: as many as its kernel
+    # Constructor arguments that change the outputs but are not stored with the weights (nn.RNN's nonlinearity).
+    unstored: tuple[str, ...] = ()
+    # The layer zoo (lstmviz/zoo/__init__.py): spatial axes of a convolutional cell (-1: as many as its kernel
     # size has), whether the class is one step (a cell you loop yourself), and what trips users up.
     conv_dims: int = 0
     one_step: bool = False
@@ -379,6 +381,7 @@ RECORDS: tuple[Convention, ...] = (
         class_path="torch.nn.RNN",
         class_label="nn.RNN",
         gates=(_HIDDEN,),
+        unstored=("nonlinearity",),
         compute_order=(0,),
         tensors=_torch_tensors(),
         initializers=_TORCH_INIT,

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from lstmviz.conventions import ACTIVATION_SYMBOL
-from lstmviz.counting import LayerCount
+from lstmviz.conventions import ACTIVATION_SYMBOL, TENSOR_LETTER
+from lstmviz.counting import LayerCount, Tensor
 
 CELL_STATE, HIDDEN_STATE = "cell state", "hidden state"
 SHOWN_UNITS = 3  # up to this many units every value is written out; above it, mean and range
@@ -104,3 +104,73 @@ def live_equations(
 ) -> tuple[str, ...]:
     """Each equation with its value at timestep index + 1, e.g. f_t = σ(W_f x_t + U_f h_t−1 + b_f) = [0.68, 0.51]."""
     return tuple(f"{e.lhs} = {e.rhs} = {brief(series[e.key][index])}" for e in equations if e.key in series)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term of an equation as written, and the shape of what it names ("" for an operator)."""
+
+    text: str
+    shape: str = ""
+
+
+def block_name(tensor: Tensor, symbol: str) -> str:
+    """A gate block named as its framework documents it: W_f, U_f, b_f (Keras); W_if, W_hf, b_if, b_hf (PyTorch)."""
+    if tensor.role == "bias" and tensor.name.startswith(("bias_ih", "bias_hh")):
+        return f"b_{tensor.name[5]}{symbol}"
+    if tensor.name.startswith(("weight_ih", "weight_hh")):
+        return f"W_{tensor.name[7]}{symbol}"
+    return f"{TENSOR_LETTER[tensor.role]}_{symbol}"
+
+
+def _shape(shape: tuple[int, ...]) -> str:
+    return "(" + ", ".join(f"{n:,}" for n in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def _affine_terms(layer: LayerCount, named: dict[str, tuple[str, tuple[int, ...]]]) -> list[Term]:
+    """W x_t + U h_t−1 + b (Keras's one bias last; PyTorch's bias beside its product), from role → (name, shape)."""
+    x, h = _shape((layer.input_size,)), _shape((layer.hidden_out,))
+    terms = [Term(named["input"][0], _shape(named["input"][1])), Term("x_t", x)]
+    biases = [(k, v) for k, v in named.items() if k.startswith("bias")]
+    if len(biases) == 2:  # one bias beside each product
+        terms += [Term("+"), Term(biases[0][1][0], _shape(biases[0][1][1]))]
+    terms += [Term("+"), Term(named["recurrent"][0], _shape(named["recurrent"][1])), Term("h_t−1", h)]
+    for _, (name, shape) in biases[-1:]:
+        terms += [Term("+"), Term(name, _shape(shape))]
+    return terms
+
+
+def gate_terms(layer: LayerCount, symbol: str) -> tuple[Term, ...]:
+    """One gate's update with the shape of every term: f_t = σ(W_f x_t + U_f h_t−1 + b_f), W_f (3, 2) ..."""
+    gate = next(g for g in layer.gates if g.kind.symbol == symbol)
+    tensors = {t.name: t for t in layer.tensors}
+    named: dict[str, tuple[str, tuple[int, ...]]] = {}
+    for part in gate.slices:
+        tensor = tensors[part.tensor]
+        shape = list(tensor.shape)
+        if part.axis < len(shape):
+            shape[part.axis] = part.stop - part.start
+        name = block_name(tensor, symbol)
+        if tensor.role != "bias":
+            named[tensor.role] = (name, tuple(shape))
+        elif len(shape) == 2 and shape[0] == 2:  # Keras's reset-after GRU: input and recurrent bias rows
+            named |= {"bias0": (name, (shape[1],)), "bias1": (name.replace("b_", "b'_"), (shape[1],))}
+        else:  # ONNX's B holds both biases: the second block is b'
+            taken = {v[0] for k, v in named.items() if k.startswith("bias")}
+            named[f"bias{len(taken)}"] = (name.replace("b_", "b'_") if name in taken else name, tuple(shape))
+    act = ACTIVATION_SYMBOL[gate.kind.activation]
+    output = "h" if len(layer.gates) == 1 else _candidate(symbol)  # a one-gate cell's output is h_t itself
+    out = Term(f"{output}_t", _shape((layer.units,)))
+    return (out, Term(f"= {act}("), *_affine_terms(layer, named), Term(")"))
+
+
+def fused_terms(layer: LayerCount) -> tuple[Term, ...]:
+    """Every gate at once with the fused tensors: z = σ/tanh(W x_t + U h_t−1 + b), z holding G·h values."""
+    named: dict[str, tuple[str, tuple[int, ...]]] = {}
+    for tensor in layer.tensors:
+        if tensor.role in ("input", "recurrent"):
+            named[tensor.role] = (tensor.name, tensor.shape)
+        elif tensor.role == "bias":
+            named[f"bias{len([k for k in named if k.startswith('bias')])}"] = (tensor.name, tensor.shape)
+    width = len(layer.gates) * layer.units
+    return (Term("z_t", _shape((width,))), Term("="), *_affine_terms(layer, named))

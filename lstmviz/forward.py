@@ -89,7 +89,7 @@ class ForwardResult:
     h_n: (D·L, N, h_out) final hidden states in PyTorch's layout, row l·D + d; the backward
         direction's final state is the one after reading x_0.  c_n: (D·L, N, h), LSTM only.
     gates[(layer, direction)][symbol]: (N, T, h) a gate's activations, in framework gate order;
-        direction is "forward" or "backward", symbols as in lstmviz.cells (i f c o, r z n, ...).
+        direction is "forward" or "backward", symbols as in lstmviz.conventions (i f c o, r z n, ...).
     h_t / c_t[(layer, direction)]: (N, T, h_out) / (N, T, h) the states after each timestep;
         c_t for an LSTM only. Backward directions are indexed by original time too.
     """

@@ -87,3 +87,55 @@ def lecture_input(kind: str, timesteps: int, features: int) -> NDArray[np.float3
     if kind == RANDOM:
         return random_inputs(1, timesteps, features, seed=0)
     raise ValueError(f"input must be one of {', '.join(LECTURE_INPUTS)}; got {kind!r}")
+
+
+OWN_NUMBERS, OWN_TOKENS = "your numbers", "your tokens"
+_SEPARATORS = str.maketrans({",": " ", "\t": " ", "\n": ";"})
+
+
+def typed_numbers(text: str, features: int, max_steps: int) -> NDArray[np.float32]:
+    """A typed sequence, (T, features): numbers one per timestep (fed to every feature), or rows of
+    `features` numbers separated by ';'. ValueError, in one sentence, for anything else."""
+    _whole("features", features, 1)
+    rows = [row.split() for row in str(text).translate(_SEPARATORS).split(";") if row.strip()]
+    if not rows:
+        raise ValueError("type at least one number")
+    if len(rows) == 1:  # one number per timestep
+        rows = [[value] for value in rows[0]]
+    if len(rows) > max_steps:
+        raise ValueError(f"{len(rows):,} timesteps; this view runs at most {max_steps}")
+    out = np.zeros((len(rows), features), np.float32)
+    for t, row in enumerate(rows):
+        if len(row) not in (1, features):
+            raise ValueError(f"timestep {t + 1} has {len(row)} numbers; give 1 or {features} (one per feature)")
+        values = [_number(word) for word in row]
+        out[t, :] = values[0] if len(values) == 1 else values
+    return out
+
+
+def typed_tokens(text: str, features: int, max_steps: int) -> NDArray[np.float32]:
+    """Typed token ids (spaces or commas between), one-hot over `features`, (T, features)."""
+    _whole("features", features, 1)
+    words = str(text).translate(_SEPARATORS).replace(";", " ").split()
+    if not words:
+        raise ValueError("type at least one token id")
+    if len(words) > max_steps:
+        raise ValueError(f"{len(words):,} tokens; this view runs at most {max_steps}")
+    tokens = []
+    for word in words:
+        if not (word.isascii() and word.isdigit()) or int(word) >= features:
+            raise ValueError(f"{word[:20]!r} is not a token id 0 … {features - 1} (one per feature)")
+        tokens.append(int(word))
+    sequence: NDArray[np.float32] = one_hot_sequence(tokens, depth=features)[0]
+    return sequence
+
+
+def _number(word: str) -> float:
+    """A finite decimal number as typed (ASCII only, up to 1e6 in size), else ValueError."""
+    try:
+        value = float(word) if word.isascii() else float("nan")
+    except ValueError:
+        value = float("nan")
+    if not np.isfinite(value) or abs(value) > 1e6:
+        raise ValueError(f"{word[:20]!r} is not a number between −1,000,000 and 1,000,000")
+    return value

@@ -9,13 +9,14 @@ and h) and checked at a further point, so no shape rule is written a second time
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from lstmviz.counting import LayerCount, first_layer, gate_polynomials
 from lstmviz.polynomial import Poly
 from lstmviz.report import Report
 from lstmviz.spec import RecurrentSpec
-from lstmviz.summary import formula_template, tensor_sum_template
+from lstmviz.summary import formula_template, symbolic_formula, tensor_sum_template
 
 # Sizes the dimension fit reads the core at: far from 1 so no term vanishes, above any projection.
 _PROBE_X, _PROBE_H = 5, 7
@@ -55,25 +56,32 @@ def _product(polys: tuple[Poly, ...]) -> Poly:
 
 def headline_data(report: Report) -> dict[str, Any]:
     """JSON for the live headline: sizes, polynomials by field name, the templates and the gate bars."""
-    spec, layer = report.spec, report.layers[0]
-    formula, fields = formula_template(spec)
-    dims = tensor_dimensions(spec)
+    spec = report.spec
+    # Everything but the sizes depends on the structure only: computed once per structure.
+    structure = replace(spec, features=1, units=spec.proj_size + 1, timesteps=1)
+    return {"sizes": {"x": spec.features, "h": spec.units, "p": spec.proj_size}, **_structure_data(structure)}
+
+
+@lru_cache(maxsize=64)
+def _structure_data(structure: RecurrentSpec) -> dict[str, Any]:
+    layer = first_layer(structure)
+    formula, fields = formula_template(structure)
+    dims = tensor_dimensions(structure)
     shapes = [tuple(f"{{t{k}d{j}}}" for j in range(len(d))) for k, d in enumerate(dims)]
     for k, d in enumerate(dims):
         fields |= {f"t{k}d{j}": p for j, p in enumerate(d)} | {f"t{k}": _product(d)}
     fields["layer"] = sum((_product(d) for d in dims), Poly())
     gate_parts = ("input", "recurrent", "bias")
-    for name, poly in zip(gate_parts, gate_polynomials(spec, 0), strict=True):
+    for name, poly in zip(gate_parts, gate_polynomials(structure, 0), strict=True):
         fields[f"gate_{name}"] = poly
-    if spec.proj_size:
+    if structure.proj_size:
         fields["projection"] = Poly.var("p") * Poly.var("h")
     return {
-        "sizes": {"x": spec.features, "h": spec.units, "p": spec.proj_size},
         "fields": {name: poly.as_json() for name, poly in fields.items()},
         "formula": formula,
         "split": tensor_sum_template(layer, shapes),
         "gates": [{"symbol": g.symbol, "name": g.kind.name} for g in layer.gates],
-        "symbolic": report.formula.symbolic,
+        "symbolic": symbolic_formula(structure),
     }
 
 

@@ -26,19 +26,31 @@ def _check_number(number: object) -> None:
         raise ValueError(f"question must be between 1 and {MAX_QUESTION}, got {number!r}")
 
 
+# The quiz grows harder: the tutorial's own layer first, then Keras LSTMs of other sizes, then PyTorch's
+# second bias, then the other cells, then bidirectional layers. (first question of a level, what it adds)
+LEVELS = ((2, "keras lstm"), (5, "either framework's lstm"), (9, "any cell"), (13, "bidirectional"))
+
+
 def quiz_question(number: int) -> RecurrentSpec:
-    """Question `number` of the quiz: a small layer whose count can be worked out by hand."""
+    """Question `number` of the quiz: a small layer whose count can be worked out by hand.
+
+    Question 1 is the tutorial's Keras LSTM (x = 3, h = 2); later ones add one new idea at a time
+    (LEVELS): other sizes, PyTorch's two biases, GRU and SimpleRNN, bidirectional layers."""
     _check_number(number)
+    if number == 1:
+        return RecurrentSpec()  # the tutorial's layer: 4 × ((3 + 2) × 2 + 2) = 48
     rng = np.random.default_rng(number)
-    framework = ("keras", "pytorch")[int(rng.integers(2))]
-    cell = ("lstm", "lstm", "gru", "rnn")[int(rng.integers(4))]  # LSTMs are the lesson's subject
+    level = sum(number >= first for first, _ in LEVELS)  # 1 … 4
+    framework = ("keras", "pytorch")[int(rng.integers(2))] if level >= 2 else "keras"
+    cell = ("lstm", "lstm", "gru", "rnn")[int(rng.integers(4))] if level >= 3 else "lstm"
+    bidirectional = bool(rng.random() < 0.25) and level >= 4
     return RecurrentSpec(
         framework=framework,
         cell=cell,
         features=int(rng.integers(1, 11)),
         units=int(rng.integers(1, 9)),
         timesteps=int(rng.integers(5, 101)),
-        bidirectional=bool(rng.random() < 0.25),
+        bidirectional=bidirectional,
         # Drawn for every question so the stream (and every question) stays the same; only a GRU's record has it.
         reset_after=bool(rng.random() < 0.7) or not option_applies("reset_after", framework, cell),
     )

@@ -58,7 +58,12 @@ def formula(count: Breakdown) -> Formula:
     spec, total = _counted(count).spec, count.total
     template, fields = formula_template(spec)
     values = {k: v.at(spec.features, spec.units, spec.proj_size) for k, v in fields.items()} | {"total": total}
-    return Formula(_term(spec, "x", "h", "p"), template.format(**values), total)
+    return Formula(symbolic_formula(spec), template.format(**values), total)
+
+
+def symbolic_formula(spec: RecurrentSpec) -> str:
+    """One layer-direction's count in symbols: 4 × ((x + h) × h + h)."""
+    return _term(spec, "x", "h", "p")
 
 
 def gate_term(layer: LayerCount, symbol: str) -> str:

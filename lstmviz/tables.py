@@ -213,7 +213,7 @@ def _stat(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-GATE_STATS: tuple[Column[Any], ...] = (  # rows are lstmviz.inspection.GateStats
+GATE_STATS: tuple[Column[Any], ...] = (  # rows are lstmviz.modelfiles.inspection.GateStats
     Column("layer", "layer", lambda s: s.layer),
     Column("direction", "direction", lambda s: s.direction),
     Column("gate", "gate", lambda s: f"{s.symbol} ({s.name})"),

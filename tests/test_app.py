@@ -256,9 +256,10 @@ def test_every_lesson_step_renders_from_the_core(app: AppTest) -> None:
     app.slider(key="step").set_value(3).run()
     assert lstmviz.build_report(RecurrentSpec()).formula.substituted in text(app)
     app.slider(key="step").set_value(6).run()
-    rows = table(app, "gate order")
-    pytorch_lstm = rows[rows["layer"] == "nn.LSTM"]
-    assert list(pytorch_lstm["parameters"]) == [lstmviz.count_params(RecurrentSpec(framework="pytorch"))]
+    rows = table(app, "gate order")  # a static table: thousands separators, no canvas grid
+    pytorch_lstm = [n for layer, n in zip(rows["layer"], rows["parameters"], strict=True) if layer == "nn.LSTM"]
+    assert pytorch_lstm == [lstmviz.count_params(RecurrentSpec(framework="pytorch"))]
+    assert not app.dataframe
 
 
 def test_quiz_checks_the_answer_against_the_core(app: AppTest) -> None:
@@ -311,6 +312,11 @@ def test_exports_offer_tables_code_and_slide_sized_charts(app: AppTest) -> None:
     assert all(c["toImageButtonOptions"]["width"] == 1600 for c in configs)
 
 
+def _player(app: AppTest) -> dict[str, Any]:
+    (element,) = [e for e in app.get("bidi_component") if e.proto.component_name == "lstmviz_player"]
+    return dict(json.loads(element.proto.json))
+
+
 def test_run_through_time_shows_the_forward_pass(app: AppTest) -> None:
     from lstmviz.forward import forward
     from lstmviz.inputs import sine_waves
@@ -319,14 +325,11 @@ def test_run_through_time_shows_the_forward_pass(app: AppTest) -> None:
     app.slider(key="units").set_value(3).run()
     app.radio(key="view").set_value("through time").run()
     assert not app.exception
-    app.slider(key="t").set_value(7).run()
-    assert not app.exception
     spec = RecurrentSpec(units=3)
     expected = forward(spec, init_weights(spec), sine_waves(1, 40, 3, seed=0))
-    figures = [json.loads(el.proto.spec) for el in app.get("plotly_chart")]
-    bars = next(f for f in figures if f["data"][0]["type"] == "bar")
-    forget = next(t for t in bars["data"] if t["name"].startswith("forget"))
-    np.testing.assert_allclose(_array(forget["y"]), expected.gates[(0, "forward")]["f"][0, 6], rtol=1e-5)
+    data = _player(app)
+    forget = next(r for r in data["rows"] if r["key"] == "f")
+    np.testing.assert_allclose(forget["values"][6], expected.gates[(0, "forward")]["f"][0, 6], atol=5e-4)
 
 
 def test_run_through_time_explains_its_limits(app: AppTest) -> None:
@@ -334,34 +337,22 @@ def test_run_through_time_explains_its_limits(app: AppTest) -> None:
     app.radio(key="input_kind").set_value("one-hot [4, 7, 8, 4]").run()
     assert "at least 9 features" in app.info[0].value
     app.slider(key="features").set_value(10).run()
-    assert not app.info and app.slider(key="t").max == 4
+    assert not app.info and _player(app)["steps"] == 4
     app.slider(key="units").set_value(500).run()
     assert "up to 64 units" in app.info[0].value and not app.exception
 
 
-def test_play_is_a_client_side_animation_that_stops(app: AppTest) -> None:
-    from lstmviz.figures.through_time import FRAME_MS
-
+def test_play_is_client_side_the_whole_pass_never_depends_on_t(app: AppTest) -> None:
     app.radio(key="view").set_value("through time").run()
-    figures = [json.loads(el.proto.spec) for el in app.get("plotly_chart")]
-    (animated,) = [f for f in figures if f.get("frames")]
-    steps = RecurrentSpec().timesteps
-    assert [frame["name"] for frame in animated["frames"]] == [str(t) for t in range(1, steps + 1)]
-    # Frames carry only the moving traces (markers, dots, equations), never the heatmaps' data.
-    moving = set(animated["frames"][0]["traces"])
-    assert all(animated["data"][k]["type"] == "scatter" for k in moving)
-    assert not any("z" in trace for frame in animated["frames"] for trace in frame["data"])
-    play, from_one, pause, resume = animated["layout"]["updatemenus"][0]["buttons"]
-    # A finite list of frames plays once and stops; frame duration ≤ 50 ms is ≥ 20 frames/s.
-    assert play["args"][0] == [str(t) for t in range(1, steps + 1)]  # t = 1 here: from t is from 1
-    assert from_one["args"][0] == [str(t) for t in range(1, steps + 1)]
-    assert resume["args"][0] is None and resume["args"][1]["fromcurrent"]  # Plotly.animate(null): once, to the end
-    for button in (play, from_one, resume):
-        assert button["method"] == "animate"
-        assert button["args"][1]["frame"] == {"duration": FRAME_MS, "redraw": False}
-    assert FRAME_MS <= 50
-    assert pause["args"][0] == [None]
-    assert not [t for t in app.toggle if t.key == "play"]  # no server-side loop left
+    before = [el.proto.spec for el in app.get("plotly_chart")]
+    data = _player(app)
+    assert data["steps"] == RecurrentSpec().timesteps and len(data["equations"]) == data["steps"]
+    # The player's data carries every step: nothing is asked of the server while it plays.
+    assert all(len(row["values"]) == data["steps"] for row in data["rows"])
+    app.query_params["t"] = "9"
+    app.run()
+    assert _player(app)["t0"] == 9
+    assert [el.proto.spec for el in app.get("plotly_chart")] == before  # no figure rebuilt for a new t
 
 
 def _array(data: Any) -> np.ndarray:
@@ -375,7 +366,7 @@ def test_run_through_time_with_a_single_timestep(app: AppTest) -> None:
     app.slider(key="timesteps").set_value(1).run()
     app.radio(key="view").set_value("through time").run()
     assert not app.exception
-    assert not [s for s in app.slider if s.key == "t"]  # nothing to slide through
+    assert _player(app)["steps"] == 1  # nothing to step through: the player's buttons are off
 
 
 def test_an_explorer_rerun_counts_the_stack_once(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,8 +13,8 @@ import pytest
 import tomllib
 
 from lstmviz import cli
-from lstmviz.readers import MAX_FILE_BYTES, RefusedFile, read_model, worker
-from lstmviz.readers.worker import LIMIT_MESSAGE, read_model_bounded
+from lstmviz.modelfiles import MAX_FILE_BYTES, RefusedFile, read_model, worker
+from lstmviz.modelfiles.worker import LIMIT_MESSAGE, read_model_bounded
 from tools import make_bounded_files
 from tools.make_bounded_files import READ, Case
 
@@ -103,7 +103,7 @@ def test_the_child_starts_from_a_minimal_environment(monkeypatch: pytest.MonkeyP
 
 
 def test_the_child_never_unpickles_and_checks_what_it_gets_back() -> None:
-    source = (ROOT / "lstmviz" / "readers" / "worker.py").read_text()
+    source = (ROOT / "lstmviz" / "modelfiles" / "worker.py").read_text()
     assert "pickle" not in source.replace("never unpickled", "").replace("never pickle", "").replace("unpickle", "")
     with pytest.raises(RefusedFile, match="size does not match"):
         worker._array([memoryview(b"\x00" * 8)], {"array": 0, "shape": [3]})
@@ -301,7 +301,7 @@ MARKDOWN_SCRIPT = """
 import sys
 sys.path.insert(0, {root!r})
 from tools.make_bounded_files import keras_markdown_names
-from lstmviz.readers import read_model
+from lstmviz.modelfiles import read_model
 from lstmviz.style import SCREEN
 from lstmviz.ui import convert_panel, inspect_model
 
@@ -344,8 +344,10 @@ def test_markdown_layer_names_are_shown_as_text() -> None:
 def test_text_escapes_every_markdown_construct() -> None:
     from lstmviz.ui.text import text
 
-    for raw in ("![a](b)", "[a](b)", ":red[a]", "$x$", "<img src=x>", "**a**", "`a`", "# h", "a\n# h", "~~a~~"):
+    for raw in ("![a](b)", "[a](b)", ":red[a]", "$x$", "<img src=x>", "**a**", "`a`", "# h", "a\n# h", "~~a~~",
+                "http://x.org/p", "www.x.org", "me@x.org"):  # fmt: skip
         escaped = text(raw)
-        unescaped = re.sub(r"\\(.)", r"\1", escaped)
+        unescaped = re.sub(r"\\(.)", r"\1", escaped).replace("\u200b", "")
         assert unescaped == raw.replace("\n", " ")
         assert not re.search(r"(?<!\\)[\[\]()$:<>*`#~]", escaped), escaped
+        assert not re.search(r"(://|www\.|@)[^\u200b]", escaped.replace("\\", "")), escaped  # no autolinks

@@ -21,14 +21,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from safetensors.numpy import load
 
-from lstmviz import convert as conv
+import lstmviz
 from lstmviz.cli import main
-from lstmviz.convert import ConversionRefused, convert, convert_weights, gate_order, prove, refusal
 from lstmviz.counting import breakdown
-from lstmviz.keras_file import keras_config, keras_file, weight_paths, weights_h5
-from lstmviz.readers import read_model
+from lstmviz.modelfiles import convert as conv
+from lstmviz.modelfiles import read_model
+from lstmviz.modelfiles.convert import ConversionRefused, convert, convert_weights, gate_order, prove, refusal
+from lstmviz.modelfiles.keras_writer import keras_config, keras_file, weight_paths, weights_h5
+from lstmviz.modelfiles.pytorch_writer import pytorch_code, state_dict_bytes
 from lstmviz.spec import RecurrentSpec
-from lstmviz.torch_file import pytorch_code, state_dict_bytes
 from lstmviz.weights import init_weights
 from tests import strategies
 
@@ -369,3 +370,19 @@ def test_cli_refuses_peepholes_and_onnx(capsys: pytest.CaptureFixture[str], tmp_
 def test_onnx_layers_are_refused_by_the_core() -> None:
     spec = RecurrentSpec(framework="onnx", cell="gru")
     assert refusal(spec, "pytorch") == "convert reads Keras and PyTorch layers, not onnx ones"
+
+
+def test_count_change_says_why_the_total_moves() -> None:
+    from lstmviz.modelfiles.convert import count_change, target_spec
+
+    keras = RecurrentSpec(features=8, units=16)
+    torch_spec = target_spec(keras, "pytorch")
+    before, after = lstmviz.count_params(keras), lstmviz.count_params(torch_spec)
+    assert after - before == 4 * 16  # one more bias vector per gate
+    text = count_change(keras, torch_spec)
+    assert text.startswith(f"{before:,} Keras 3 parameters → {after:,} PyTorch (+{after - before}:")
+    assert "bias_hh_l0" in text and "zeros" in text
+    back = count_change(torch_spec, target_spec(torch_spec, "keras"))
+    assert f"(−{after - before}" in back.replace("-", "−") and "summed" in back
+    gru = RecurrentSpec(cell="gru", features=3, units=5)  # reset_after: two biases on both sides
+    assert count_change(gru, target_spec(gru, "pytorch")).endswith("the same count, only the layout changes")

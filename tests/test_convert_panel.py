@@ -8,7 +8,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from lstmviz.readers import read_model
+from lstmviz.modelfiles import read_model
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "tests" / "data" / "models"
@@ -19,7 +19,7 @@ SCRIPT = """
 import sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
-from lstmviz.readers import read_model
+from lstmviz.modelfiles import read_model
 from lstmviz.style import SCREEN
 from lstmviz.ui import convert_panel
 
@@ -45,7 +45,7 @@ def _plain(markdown: str) -> str:
 
 def _gru_file(tmp_path: Path) -> Path:
     # A real .keras file (the writer is checked against Keras in test_convert.py) with a bidirectional GRU.
-    from lstmviz.keras_file import keras_file
+    from lstmviz.modelfiles.keras_writer import keras_file
     from lstmviz.spec import RecurrentSpec
     from lstmviz.weights import init_weights
 

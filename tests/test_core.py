@@ -342,12 +342,13 @@ def test_cli_bad_input_is_one_clear_line(flags: list[str]) -> None:
     assert "Traceback" not in result.stderr
 
 
+_PACKAGE = Path(__file__).resolve().parents[1] / "lstmviz"
 CORE_MODULES = sorted(
-    f"lstmviz.{path.stem}"
-    for path in (Path(__file__).resolve().parents[1] / "lstmviz").glob("*.py")
-    # __main__ would run the CLI; __init__ is `lstmviz` itself; internals is the one module that wraps
-    # Streamlit's and Plotly's internals (for figures and ui), and says so.
-    if not path.stem.startswith("__") and path.stem != "internals"
+    ".".join(("lstmviz", *path.relative_to(_PACKAGE).with_suffix("").parts)).removesuffix(".__init__")
+    for path in _PACKAGE.rglob("*.py")
+    # figures and ui draw; __main__ would run the CLI; internals is the one module that wraps Streamlit's
+    # and Plotly's internals (for figures and ui), and says so.
+    if path.relative_to(_PACKAGE).parts[0] not in ("figures", "ui", "__main__.py", "internals.py", "__init__.py")
 ) + ["lstmviz"]
 
 
@@ -367,6 +368,7 @@ def test_core_imports_neither_streamlit_nor_plotly() -> None:
     assert {"lstmviz.export", "lstmviz.practice", "lstmviz.style", "lstmviz.report", "lstmviz.tables"} <= set(
         CORE_MODULES
     )
+    assert {"lstmviz.modelfiles", "lstmviz.modelfiles.keras", "lstmviz.zoo.forward", "lstmviz.cli"} <= set(CORE_MODULES)
     assert _imported(CORE_MODULES) == []
 
 

@@ -273,18 +273,6 @@ def test_cell_chart_draws_the_same_geometry(spec: RecurrentSpec) -> None:
 # --- run through time -------------------------------------------------------------------
 
 
-def test_activations_figure_rows_scales_and_step_marker() -> None:
-    from lstmviz.figures.timeline import activations_figure
-
-    rng = np.random.default_rng(0)
-    series = {"f": rng.random((6, 3), dtype=np.float32), "hidden state": rng.random((6, 3), dtype=np.float32) - 0.5}
-    fig = activations_figure(series, 4, {"f": "forget", "hidden state": "h_t"})
-    assert [t.coloraxis for t in fig.data] == ["coloraxis", "coloraxis2"]
-    np.testing.assert_array_equal(fig.data[0].z, series["f"].T)  # units down, time across
-    assert list(fig.data[0].x) == [1, 2, 3, 4, 5, 6]
-    assert {s.x0 for s in fig.layout.shapes} == {4}
-
-
 def _pass_rows() -> tuple[list, list[tuple[str, ...]]]:  # type: ignore[type-arg]
     from lstmviz.equations import cell_equations, live_equations
     from lstmviz.figures.through_time import rows_for
@@ -303,11 +291,11 @@ def _pass_rows() -> tuple[list, list[tuple[str, ...]]]:  # type: ignore[type-arg
     return rows, [live_equations(equations, series, i) for i in range(6)]
 
 
-def test_through_time_figure_rows_scales_markers_and_frames() -> None:
+def test_through_time_figure_rows_scales_and_step_markers() -> None:
     from lstmviz.figures.through_time import through_time_figure
 
-    rows, lines = _pass_rows()
-    fig = through_time_figure(rows, lines, 4)
+    rows, _ = _pass_rows()
+    fig = through_time_figure(rows)
     heatmaps = [t for t in fig.data if t.type == "heatmap"]
     assert [t.coloraxis for t in heatmaps] == [
         "coloraxis",
@@ -319,24 +307,28 @@ def test_through_time_figure_rows_scales_markers_and_frames() -> None:
     ]
     np.testing.assert_array_equal(heatmaps[0].z, rows[1].values.T)  # units down, time across
     assert list(heatmaps[0].x) == [1, 2, 3, 4, 5, 6]
-    dashed = [t for t in fig.data if t.type == "scatter" and t.mode == "lines" and t.line.dash == "dash"]
-    assert len(dashed) == len(rows) and {t.x[0] for t in dashed} == {4}
-    assert [f.name for f in fig.frames] == ["1", "2", "3", "4", "5", "6"]
-    assert list(fig.frames[2].data[0].text) == list(lines[2])  # the equations at t = 3
-    assert fig.data[0].text == tuple(lines[3])
+    # One marker per row, found by the player by its meta; the figure never depends on t (no frames).
+    markers = [t for t in fig.data if t.meta == "step"]
+    assert len(markers) == len(rows) and all(t.line.dash == "dash" for t in markers)
+    assert not fig.frames and not fig.layout.updatemenus and not fig.layout.sliders
 
 
-def test_strip_shares_one_weight_box_marks_the_step_and_links_the_states() -> None:
-    from lstmviz.figures.through_time import strip_figure, strip_picks
+def test_playback_holds_every_series_and_the_equations_at_each_step() -> None:
+    from lstmviz.equations import brief
+    from lstmviz.inputs import sine_waves
+    from lstmviz.playback import playback, player_data
+    from lstmviz.weights import init_weights
 
-    assert strip_picks(40, 12) == (1, 2, 3, 4, 5, 12, 40)
-    fig = strip_figure(40, 12, 48, "lstm")
-    texts = [a.text for a in fig.layout.annotations]
-    assert "W, U, b: 48 parameters, shared by every timestep" in texts
-    assert list(fig.data[0].customdata) == [1, 2, 3, 4, 5, 12, 40]
-    assert [c == "#D55E00" for c in fig.data[0].marker.color] == [t == 12 for t in (1, 2, 3, 4, 5, 12, 40)]
-    assert {"h_1, c_1", "h_4, c_4", "… h_11", "… h_39"} <= set(texts)  # states run along, gaps say so
-    assert strip_figure(1, 1, 48, "gru").layout.height == fig.layout.height  # one step: the same height
+    spec = RecurrentSpec(timesteps=6)
+    result = lstmviz.forward(spec, init_weights(spec), sine_waves(1, 6, 3, seed=0))
+    play = playback(result, lstmviz.breakdown(spec).layer(0))
+    assert [s.key for s in play.series] == ["i", "f", "c", "o", "cell state", "hidden state"]
+    forget = result.gates[(0, "forward")]["f"][0]
+    np.testing.assert_array_equal(play.values()["f"], forget)
+    assert play.equations[2][1] == f"f_t = σ(W_f x_t + U_f h_t−1 + b_f) = {brief(forget[2])}"
+    data = player_data(play, {}, {}, units=1)
+    assert data["steps"] == 6 and data["units"] == 2
+    assert data["rows"][1]["values"][2] == [round(float(forget[2, 0]), 3)]
 
 
 def test_cell_notes_add_live_values_to_named_nodes() -> None:
@@ -373,14 +365,13 @@ def test_unvalidated_figures_pass_plotly_validation(spec: RecurrentSpec) -> None
 def test_through_time_figures_pass_plotly_validation() -> None:
     import plotly.graph_objects as go
 
-    from lstmviz.figures.through_time import strip_figure, through_time_figure
+    from lstmviz.figures.through_time import through_time_figure
     from lstmviz.style import PROJECTOR, SCREEN
 
-    rows, lines = _pass_rows()
+    rows, _ = _pass_rows()
     for theme in (SCREEN, PROJECTOR):  # the projector's sizes once put a domain at -1e-16
-        for fig in (through_time_figure(rows, lines, 2, theme), strip_figure(6, 2, 48, "lstm", theme)):
-            checked = go.Figure(fig.to_dict())  # raises ValueError on any invalid property, frames included
-            assert checked.to_plotly_json()["data"]
+        checked = go.Figure(through_time_figure(rows, theme).to_dict())  # raises ValueError on an invalid property
+        assert checked.to_plotly_json()["data"]
 
 
 def test_fast_orthogonal_path_equals_the_qr_definition() -> None:
@@ -392,15 +383,6 @@ def test_fast_orthogonal_path_equals_the_qr_definition() -> None:
     square = a[:64]
     q, r = np.linalg.qr(square)
     np.testing.assert_allclose(_orthonormal_columns(square), q * np.sign(np.diag(r)), atol=1e-6)
-
-
-def test_step_bars_fit_a_cell_state_beyond_one() -> None:
-    from lstmviz.figures.timeline import step_bars_figure
-
-    values = {"f": np.array([0.2, 0.9], np.float32), "cell state": np.array([2.2, -0.5], np.float32)}
-    fig = step_bars_figure(values, {"f": "forget", "cell state": "c_t"})
-    low, high = fig.layout.yaxis.range
-    assert low <= -2.2 and high >= 2.2
 
 
 # --- the followed gate, borders, ticks ------------------------------------------------------

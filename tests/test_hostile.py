@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import lstmviz
 from lstmviz import cli
-from lstmviz.readers import ModelFile, RefusedFile, read_model
+from lstmviz.modelfiles import ModelFile, RefusedFile, read_model
 from tools import make_hostile_files
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,8 +16,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lstmviz.conventions import gate_kinds
-from lstmviz.inspection import count_check
-from lstmviz.readers import read_model
+from lstmviz.modelfiles import read_model
+from lstmviz.modelfiles.inspection import count_check
 from lstmviz.ui.inspect_model import EXAMPLES, EXAMPLES_DIR
 
 APP = "../app.py"
@@ -60,10 +60,28 @@ def test_each_example_shows_its_total_check_and_figures(name: str) -> None:
     charts = [el for el in at.get("plotly_chart") if not el.proto.id.endswith(("convert_before", "convert_after"))]
     figures = [json.loads(el.proto.spec) for el in charts]
     types = [f["data"][0]["type"] for f in figures if f["data"]]
-    assert types.count("heatmap") == 2  # the weights, and the gates through time
-    (stats,) = [d.value for d in at.dataframe if "mean bias" in d.value.columns]
+    assert types.count("heatmap") == 1  # the weights
+    # The run through time with the file's weights: the player and its whole-pass figure (gate heatmaps).
+    (whole,) = [f for f in figures if any(t.get("meta") == "step" for t in f["data"])]
+    assert any(t["type"] == "heatmap" for t in whole["data"])
+    players = [e for e in at.get("bidi_component") if e.proto.component_name == "lstmviz_player"]
+    assert len(players) == 1  # the layer picked
+    (stats,) = _tables(at, "mean bias")
     spec = model.layers[0].spec
-    assert len(stats) == spec.layers * spec.directions * len(gate_kinds(spec.framework, spec.cell))
+    assert len(stats["gate"]) == spec.layers * spec.directions * len(gate_kinds(spec.framework, spec.cell))
+
+
+def _tables(at: AppTest, column: str) -> list[dict[str, list[str]]]:
+    """The static (Markdown) tables with this column: header → cell texts."""
+    found = []
+    for block in at.markdown:
+        lines = [line for line in str(block.value).splitlines() if line.startswith("| ")]
+        if len(lines) < 3:
+            continue
+        cells = [[c.strip().replace("\\", "") for c in line.strip("|").split(" | ")] for line in lines]
+        if column in cells[0]:
+            found.append({h: [row[k] for row in cells[2:]] for k, h in enumerate(cells[0])})
+    return found
 
 
 def _array(data: Any) -> np.ndarray:
@@ -87,8 +105,8 @@ def test_heatmap_shows_the_files_real_weights() -> None:
 
 def test_gate_statistics_list_every_gate_and_direction() -> None:
     at = _inspect("torch_encoder_proj.safetensors")
-    (stats,) = [d.value for d in at.dataframe if "mean bias" in d.value.columns]
-    assert len(stats) == 2 * 2 * 4  # layers × directions × gates
+    (stats,) = _tables(at, "mean bias")
+    assert len(stats["gate"]) == 2 * 2 * 4  # layers × directions × gates
     assert set(stats["direction"]) == {"forward", "backward"}
 
 
@@ -103,3 +121,13 @@ def test_bad_model_parameter_falls_back_to_upload() -> None:
     at = _inspect("../../etc/passwd")
     assert not at.metric
     assert at.radio(key="model").value == "upload a file"
+
+
+def test_open_this_layer_in_the_lesson_carries_its_sizes() -> None:
+    at = _inspect("keras_sine_lstm.keras")
+    at.button(key="open_lesson").click().run()
+    assert not at.exception
+    spec = read_model((EXAMPLES_DIR / "keras_sine_lstm.keras").read_bytes(), "keras_sine_lstm.keras").layers[0].spec
+    assert at.radio(key="view").value == "lesson"
+    assert at.slider(key="units").value == spec.units and at.slider(key="features").value == spec.features
+    assert at.title[0].value.startswith("Step ")

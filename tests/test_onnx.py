@@ -20,7 +20,7 @@ from onnx.reference import ReferenceEvaluator
 import lstmviz
 from lstmviz.conventions import gate_kinds
 from lstmviz.figures.heatmap import heatmap_data
-from lstmviz.readers import read_model
+from lstmviz.modelfiles import read_model
 from lstmviz.weights import init_weights
 from tests import strategies
 from tests.headline import shown

@@ -21,6 +21,15 @@ def test_quiz_questions_are_deterministic_and_varied() -> None:
     assert {q.cell for q in questions} == {"lstm", "gru", "rnn"}
 
 
+def test_the_quiz_starts_from_the_tutorials_layer_and_adds_one_idea_at_a_time() -> None:
+    assert quiz_question(1) == RecurrentSpec()  # the lesson's own LSTM: its formula gives 48, not "Not quite"
+    early = [quiz_question(n) for n in range(2, 5)]
+    assert all(q.framework == "keras" and q.cell == "lstm" and not q.bidirectional for q in early)
+    middle = [quiz_question(n) for n in range(5, 9)]
+    assert all(q.cell == "lstm" and not q.bidirectional for q in middle)
+    assert not any(quiz_question(n).bidirectional for n in range(1, 13))
+
+
 @pytest.mark.parametrize("bad", [0, -1, 10_001, "3", True])
 def test_quiz_question_number_is_validated(bad: object) -> None:
     with pytest.raises(ValueError, match="question"):

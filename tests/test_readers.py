@@ -1,4 +1,4 @@
-"""Model files read by lstmviz.readers against what Keras 3 and PyTorch reported when they wrote them.
+"""Model files read by lstmviz.modelfiles against what Keras 3 and PyTorch reported when they wrote them.
 
 tests/data/models/ and its expected.json come from tools/make_model_fixtures.py (real frameworks).
 The oracle tests run the framework on a fixture's weights and compare with lstmviz.forward fed the
@@ -17,8 +17,8 @@ import pytest
 import lstmviz
 from lstmviz import cli
 from lstmviz.inputs import sine_waves
-from lstmviz.inspection import count_check, gate_stats
-from lstmviz.readers import RecurrentLayer, RefusedFile, read_model
+from lstmviz.modelfiles import RecurrentLayer, RefusedFile, read_model
+from lstmviz.modelfiles.inspection import count_check, gate_stats
 from tests.frameworks import require_frameworks
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -112,7 +112,7 @@ def _golden_layers() -> list[tuple[str, str]]:
 @pytest.mark.parametrize(("name", "layer"), _golden_layers())
 def test_forward_uses_the_files_activations(name: str, layer: str) -> None:
     """hard_sigmoid (Keras 2 and Keras 3 are different functions), relu: lstmviz.forward against the framework."""
-    from lstmviz.readers import read_model
+    from lstmviz.modelfiles import read_model
 
     with np.load(FORWARD) as data:
         x, y = data[f"{name}:{layer}:x"], data[f"{name}:{layer}:y"]
@@ -129,7 +129,7 @@ def test_forward_uses_the_files_activations(name: str, layer: str) -> None:
 
 
 def test_content_decides_not_the_name() -> None:
-    from lstmviz.readers import RefusedFile, read_model
+    from lstmviz.modelfiles import RefusedFile, read_model
 
     torch_zip = (DIR / "torch_state_dict.pt").read_bytes()
     assert read_model(torch_zip, "model.keras").format == "torch"
@@ -142,7 +142,7 @@ def test_a_loop_whose_body_computes_a_cell_is_named_in_a_note() -> None:
     """tf2onnx exports a Keras LSTM as a Loop over MatMul/Sigmoid/Tanh: counted as other, named, never silent."""
     from onnx import TensorProto, helper, numpy_helper
 
-    from lstmviz.readers import read_model
+    from lstmviz.modelfiles import read_model
 
     kernel = numpy_helper.from_array(np.ones((3, 8), np.float32), "lstm/kernel")
     body = helper.make_graph(

@@ -68,7 +68,7 @@ def test_step_3_title_names_the_cell() -> None:
 
 def test_every_step_link_opens_its_step() -> None:
     at = open_app(view="lesson", step="1", framework="pytorch", units="5")
-    (nav,) = [h.proto.body for h in at.get("html") if "lstmviz-steps" in h.proto.body]
+    (nav,) = [h.proto.body for h in at.get("html") if "<nav" in h.proto.body]
     links = [html.unescape(link) for link in re.findall(r'href="(\?[^"]+)"', nav)]
     steps = []
     for link in links:
@@ -94,13 +94,14 @@ def test_next_and_back_buttons() -> None:
     assert at.slider(key="step").value == 5
 
 
-def test_arrow_keys_only_in_presentation_mode() -> None:
+def test_arrow_and_page_keys_step_the_lesson_but_not_a_focused_slider() -> None:
     def scripts(at: AppTest) -> list[str]:
         return [h.proto.body for h in at.get("html") if "lstmviz-lesson-keys" in h.proto.body]
 
-    assert not scripts(open_app(view="lesson"))
-    (script,) = scripts(open_app(view="lesson", presentation="true"))
-    assert "ArrowRight" in script and ".st-key-lesson_${key} button" in script
+    for at in (open_app(view="lesson"), open_app(view="lesson", presentation="true")):
+        (script,) = scripts(at)
+        assert "ArrowRight" in script and "PageDown" in script and ".st-key-lesson_${key} button" in script
+        assert '[role="slider"]' in script  # a focused slider keeps its own arrow keys
 
 
 def test_back_to_the_tutorial_example() -> None:
@@ -177,7 +178,7 @@ def _focus_outlines(figure: dict[str, Any]) -> int:
 def test_compare_links_the_chosen_gate_in_both_heatmaps() -> None:
     at = open_app(view="compare")
     assert all(_focus_outlines(f) == 0 for f in figures(at))
-    at.radio(key="gate").set_value("forget").run()
+    at.button_group(key="gate").set_value("f").run()  # the explorer's own control, ?gate=f
     keras, torch = figures(at)
     # One outline across all the tensor panels (Keras W, U, b; PyTorch's four tensors), which share the gate axis.
     assert _focus_outlines(keras) == _focus_outlines(torch) == 1
@@ -190,9 +191,11 @@ def test_compare_links_the_chosen_gate_in_both_heatmaps() -> None:
     ]
 
 
-def test_compare_adopts_another_frameworks_gate_symbol() -> None:
+def test_compare_adopts_another_frameworks_gate_symbol_and_keeps_the_sidebars() -> None:
     at = open_app(view="compare", cell="gru", gate="n")  # PyTorch's name for the GRU candidate
-    assert at.radio(key="gate").value == "candidate"
+    assert at.button_group(key="gate").value == "h"  # Keras's, the sidebar's framework
+    at = open_app(view="compare", framework="pytorch", gate="o")
+    assert at.button_group(key="gate").value == "o" and at.query_params["gate"] == "o"  # never "output"
 
 
 @pytest.mark.parametrize(
@@ -263,20 +266,26 @@ def test_new_question_and_reveal() -> None:
 # --- through time ----------------------------------------------------------------------------------
 
 
+def player(at: Any) -> dict[str, Any]:
+    """The run-through-time player's data, as the browser receives it."""
+    (element,) = [e for e in at.get("bidi_component") if e.proto.component_name == "lstmviz_player"]
+    return dict(json.loads(element.proto.json))
+
+
 def test_past_the_cap_a_button_moves_to_the_largest_size_that_fits() -> None:
     at = open_app(view="through time", units="500", features="300")
     assert "Play sends every gate" in at.info[0].value  # why the cap exists
     at.button(key="fit_size").click().run()
     assert not at.exception and not at.info
     assert at.slider(key="units").value == 64 and at.slider(key="features").value == 256
-    assert any(f.get("frames") for f in figures(at))
+    assert player(at)["units"] == 64
 
 
 def test_one_hot_needs_ten_features_and_offers_them() -> None:
     at = open_app(view="through time", input_kind="one-hot [4, 7, 8, 4]")
     at.radio(key="input_kind").set_value("one-hot [4, 7, 8, 4]").run()
     at.button(key="one_hot_size").click().run()
-    assert at.slider(key="features").value == 10 and at.slider(key="t").max == 4
+    assert at.slider(key="features").value == 10 and player(at)["steps"] == 4
 
 
 def test_live_equations_carry_the_forward_pass_values() -> None:
@@ -287,14 +296,27 @@ def test_live_equations_carry_the_forward_pass_values() -> None:
     spec = RecurrentSpec()
     result = lstmviz.forward(spec, init_weights(spec), sine_waves(1, 40, 3, seed=0))
     forget = result.gates[(0, "forward")]["f"][0, 6]
-    assert f"f_t = σ(W_f x_t + U_f h_t−1 + b_f) = {brief(forget)}" in text(at)
-    (animated,) = [f for f in figures(at) if f.get("frames")]
-    assert f"f_t = σ(W_f x_t + U_f h_t−1 + b_f) = {brief(forget)}" in animated["frames"][6]["data"][0]["text"]
+    data = player(at)
+    assert data["t0"] == 7
+    assert f"f_t = σ(W_f x_t + U_f h_t−1 + b_f) = {brief(forget)}" in data["equations"][6]
+
+
+def test_typed_tokens_and_numbers_run_and_bad_ones_say_why() -> None:
+    at = open_app(view="through time", features="10", input_kind="your tokens")
+    at.text_input(key="typed_your tokens").set_value("1 2 3 9").run()
+    assert not at.exception and player(at)["steps"] == 4
+    at.text_input(key="typed_your tokens").set_value("1 2 10").run()
+    assert at.warning[0].value.startswith("Not run: '10' is not a token id 0 … 9")
+    at = open_app(view="through time", input_kind="your numbers")
+    at.text_input(key="typed_your numbers").set_value("0.5; 1 2 3; -1").run()
+    assert not at.exception and player(at)["steps"] == 3
+    at.text_input(key="typed_your numbers").set_value("1, inf").run()
+    assert at.warning[0].value.startswith("Not run: 'inf' is not a number")
 
 
 def test_through_time_axes_are_whole_numbers_and_scales_are_per_kind() -> None:
     at = open_app(view="through time")
-    (animated,) = [f for f in figures(at) if f.get("frames")]
+    (animated,) = [f for f in figures(at) if any(t.get("meta") == "step" for t in f["data"])]
     layout = animated["layout"]
     x_axes = [v for k, v in layout.items() if re.fullmatch(r"xaxis\d*", k) and v.get("visible", True)]
     assert len(x_axes) == 8  # input, four gates, c_t, h_t, output
@@ -305,8 +327,6 @@ def test_through_time_axes_are_whole_numbers_and_scales_are_per_kind() -> None:
     assert len({t["coloraxis"] for t in states}) == 3
 
 
-def test_single_timestep_strip_keeps_a_normal_height() -> None:
+def test_single_timestep_has_nothing_to_play() -> None:
     at = open_app(view="through time", timesteps="1")
-    strip = figures(at)[0]
-    assert strip["layout"]["height"] == figures(open_app(view="through time"))[0]["layout"]["height"]
-    assert not any(f.get("frames") for f in figures(at))  # nothing to play
+    assert not at.exception and player(at)["steps"] == 1

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from lstmviz.zoo import RECORDS, find_zoo, zoo_count
-from lstmviz.zoo_forward import zoo_forward
+from lstmviz.zoo.forward import zoo_forward
 from tests.test_zoo import zoo_options
 
 DATA = Path(__file__).parent / "data"

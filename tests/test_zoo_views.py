@@ -7,8 +7,8 @@ import pytest
 
 from lstmviz.figures.zoo import zoo_cell_figure, zoo_cell_key, zoo_gate_bars, zoo_heatmap, zoo_run_figure
 from lstmviz.zoo import RECORDS, Convention, ZooOptions, find_zoo, zoo_count
-from lstmviz.zoo_forward import zoo_forward
-from lstmviz.zoo_tables import (
+from lstmviz.zoo.forward import zoo_forward
+from lstmviz.zoo.tables import (
     default_options,
     differences,
     gate_shares,

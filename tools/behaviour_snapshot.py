@@ -104,7 +104,8 @@ for bad in (
     out["err/" + " ".join(bad)] = cli(bad)
 
 files = sorted(
-    list(Path("lstmviz/examples").glob("*")) + [p for p in Path("tests/data/models").glob("*") if p.suffix != ".json"]
+    list(Path("lstmviz/examples").glob("*"))
+    + [p for d in ("models", "real_layouts") for p in Path("tests/data", d).glob("*") if p.suffix != ".json"]
 )
 tmp = Path(tempfile.mkdtemp())
 for f in files:
@@ -123,6 +124,14 @@ for f in files:
 
                 n = struct.unpack("<Q", b[:8])[0]
                 b = json.dumps(json.loads(b[8 : 8 + n]), sort_keys=True).encode() + b[8 + n :]
+            else:  # a .keras zip: its members, without the save time (metadata.json, zip timestamps)
+                import re
+                import zipfile
+
+                with zipfile.ZipFile(io.BytesIO(b)) as archive:
+                    members = {i.filename: archive.read(i) for i in archive.infolist()}
+                members["metadata.json"] = re.sub(rb'"date_saved": "[^"]*"', b"", members.get("metadata.json", b""))
+                b = b"".join(k.encode() + v for k, v in sorted(members.items()))
             data = hashlib.sha256(b).hexdigest()
         out[f"convert/{f}/{to}"] = text + f"\nbytes-sha={data}"
 

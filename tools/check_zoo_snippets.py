@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from lstmviz.zoo import ZooOptions, find_zoo, zoo_count  # noqa: E402
-from lstmviz.zoo_snippet import zoo_code  # noqa: E402
+from lstmviz.zoo.snippet import zoo_code  # noqa: E402
 
 
 def main() -> int:

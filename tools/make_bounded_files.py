@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from lstmviz.keras_file import keras_file  # noqa: E402 - after the path fix for direct runs
+from lstmviz.modelfiles.keras_writer import keras_file  # noqa: E402 - after the path fix for direct runs
 from lstmviz.spec import RecurrentSpec  # noqa: E402
 from lstmviz.weights import init_weights  # noqa: E402
 

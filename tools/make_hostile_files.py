@@ -1,4 +1,4 @@
-"""Write a corpus of hostile model files, one per safety rule of lstmviz.readers.
+"""Write a corpus of hostile model files, one per safety rule of lstmviz.modelfiles.
 
 Usage: python tools/make_hostile_files.py OUT_DIR [--marker PATH]
 

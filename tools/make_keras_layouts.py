@@ -7,7 +7,7 @@ stacked layer, return_sequences=True, Bidirectional-wrapped when bidirectional, 
 names them in a fresh model) and saved with model.save. The file records the zip members,
 config.json (without Keras's per-process shared_object_id markers), metadata.json's keys and
 every HDF5 group (with attributes) and dataset (with shape and dtype) of model.weights.h5.
-tests/test_convert.py checks lstmviz.keras_file against it.
+tests/test_convert.py checks lstmviz.modelfiles.keras_writer against it.
 """
 
 from __future__ import annotations

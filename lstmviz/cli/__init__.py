@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from lstmviz.cli import convert as convert_command
+from lstmviz.cli.zoo import KernelFlag, ZooCount, layer_from_args, layers_text, spec_layer_path, zoo_json, zoo_text
 from lstmviz.counting import dense_params
 from lstmviz.report import Report, build_report
 from lstmviz.snippet import framework_code
@@ -18,8 +19,7 @@ from lstmviz.spec import CELLS, FRAMEWORKS, RecurrentSpec, convention_of
 from lstmviz.summary import keras_summary, tensor_table
 from lstmviz.tables import GATES, LAYERS, TENSORS, gate_parts, json_rows
 from lstmviz.urlvalues import parse_whole, shown
-from lstmviz.zoo_cli import KernelFlag, ZooCount, layer_from_args, layers_text, spec_layer_path, zoo_json, zoo_text
-from lstmviz.zoo_snippet import zoo_code
+from lstmviz.zoo.snippet import zoo_code
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -219,9 +219,9 @@ def _zoo(args: argparse.Namespace, count: ZooCount) -> int:
 
 def _inspect(path: str, as_json: bool) -> int:
     """Read one model file and print its summary or JSON; exit 2 with one line on any refusal."""
-    from lstmviz.inspection import model_json, summary_text
-    from lstmviz.readers import RefusedFile, read_path
-    from lstmviz.readers.worker import read_model_bounded
+    from lstmviz.modelfiles import RefusedFile, read_path
+    from lstmviz.modelfiles.inspection import model_json, summary_text
+    from lstmviz.modelfiles.worker import read_model_bounded
 
     try:
         model = read_model_bounded(read_path(path), path)

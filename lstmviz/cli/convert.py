@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from lstmviz.convert import TARGETS, ConversionRefused
+from lstmviz.modelfiles.convert import TARGETS, ConversionRefused
 
 
 def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
@@ -36,9 +36,9 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
 def run(args: argparse.Namespace) -> int:
     """Convert IN to OUT; prints the proof and the loading code. Returns 0, or 2 with one line on stderr."""
     # Imported here so `lstmviz count` and `code` start without h5py and safetensors.
-    from lstmviz.convert_model import SUFFIX
-    from lstmviz.readers import RefusedFile, read_path
-    from lstmviz.readers.worker import convert_model_bounded
+    from lstmviz.modelfiles import RefusedFile, read_path
+    from lstmviz.modelfiles.convert_file import SUFFIX
+    from lstmviz.modelfiles.worker import convert_model_bounded
 
     source, target, to = Path(args.input), Path(args.output), args.to
     try:

@@ -23,7 +23,8 @@ def frontier_figure(fits: list[Fit], budget: int, theme: Theme) -> go.Figure:
     fig.update_layout(
         title={"text": f"Sizes within {budget:,} parameters", "font": {"size": theme.title_size}},
         xaxis={"title": "units h"},
-        yaxis={"title": "largest features x", "type": "log"},
+        # Decades only, with separators: Plotly's in-between 2 and 5 labels on a log axis fall under 10 px.
+        yaxis={"title": "largest features x", "type": "log", "dtick": 1, "tickformat": ",d"},
         font={"family": FONT, "size": theme.font_size, "color": INK},
         height=theme.figure_height,
         template=TEMPLATE,

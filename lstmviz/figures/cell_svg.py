@@ -29,19 +29,21 @@ def _text(
 
 
 def _node(node: Node, theme: Theme, selected: str | None = None) -> str:
-    size = theme.font_size * 0.95
+    size = float(theme.font_size)  # the smallest text: at the diagram's own width, the theme's floor
     if node.kind == "label":
         # Lines step by the font size, so projector-sized notes never overprint each other.
         first = _text(node.x, node.y - 16, node.lines[0], size, "bold", kind="minor")
         return first + "".join(
-            _text(node.x, node.y - 16 + size * 1.15 * (k + 1), line, size * 0.8, kind="minor")
+            _text(node.x, node.y - 16 + size * 1.15 * (k + 1), line, size, kind="minor")
             for k, line in enumerate(node.lines[1:])
         )
     if node.kind == "op":
+        # A phone keeps the one-glyph operators (×, +); a word such as tanh cannot fit its circle there.
+        symbol = node.lines[0]
         return (
             f'<circle cx="{node.x}" cy="{node.y}" r="{node.w / 2}" fill="{PAPER}" stroke="{LINE}" '
             f'stroke-width="{theme.line_width}"/>'
-            + _text(node.x, node.y + 1, node.lines[0], size * (0.9 if len(node.lines[0]) < 3 else 0.62), "bold")
+            + _text(node.x, node.y + 1, symbol, size, "bold", fit=node.w - 4, kind="op" if len(symbol) < 3 else "minor")
         )
     left, top = node.x - node.w / 2, node.y - node.h / 2
     chosen = selected is not None and node.id == f"gate_{selected}"
@@ -55,12 +57,15 @@ def _node(node: Node, theme: Theme, selected: str | None = None) -> str:
         f'fill-opacity="{0.32 if chosen else 0.16 * (DIM if dimmed else 1)}" stroke="{stroke}" '
         f'stroke-opacity="{DIM if dimmed else 1}" stroke-width="{width}"/>',
     ]
-    step = node.h / (len(node.lines) + 1)
-    last = len(node.lines) - 1
+    lines = node.lines
+    if node.h / (len(lines) + 1) < size * 1.3 and len(lines) > 2:  # large type: the name and the count only
+        lines = (lines[0], lines[-1])
+    step = node.h / (len(lines) + 1)
+    last = len(lines) - 1
     if node.kind == "gate":  # on a phone the gate is named by its symbol alone: names would collide
         parts.append(_text(node.x, top + step, node.id.removeprefix("gate_"), size, "bold", kind="narrow"))
-    for k, line in enumerate(node.lines):
-        small = size * (0.8 if k else 0.95)
+    for k, line in enumerate(lines):
+        small = size * (1 if k else 1.05)
         # The count stays on a phone; the name (gates: replaced by the symbol) and details go.
         kind = "major" if k == last or (k == 0 and node.kind != "gate") else "minor"
         parts.append(
@@ -84,16 +89,17 @@ def _edge(edge: Edge, theme: Theme) -> str:
         anchor = "start" if vertical else "middle"
         if edge.label_at:
             (x, y), anchor = edge.label_at, "start"
-        svg += _text(x, y, edge.label, theme.font_size * 0.72, anchor=anchor, kind="minor")
+        svg += _text(x, y, edge.label, theme.font_size, anchor=anchor, kind="minor")
     return svg
 
 
 # Drawn narrower than 560 CSS pixels (a phone), the diagram drops its wire labels and detail lines
 # and keeps gate names and counts at a size that stays readable once the whole canvas is scaled down.
+# 31 units: at a phone's 358 of the diagram's 900 units that is 12 px on screen.
 NARROW_CSS = (
     "<style>.narrow { display: none; } @media (max-width: 560px) { .minor { display: none; } "
-    ".narrow { display: inline; font-size: 30px; } .major { font-size: 26px; font-weight: bold; } "
-    ".title { font-size: 30px; } .caption { font-size: 26px; } }</style>"
+    ".narrow { display: inline; font-size: 32px; } .major, .op { font-size: 31px; font-weight: bold; } "
+    ".title { font-size: 32px; } .caption.narrow { font-size: 31px; } }</style>"
 )
 
 
@@ -115,7 +121,9 @@ def cell_svg(geometry: CellGeometry, theme: Theme = SCREEN, selected: str | None
             'stroke="#BBBBBB"/>',
             *(_edge(e, theme) for e in g.edges),
             *(_node(n, theme, selected) for n in g.nodes),
-            _text(g.width / 2, g.height - 12, g.caption, theme.font_size, kind="caption"),
+            _text(g.width / 2, g.height - 12, g.caption, theme.font_size, fit=g.width - 20, kind="caption minor"),
+            # A phone's caption: the count alone ("4 × 12 = 48 parameters"), at the phone's size.
+            _text(g.width / 2, g.height - 12, g.caption.split(", ")[0], theme.font_size, kind="caption narrow"),
             "</svg>",
         ]
     )

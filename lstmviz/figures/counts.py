@@ -112,6 +112,9 @@ def gate_counts_figure(layer: LayerCount, theme: Theme = SCREEN, selected: str |
             "height": max(280, int(3.5 * theme.font_size) * len(table) + 8 * theme.font_size),
             "margin": {"l": 20, "r": 90, "t": 60, "b": 4 * theme.font_size},
             "annotations": totals,
+            # A part too thin for its number at the chart's size hides it (the total and the hover say it)
+            # rather than shrinking it under the size floor.
+            "uniformtext": {"minsize": theme.font_size, "mode": "hide"},
             "clickmode": "event+select",
             "dragmode": False,
         },

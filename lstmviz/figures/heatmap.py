@@ -9,6 +9,7 @@ the payload stays bounded.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from math import ceil
@@ -215,25 +216,25 @@ def weight_heatmap(data: HeatmapData, theme: Theme = SCREEN, selected: str | Non
     layout.update(
         # The title sits at the top of the figure, above the room reserved for the tensors' axis titles.
         title={
-            "text": _title(data),
+            "text": _title(data, theme),
             "font": {"size": theme.title_size},
             "y": 1,
             "yref": "container",
             "yanchor": "top",
-            # Plotly hangs extra title lines above the anchor: push them down by their height.
-            "pad": {"t": int(6 + 1.3 * theme.title_size * (1 + data.pooled + layer.gates_in_columns - 1))},
+            # Plotly hangs half of the extra title lines above the anchor: push them down by that height.
+            "pad": {"t": int(6 + 0.65 * theme.title_size * (len(_title_lines(data)) - 1))},
         },
         coloraxis={
             "colorscale": _weight_colours(),  # a name would reach plotly.js unresolved
             "cmin": -limit,
             "cmax": limit,
-            "colorbar": {"title": {"text": "weight"}},
+            "colorbar": {"title": {"text": "weight"}, "xpad": 10 + _row_label_px(layer, theme)},
         },
         font={"family": FONT, "size": theme.font_size, "color": INK},
         height=theme.figure_height,
         margin=_margins(data, theme),
         shapes=lines,
-        annotations=labels,
+        annotations=[*layout.pop("annotations", []), *labels],
         showlegend=False,
         clickmode="event+select",
         dragmode=False,
@@ -256,10 +257,16 @@ def _margins(data: HeatmapData, theme: Theme) -> dict[str, Any]:
     return {
         "t": _top_margin(data, theme),
         "l": left,
-        "r": int(70 + 4.5 * theme.font_size),  # the colour bar and its tick labels, e.g. −0.006
+        # The colour bar and its tick labels, e.g. −0.006; PyTorch's row numbers before it.
+        "r": int(70 + 4.5 * theme.font_size + _row_label_px(layer, theme)),
         "b": int(2.5 * theme.font_size + 10),
         "autoexpand": False,
     }
+
+
+def _row_label_px(layer: LayerCount, theme: Theme) -> int:
+    """Room for PyTorch's row numbers right of its panels (Keras numbers its columns underneath)."""
+    return 0 if layer.gates_in_columns else int(_label_px(len(layer.gates) * layer.units, theme, True))
 
 
 @cache
@@ -270,8 +277,9 @@ def _weight_colours() -> list[list[Any]]:
 
 def _top_margin(data: HeatmapData, theme: Theme) -> int:
     """Room above the panels for the title lines, and (PyTorch) the two-line axis titles and tick labels."""
-    title_lines = 1 + data.layer.gates_in_columns + data.pooled
-    above_panels = 0 if data.layer.gates_in_columns else 4.2 * theme.font_size
+    title_lines = len(_title_lines(data))
+    # PyTorch: one line per tensor name (staggered, see _panel_titles) over the tick labels.
+    above_panels = 0 if data.layer.gates_in_columns else (1.35 * len(_drawn(data.layer)) + 1.6) * theme.font_size
     return int(title_lines * 1.4 * theme.title_size + above_panels + 16)
 
 
@@ -280,11 +288,13 @@ def _suffixes(layer: LayerCount) -> list[str]:
     return ["" if i == 0 else str(i + 1) for i in range(len(_drawn(layer)))]
 
 
+LEGEND_CHARS = 44  # a title line of the Keras W/U/b legend: fits a compare half-column at the font size
 STRIP = 0.06  # share of the figure the clickable gate strip takes along the stacking axis
 STRIP_GAP = 0.05  # room for the gate axis's tick labels (PyTorch) between the strip and the tensors
 # Pixels for tick spacing: a heatmap in half a column (compare, convert) gets about 330; the full
 # column (900) then shows fewer ticks, never colliding ones (labels stay level: tickangle 0).
 PLOT_WIDTH = 330
+PHONE_PLOT_WIDTH = 150  # the narrowest plot: a heatmap on a 390 px phone, inside its margins
 
 
 def nice_step(length: int, room_px: float, label_px: float) -> int:
@@ -318,7 +328,8 @@ def _panel_axes(layer: LayerCount, theme: Theme) -> dict[str, Any]:
     share = [max(s / sum(sizes), 0.07 if keras else 0.1) for s in sizes]
     share = [s / sum(share) for s in share]
     # Keras rows can be thin (a bias is one row): short axis titles there, full names in the title.
-    titles = [_letter(t, keras) if keras else f"{t.name}<br>{t.shape}" for t in tensors]
+    # PyTorch's side-by-side panels are too narrow for their names: those go on lines of their own above.
+    titles = [_letter(t, keras) if keras else "" for t in tensors]
     gate_axis, stack_axis = ("x", "y") if keras else ("y", "x")
     gate_length = len(layer.gates) * layer.units
     plot_height = theme.figure_height - 150
@@ -331,23 +342,28 @@ def _panel_axes(layer: LayerCount, theme: Theme) -> dict[str, Any]:
             "tick0": 0,
             "dtick": nice_step(gate_length, gate_room, _label_px(gate_length, theme, keras)),
             "domain": [0.0, 1.0],
-            # Keras: the column ticks under the bottom panel; PyTorch: rows read top to bottom.
-            "anchor": f"{stack_axis}{suffixes[-1]}" if keras else stack_axis,
+            # Keras: the column ticks under the bottom panel. PyTorch: rows read top to bottom, numbered
+            # right of the last panel (left of the first they ran into the gate strip's names).
+            **({"anchor": f"{stack_axis}{suffixes[-1]}"} if keras else {"anchor": "free", "position": 1.0}),
             **_FIXED_AXIS,
-            **({} if keras else {"autorange": "reversed"}),
+            **({} if keras else {"autorange": "reversed", "side": "right"}),
         }
     }
     for i, (suffix, span) in enumerate(zip(suffixes, spans, strict=True)):
-        room = (span[1] - span[0]) * (plot_height if keras else PLOT_WIDTH)
+        # PyTorch's panels share the width: spaced for a phone's plot, so side-by-side ticks never meet.
+        room = (span[1] - span[0]) * (plot_height if keras else PHONE_PLOT_WIDTH)
         layout[f"{stack_axis}axis{suffix}"] = {  # the tensor's own axis: whole-number ticks only
-            "title": {"text": titles[i], "font": {"size": theme.font_size}},
+            **({"title": {"text": titles[i], "font": {"size": theme.font_size}}} if titles[i] else {}),
             "tick0": 0,
             "dtick": nice_step(sizes[i], room, _label_px(sizes[i], theme, not keras)),
+            "showticklabels": keras or sizes[i] > 1,  # a one-column bias needs no "0" crowding its neighbours
             "domain": list(span),
             "anchor": gate_axis,
             **_FIXED_AXIS,
             **({"autorange": "reversed"} if keras else {"side": "top"}),
         }
+    if not keras:
+        layout["annotations"] = _panel_titles(tensors, spans, theme)
     strip_domain = [1 - STRIP, 1.0] if keras else [0.0, STRIP]
     layout[f"{stack_axis}axis{n + 1}"] = {
         "domain": strip_domain,
@@ -363,6 +379,29 @@ def _panel_axes(layer: LayerCount, theme: Theme) -> dict[str, Any]:
 # Every tensor and gate axis: no grid, and ticks laid out by nice_step, not by Plotly measuring labels
 # (automargin grows the margins and draws again; an automatic angle measures every label on each draw).
 _FIXED_AXIS = {"showgrid": False, "zeroline": False, "automargin": False, "tickangle": 0}
+
+
+def _panel_titles(
+    tensors: Sequence[Tensor], spans: Sequence[tuple[float, float]], theme: Theme
+) -> list[dict[str, Any]]:
+    """PyTorch's tensor names above its side-by-side panels, one line each (the first highest), so no two
+    meet however narrow a panel is: from a panel's left edge, or (right half) ending at its right edge."""
+    line, ticks = 1.35 * theme.font_size, 1.6 * theme.font_size
+    return [
+        {
+            "text": f"{t.name} {t.shape}",
+            "xref": "paper",
+            "yref": "paper",
+            "x": lo if lo < 0.5 else hi,
+            "xanchor": "left" if lo < 0.5 else "right",
+            "y": 1,
+            "yanchor": "bottom",
+            "yshift": ticks + line * (len(tensors) - 1 - i),
+            "showarrow": False,
+            "font": {"size": theme.font_size, "color": INK},
+        }
+        for i, (t, (lo, hi)) in enumerate(zip(tensors, spans, strict=True))
+    ]
 
 
 def _stack_spans(layer: LayerCount, share: list[float]) -> list[tuple[float, float]]:
@@ -392,7 +431,11 @@ def _strip(layer: LayerCount, theme: Theme, selected: str | None) -> dict[str, A
     # Black or white text, whichever reads better on the colour the bar is drawn in.
     inks = [readable_on(blend(f, o)) for f, o in zip(fills, opacity, strict=True)]
     names = {g.kind.symbol: g.kind.name for g in layer.gates}
-    text = [f"<b>{s}</b> {names[s]}" if keras else f"<b>{s}</b>" for s in symbols]
+    # Names only where every one fits its block in a half-column plot: Plotly shrinks text that does not
+    # fit a bar (to 9.6 px for "c cell candidate"); the gate picker and the hover name them anyway.
+    room = PLOT_WIDTH / len(symbols) - 8
+    named = keras and all(len(f"{s} {names[s]}") * 0.6 * theme.font_size <= room for s in symbols)
+    text = [f"<b>{s}</b> {names[s]}" if named else f"<b>{s}</b>" for s in symbols]
     slices = {s: ", ".join(layer.slice_texts(s)) for s in symbols}
     trace: dict[str, Any] = {
         "type": "bar",
@@ -410,6 +453,7 @@ def _strip(layer: LayerCount, theme: Theme, selected: str | None) -> dict[str, A
         "text": text,
         "textposition": "inside",
         "insidetextanchor": "middle",
+        "constraintext": "none",  # a gate's symbol keeps the chart's size however thin its bar
         "textangle": 0,
         "textfont": {"color": inks, "size": theme.font_size},
         "showlegend": False,
@@ -540,21 +584,32 @@ def _gate_marks(
     return lines, labels
 
 
-def _title(data: HeatmapData) -> str:
-    """Layer, count, Keras's W/U/b legend, and whether cells are pooled."""
+def _title_lines(data: HeatmapData) -> list[str]:
+    """Layer and count; Keras's W/U/b legend (at most LEGEND_CHARS a line); whether cells are pooled."""
     layer = data.layer
-    title = f"{layer.convention.label} · {layer.title} · {layer.params:,} parameters"
+    lines = [f"{layer.convention.label} · {layer.title} · {layer.params:,} parameters"]
     if layer.gates_in_columns:
-        title += "<br><sup>" + " · ".join(f"{_letter(t, True)} = {t.name} {t.shape}" for t in _drawn(layer)) + "</sup>"
+        legend = [f"{_letter(t, True)} = {t.name} {t.shape}" for t in _drawn(layer)]
+        current = ""
+        for item in legend:
+            if current and len(current) + 3 + len(item) > LEGEND_CHARS:
+                lines.append(current)
+                current = item
+            else:
+                current = f"{current} · {item}" if current else item
+        lines.append(current)
     if data.pooled:
-        title += (
-            f"<br><sup>pooled: each cell is the mean of up to {data.row_factor} × {data.col_factor} weights"
-            " (per gate block); hover shows where a block starts</sup>"
-        )
+        lines.append(f"pooled: each cell is the mean of up to {data.row_factor} × {data.col_factor} weights")
     if data.means_only:
         gh = f"{len(layer.gates)}h" if len(layer.gates) > 1 else "h"
-        title += (
-            f"<br><sup>{', '.join(data.means_only)}: each cell drawn from the distribution of an orthogonal"
-            f" matrix's pooled mean, N(0, 1/(n·{gh})), not orthogonalised in full</sup>"
+        lines.append(
+            f"{', '.join(data.means_only)}: each cell drawn from the distribution of an orthogonal"
+            f" matrix's pooled mean, N(0, 1/(n·{gh})), not orthogonalised in full"
         )
-    return title
+    return lines
+
+
+def _title(data: HeatmapData, theme: Theme) -> str:
+    """The title's lines; the ones after the first at the chart's font size (never under the floor)."""
+    first, *rest = _title_lines(data)
+    return "<br>".join([first, *(f"<span style='font-size:{theme.font_size}px'>{line}</span>" for line in rest)])

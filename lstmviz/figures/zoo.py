@@ -28,8 +28,8 @@ from lstmviz.style import (
     readable_on,
 )
 from lstmviz.zoo import TensorLayout, ZooCount
-from lstmviz.zoo_forward import ZooRun
-from lstmviz.zoo_tables import gate_shares
+from lstmviz.zoo.forward import ZooRun
+from lstmviz.zoo.tables import gate_shares
 
 # The tensor roles drawn as the existing parts (grey tones and hatching; hues mean gates only).
 ROLE_PART = {

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -18,8 +19,8 @@ from lstmviz.figures.counts import dense_network_figure, gate_counts_figure
 from lstmviz.figures.heatmap import HeatmapData, heatmap_data, pool_factors, weight_heatmap
 from lstmviz.forward import ForwardResult, forward
 from lstmviz.inputs import lecture_input
-from lstmviz.readers import ModelFile, RecurrentLayer, RefusedFile
-from lstmviz.readers.worker import read_model_bounded
+from lstmviz.modelfiles import ModelFile, RecurrentLayer, RefusedFile
+from lstmviz.modelfiles.worker import read_model_bounded
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import Theme
 from lstmviz.weights import init_layer, init_weights, means_only
@@ -63,6 +64,13 @@ def forward_pass(spec: RecurrentSpec, input_kind: str) -> ForwardResult:
     return forward(spec, init_weights(spec, seed=0), inputs)
 
 
+@st.cache_resource(max_entries=8, show_spinner=False, hash_funcs=CHEAP_KEYS)
+def forward_on(spec: RecurrentSpec, inputs: bytes) -> ForwardResult:
+    """The forward pass on one sample given as float32 bytes (T × features), seeded initial weights; read-only."""
+    sample = np.frombuffer(inputs, np.float32).reshape(1, spec.timesteps, spec.features)
+    return forward(spec, init_weights(spec, seed=0), sample)
+
+
 @st.cache_resource(max_entries=64, show_spinner=False, hash_funcs=CHEAP_KEYS)
 def gate_counts(layer: LayerCount, theme: Theme, selected: str | None = None) -> go.Figure:
     """The per-gate connection bars of one layer; `selected` gate stands out."""
@@ -79,7 +87,7 @@ def dense_network(dense: DenseCount, theme: Theme) -> go.Figure:
 # hashing their bytes or weights on every rerun; the underscored arguments are not hashed.
 @st.cache_resource(max_entries=3, ttl=3600, show_spinner="Reading the model file…")
 def read_model_file(key: str, name: str, _data: bytes) -> ModelFile | str:
-    """The file read by lstmviz.readers in a limited child process, or the one-line reason it was refused."""
+    """The file read by lstmviz.modelfiles in a limited child process, or the one-line reason it was refused."""
     # Never parsed in the server: a parser pathology costs the child its 1 GiB / 10 s, not the
     # server's memory or the other sessions' time. Refusals are cached too.
     try:
@@ -95,7 +103,8 @@ def file_heatmap(key: str, index: int, lc: LayerCount, theme: Theme, _layer: Rec
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def file_forward(key: str, index: int, input_kind: str, timesteps: int, _layer: RecurrentLayer) -> ForwardResult:
-    """A file layer's forward pass on a lecture input; read-only."""
-    inputs = lecture_input(input_kind, timesteps, _layer.spec.features)
-    return forward(_layer.spec, _layer.weights, inputs, _layer.activations or ("tanh", "sigmoid"))
+def file_forward_on(key: str, index: int, inputs: bytes, timesteps: int, _layer: RecurrentLayer) -> ForwardResult:
+    """A file layer's forward pass on one sample given as float32 bytes (T × features), with the file's
+    activations; read-only."""
+    sample = np.frombuffer(inputs, np.float32).reshape(1, timesteps, _layer.spec.features)
+    return forward(_layer.spec, _layer.weights, sample, _layer.activations or ("tanh", "sigmoid"))

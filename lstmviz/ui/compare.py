@@ -7,21 +7,19 @@ from typing import Any
 import streamlit as st
 
 from lstmviz.compare import MODES, Comparison, Side, compare, gate_role, matching_gate
+from lstmviz.counting import LayerCount
 from lstmviz.figures.focus import focus_gate, gate_targets
 from lstmviz.report import Report
 from lstmviz.spec import RecurrentSpec, option_applies
 from lstmviz.style import Theme
-from lstmviz.ui import cached, controls, url
+from lstmviz.ui import cached, controls
 from lstmviz.ui.charts import chart_config
-from lstmviz.ui.controls import URL
-from lstmviz.urlvalues import Choice
 
 MODE_LABEL = {
     "frameworks": "Keras vs PyTorch",
     "cells": "LSTM vs GRU vs SimpleRNN",
     "directions": "one direction vs bidirectional",
 }
-NO_GATE = "none"
 
 
 def render(report: Report, theme: Theme) -> None:
@@ -37,7 +35,7 @@ def render(report: Report, theme: Theme) -> None:
     totals(comparison)
     differences(comparison)
     if mode == "frameworks":
-        heatmaps(comparison, spec, theme)
+        heatmaps(comparison, spec, report.layers[0], theme)
 
 
 def totals(comparison: Comparison) -> None:
@@ -55,47 +53,34 @@ def differences(comparison: Comparison) -> None:
     st.markdown("\n".join(f"- {sentence}" for sentence in comparison.differences))
 
 
-def _gate_options(side: Side) -> list[str]:
-    return [NO_GATE, *(gate_role(g) for g in side.report.layers[0].gates)]
-
-
-def _select_from_chart(chart_key: str, side: Side) -> None:
-    """A click on a gate block of either heatmap puts that gate in focus in both."""
+def _select_from_chart(chart_key: str, side: Side, sidebar: LayerCount) -> None:
+    """A click on a gate block of either heatmap follows that gate in both, by the sidebar framework's symbol."""
     state: Any = st.session_state.get(chart_key) or {}
     points = state.get("selection", {}).get("points", [])
     gates = side.report.layers[0].gates
     # Only the gate targets can be selected (heatmaps cannot): one point per gate, in gate order.
     index = points[0].get("point_index") if points else None
     if isinstance(index, int) and 0 <= index < len(gates):
-        st.session_state["gate"] = gate_role(gates[index])
+        match = matching_gate(sidebar, gate_role(gates[index]))
+        st.session_state[controls.GATE_KEY] = match.kind.symbol if match else None
 
 
-def heatmaps(comparison: Comparison, spec: RecurrentSpec, theme: Theme) -> None:
-    """Keras's and PyTorch's W/U/b heatmaps side by side, the chosen gate highlighted in both."""
+def heatmaps(comparison: Comparison, spec: RecurrentSpec, sidebar: LayerCount, theme: Theme) -> None:
+    """Keras's and PyTorch's W/U/b heatmaps side by side, the followed gate highlighted in both.
+
+    The followed gate is the explorer's own control (?gate= in the sidebar framework's symbols), so
+    a tour through every view keeps it as it is."""
     # A Keras GRU's reset_after changes only its bias row: draw the sidebar's choice beside PyTorch.
     first_side = comparison.sides[
         1 if option_applies("reset_after", "keras", spec.cell) and not spec.reset_after else 0
     ]
     shown = (first_side, comparison.sides[-1])
-    first = shown[0]
-    options = _gate_options(first)
-    # ?gate= may name a gate by any framework's symbol (the explorer's f, PyTorch's g or n): read it as the role.
-    url.alias("gate", {g.kind.symbol: gate_role(g) for side in shown for g in side.report.layers[0].gates})
-    url.clean("gate", Choice(tuple(options)))
     st.subheader("The same gates in each framework's layout")
-    chosen = str(
-        st.radio(
-            "Gate in focus (or click a ring on either heatmap)",
-            options,
-            key="gate",
-            horizontal=True,
-            bind=URL,
-        )
-    )
+    chosen = controls.gate_picker(sidebar)
     for column, (k, side) in zip(st.columns(2), enumerate(shown), strict=True):
         layer = side.report.layers[0]
         figure = cached.heatmap_figure(layer, 0, theme)
-        match = matching_gate(layer, chosen) if chosen != NO_GATE else None
+        match = matching_gate(layer, chosen) if chosen is not None else None
         if match is not None:
             figure = focus_gate(figure, layer, layer.gates.index(match), theme)
         figure = gate_targets(figure, layer)
@@ -105,8 +90,9 @@ def heatmaps(comparison: Comparison, spec: RecurrentSpec, theme: Theme) -> None:
                 figure,
                 key=chart_key,
                 config=chart_config("png", f"lstmviz-compare-{layer.framework}-{layer.cell}"),
-                on_select=lambda key=chart_key, s=side: _select_from_chart(key, s),
+                on_select=lambda key=chart_key, s=side: _select_from_chart(key, s, sidebar),
                 selection_mode="points",
+                theme=None,
             )
             if match is not None:
                 st.caption(f"{side.label}: {match.kind.name} gate {match.kind.symbol}, {match.params:,} parameters")

@@ -164,6 +164,8 @@ PRESENTATION_CSS = """<style>
 [data-testid="stMain"] [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p {
   font-size: 4.5rem; line-height: 1.1; }
 [data-testid="stMain"] [data-testid="stCaptionContainer"] { display: none; }
+[data-testid="stMain"] [class*="st-key-keep_caption"] [data-testid="stCaptionContainer"] {
+  display: block; font-size: 1.15rem; }
 [data-testid="stMain"] p code { font-size: 1.2rem; white-space: nowrap; }
 [data-testid="stMain"] pre code, [data-testid="stMain"] pre.lstmviz-summary { font-size: 1.05rem; }
 [data-testid="stMain"] [data-testid="stDataFrame"] { font-size: 1.2rem; }
@@ -184,6 +186,11 @@ def layer_picker(count: Breakdown, label: str, key: str) -> LayerCount:
 # --- the followed gate: ?gate=SYMBOL, a click on a gate bar, or the picker -------------------
 
 GATE_KEY: Final = "gate"
+# The followed gate outlives the views without a gate control (Streamlit forgets a widget's state, and
+# drops its URL key, in a run that does not draw it): a plain session key holds it meanwhile.
+FOLLOWED_KEY: Final = "followed_gate"
+_DRAWN_KEY: Final = "gate_control_drawn"  # set by gate_picker, cleared at the end of each run
+ALL_GATE_SYMBOLS: Final = frozenset({"i", "f", "c", "g", "o", "z", "r", "h", "n"})
 # The same gate under the other framework's symbol, so a followed gate survives a framework switch.
 _EQUIVALENT = {"c": "g", "g": "c", "h": "n", "n": "h"}
 
@@ -195,6 +202,27 @@ def _gate_for(layer: LayerCount, value: object) -> str | None:
         return str(value)
     other = _EQUIVALENT.get(str(value))
     return other if other in symbols else None
+
+
+def selected_gate(layer: LayerCount) -> str | None:
+    """The gate the page follows, as one of this layer's symbols, or None; reads state, draws nothing.
+
+    Views that highlight a gate (the explorer, a compare view) call this after `gate_picker` ran.
+    """
+    held = st.session_state.get(GATE_KEY, st.session_state.get(FOLLOWED_KEY, st.query_params.get(GATE_KEY)))
+    return _gate_for(layer, held)
+
+
+def keep_followed_gate() -> None:
+    """After a view without the gate control: the followed gate stays in the session and in ?gate=."""
+    if st.session_state.pop(_DRAWN_KEY, False):  # this run drew the control, which keeps both
+        return
+    if FOLLOWED_KEY not in st.session_state:  # a link straight to this view: take its ?gate= if it names a gate
+        given = st.query_params.get(GATE_KEY)
+        st.session_state[FOLLOWED_KEY] = given if given in ALL_GATE_SYMBOLS else None
+    followed = st.session_state[FOLLOWED_KEY]
+    if followed is not None:
+        url.keep(GATE_KEY, followed)
 
 
 def pick_gate_from(chart_key: str) -> None:
@@ -212,9 +240,14 @@ def gate_picker(layer: LayerCount) -> str | None:
     # Clean the URL and the state before the widget exists: a symbol this cell lacks (?gate=x,
     # or c after a switch to PyTorch) is translated or dropped, never an error.
     symbols = tuple(g.symbol for g in layer.gates)
+    if GATE_KEY not in st.session_state and st.session_state.get(FOLLOWED_KEY) is not None:
+        # Back from a view without the control: it picks up the gate followed there.
+        st.session_state[GATE_KEY] = _gate_for(layer, st.session_state[FOLLOWED_KEY])
     held = st.session_state.get(GATE_KEY)
     if GATE_KEY not in st.session_state:
-        # A link: ?gate= must name one of this cell's gates (?gate=x is dropped with a notice).
+        # A link: ?gate= must name one of this cell's gates (?gate=x is dropped with a notice); another
+        # framework's symbol for the same gate (?gate=g on Keras) is read as this framework's.
+        url.alias(GATE_KEY, {other: mine for other, mine in _EQUIVALENT.items() if mine in symbols})
         url.clean(GATE_KEY, Choice(symbols))
     elif held is not None and held not in symbols:
         # A switch of framework or cell: the same gate under its new symbol (c ↔ g), or none.
@@ -228,6 +261,8 @@ def gate_picker(layer: LayerCount) -> str | None:
         key=GATE_KEY,
         bind=URL,
     )
+    st.session_state[FOLLOWED_KEY] = value
+    st.session_state[_DRAWN_KEY] = True
     return _gate_for(layer, value)
 
 

@@ -8,12 +8,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lstmviz.conventions import FRAMEWORK_LABEL
-from lstmviz.convert import ConversionRefused, gate_move_rows
-from lstmviz.convert_model import SUFFIX, ConvertedModel, target_for
 from lstmviz.counting import breakdown
 from lstmviz.figures.heatmap import heatmap_data, weight_heatmap
-from lstmviz.readers import ModelFile, RefusedFile
-from lstmviz.readers.worker import convert_read_model_bounded
+from lstmviz.modelfiles import ModelFile, RefusedFile
+from lstmviz.modelfiles.convert import ConversionRefused, count_change, gate_move_rows
+from lstmviz.modelfiles.convert_file import SUFFIX, TARGET, ConvertedModel, target_for
+from lstmviz.modelfiles.worker import convert_read_model_bounded
 from lstmviz.style import Theme
 from lstmviz.ui import controls
 from lstmviz.ui.charts import chart_config
@@ -56,7 +56,7 @@ def _module_picker(model: ModelFile, to: str) -> str | None:
     names = [layer.name for layer in model.layers]
     if len(names) < 2:
         return None
-    options = names if to == "keras" else [ALL_LAYERS, *names]
+    options = names if TARGET[to].one_module else [ALL_LAYERS, *names]
     choice = str(st.selectbox("Layer to convert", options, key="convert_module"))
     return None if choice == ALL_LAYERS else choice
 
@@ -91,6 +91,8 @@ def render(model: ModelFile, theme: Theme, filename: str, key: str) -> None:
         st.success(f"{text(c.name)}: {c.proof.text} ✓")
     for line in converted.assumptions:
         st.caption(f"Assumed: {text(line)}")
+    for c in converted.conversions:
+        st.markdown(f"**{text(c.name)}:** {count_change(c.source, c.target)}.")
     st.download_button(
         f"Download {text(out_name)}",
         converted.data,
@@ -114,7 +116,7 @@ def render(model: ModelFile, theme: Theme, filename: str, key: str) -> None:
     left, right = st.columns(2)
     with left:
         st.markdown(f"**Before: {source_label}**")
-        st.plotly_chart(before, key="convert_before", config=chart_config("png", f"{out_name}-before"))
+        st.plotly_chart(before, key="convert_before", config=chart_config("png", f"{out_name}-before"), theme=None)
     with right:
         st.markdown(f"**After: {target_label}**")
-        st.plotly_chart(after, key="convert_after", config=chart_config("png", f"{out_name}-after"))
+        st.plotly_chart(after, key="convert_after", config=chart_config("png", f"{out_name}-after"), theme=None)

@@ -55,6 +55,7 @@ def render(report: Report, theme: Theme) -> None:
     spec = report.spec
     slug = file_slug(spec)
     headline(report)
+    lesson_entry()
     layer = controls.layer_picker(report.count, "Layer and direction to draw", "view_layer")
     gate = gate_focus(layer)
     timesteps(report)
@@ -76,6 +77,21 @@ def headline(report: Report) -> None:
     they follow the size sliders while they move (lstmviz.ui.live)."""
     st.title("How many parameters does this layer have, and why?")
     live.headline(report, controls.SIZE_MAX)
+
+
+def _start_lesson() -> None:
+    st.session_state["view"] = "lesson"
+    st.session_state["step"] = 1
+
+
+def lesson_entry() -> None:
+    """New here? The six-step lesson, one click from the first screen."""
+    st.button(
+        "New here? Take the 6-step lesson: from a dense layer to this count →",
+        key="start_lesson",
+        on_click=_start_lesson,
+        type="primary",
+    )
 
 
 def gate_focus(layer: LayerCount) -> str | None:
@@ -189,6 +205,7 @@ def exports(report: Report, layer: LayerCount, theme: Theme, image_format: str, 
             cell_figure(geometry, theme),
             key="cell_chart",
             config=chart_config(image_format, f"{slug}-cell"),
+            theme=None,
         )
     latex = formula_latex(report.formula)
     st.markdown("**Formula** (LaTeX)")

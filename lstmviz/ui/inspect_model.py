@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import streamlit as st
 
 from lstmviz.counting import LayerCount, breakdown
 from lstmviz.figures.cell_geometry import cell_geometry
 from lstmviz.figures.cell_svg import cell_svg
-from lstmviz.figures.timeline import activations_figure
-from lstmviz.inputs import LECTURE_INPUTS, ONE_HOT
-from lstmviz.inspection import count_check, gate_stats, model_rows
-from lstmviz.readers import MAX_FILE_BYTES, MAX_PARAMS, ModelFile, RecurrentLayer
+from lstmviz.modelfiles import MAX_FILE_BYTES, MAX_PARAMS, ModelFile, RecurrentLayer
+from lstmviz.modelfiles.inspection import count_check, gate_stats, model_rows
 from lstmviz.report import Report
-from lstmviz.spec import convention_of
+from lstmviz.spec import RecurrentSpec, convention_of
 from lstmviz.style import Theme
 from lstmviz.tables import GATE_STATS, MODEL_LAYERS, rows
-from lstmviz.ui import cached, controls, convert_panel, url
+from lstmviz.ui import cached, controls, convert_panel, url, zoo
+from lstmviz.ui import through_time as time_view
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.controls import URL
+from lstmviz.ui.lesson import TUTORIAL
+from lstmviz.ui.static_table import static_table
 from lstmviz.ui.text import text
 from lstmviz.urlvalues import Choice
 
@@ -60,6 +61,7 @@ def render(report: Report, theme: Theme) -> None:
     pick = labels.index(st.selectbox("Recurrent layer", labels, key="inspect_layer")) if len(labels) > 1 else 0
     layer = model.layers[pick]
     count(layer)
+    open_elsewhere(layer)
     lc = controls.layer_picker(breakdown(layer.spec), "Layer and direction to draw", "inspect_direction")
     cell(layer, lc, theme)
     weights(key, pick, layer, lc, theme)
@@ -106,12 +108,7 @@ def uploaded_file() -> tuple[str, str, bytes] | None:
 def summary(name: str, model: ModelFile) -> None:
     """Every layer's count and the total, each recurrent layer checked against lstmviz's formula."""
     st.metric(f"{text(name)} ({model.format}): total parameters", f"{model.total_params:,}")
-    st.dataframe(
-        rows(MODEL_LAYERS, model_rows(model)),
-        hide_index=True,
-        key="model_table",
-        column_config={"parameters": st.column_config.NumberColumn(format="localized")},
-    )
+    static_table(rows(MODEL_LAYERS, model_rows(model)))  # a plain table: wraps on a phone, no canvas grid
     for note in model.notes:
         st.caption(f"Note: {text(note)}.")
 
@@ -137,6 +134,27 @@ def count(layer: RecurrentLayer) -> None:
         st.info(f"Non-default activation ({text(layer.activation)}): the through-time run below uses it.")
 
 
+# The sidebar's widgets a layer's spec sets (the lesson's tutorial reset names the same ones).
+SIDEBAR_KEYS = tuple(TUTORIAL)
+
+
+def _open_in(view: str, spec: RecurrentSpec) -> None:
+    """Put the file layer's sizes into the sidebar and open `view` on them."""
+    st.session_state.update({key: getattr(spec, key.removesuffix("_exact")) for key in SIDEBAR_KEYS})
+    st.session_state[zoo.LAYER_KEY] = zoo.SPEC_CHOICE  # the radios' layer, not a zoo class
+    st.session_state["view"] = view
+
+
+def open_elsewhere(layer: RecurrentLayer) -> None:
+    """Open this layer's sizes in the explorer, the lesson or compare (within the sidebar's ranges)."""
+    spec = layer.spec
+    if max(spec.features, spec.units) > controls.SIZE_MAX:
+        st.caption(f"(The other views draw up to {controls.SIZE_MAX:,} features and units.)")
+        return
+    for column, view in zip(st.columns(3), ("explorer", "lesson", "compare"), strict=True):
+        column.button(f"Open this layer in the {view}", key=f"open_{view}", on_click=_open_in, args=(view, spec))
+
+
 def cell(layer: RecurrentLayer, lc: LayerCount, theme: Theme) -> None:
     """The cell diagram with the sizes read from the file."""
     st.image(cell_svg(cell_geometry(lc, layer.spec.timesteps), theme), width="stretch")
@@ -147,7 +165,8 @@ def weights(key: str, index: int, layer: RecurrentLayer, lc: LayerCount, theme: 
     st.markdown("**The real weights, cut into gate blocks**")
     slug = f"lstmviz-{layer.name}-{lc.layer}-{lc.direction}-weights".replace("/", "-")
     st.plotly_chart(
-        cached.file_heatmap(key, index, lc, theme, layer), key="inspect_heatmap", config=chart_config("png", slug)
+        cached.file_heatmap(key, index, lc, theme, layer), key="inspect_heatmap", config=chart_config("png", slug),
+        theme=None,
     )
 
 
@@ -155,7 +174,7 @@ def statistics(layer: RecurrentLayer) -> None:
     """Per-gate norms and means, and what the forget gate's bias says about training."""
     stats = gate_stats(layer)
     st.markdown("**Per gate: weight norms, means and bias**")
-    st.dataframe(rows(GATE_STATS, stats), hide_index=True, key="gate_stats")
+    static_table(rows(GATE_STATS, stats))
     forget = [s for s in stats if s.symbol == "f" and s.bias_mean is not None]
     if forget:
         means = ", ".join(f"{s.bias_mean:.3f} (layer {s.layer} {s.direction})" for s in forget)
@@ -166,31 +185,15 @@ def statistics(layer: RecurrentLayer) -> None:
 
 
 def through_time(key: str, index: int, layer: RecurrentLayer, lc: LayerCount, theme: Theme) -> None:
-    """The file's weights run on a lecture input, gates and states at every timestep."""
+    """The file's weights run on a lecture input or your own sequence: the run-through-time player."""
     spec = layer.spec
     st.markdown("**Through time, with these weights**")
     if spec.units > MAX_TIME_UNITS:
         st.info(f"The run draws up to {MAX_TIME_UNITS} units; this layer has {spec.units}.")
         return
-    kind = str(st.radio("Input sequence", LECTURE_INPUTS, key="inspect_input", horizontal=True))
-    if kind == ONE_HOT and spec.features < 9:
-        st.info("The tutorial's one-hot tokens 4, 7, 8, 4 need at least 9 features.")
+    chosen = time_view.sequence(replace(spec, timesteps=min(spec.timesteps, MAX_TIME_STEPS)), f"inspect_input_{index}")
+    if chosen is None:
         return
-    steps = min(spec.timesteps, MAX_TIME_STEPS)
-    result = cached.file_forward(key, index, kind, steps, layer)
-    at = (lc.layer, lc.direction)
-    series: dict[str, np.ndarray] = {s: a[0] for s, a in result.gates[at].items()}
-    if convention_of(spec).has_cell_state:
-        series["cell state"] = result.c_t[at][0]
-    series["hidden state"] = result.h_t[at][0]
-    names = {g.kind.symbol: f"{g.kind.name} gate {g.kind.symbol} ({g.kind.activation})" for g in lc.gates}
-    names.update({"cell state": "cell state c_t", "hidden state": "hidden state h_t"})
-    signed = frozenset(
-        {"cell state", "hidden state"} | {g.kind.symbol for g in lc.gates if g.kind.activation == "tanh"}
-    )
-    last = next(iter(series.values())).shape[0]
-    st.plotly_chart(
-        activations_figure(series, last, names, signed, theme),
-        key="inspect_activations",
-        config=chart_config("png", "lstmviz-inspect-activations"),
-    )
+    kind, inputs = chosen
+    result = cached.file_forward_on(key, index, inputs.tobytes(), int(inputs.shape[0]), layer)
+    time_view.run_section(time_view.Run(spec, result, lc, kind, inputs), theme, key=f"inspect_{index}")

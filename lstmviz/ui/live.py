@@ -236,8 +236,8 @@ def headline_payload(report: Report, max_size: int) -> dict[str, Any]:
             if field in data["fields"] and data["fields"][field]
         ],
     }
-    for gate in data["gates"]:
-        gate |= {"colour": GATE_COLOURS[gate["symbol"]], "text": GATE_TEXT[gate["symbol"]]}
+    # New dicts: the core's structure data is cached and shared between sessions.
+    data["gates"] = [g | {"colour": GATE_COLOURS[g["symbol"]], "text": GATE_TEXT[g["symbol"]]} for g in data["gates"]]
     return data
 
 

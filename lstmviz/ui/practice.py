@@ -7,6 +7,8 @@ from collections.abc import Callable
 import streamlit as st
 
 from lstmviz.figures.budget import frontier_figure
+from lstmviz.figures.cell_geometry import cell_geometry
+from lstmviz.figures.cell_svg import cell_svg
 from lstmviz.figures.focus import quiz_heatmap
 from lstmviz.practice import (
     KINDS,
@@ -89,7 +91,7 @@ def _hint_and_answer(question_id: str, hint: str, answer: str) -> None:
         st.warning(f"Answer: {answer}")
 
 
-def count_quiz(number: int) -> tuple[str, str]:
+def count_quiz(number: int, theme: Theme) -> tuple[str, str]:
     """Predict a layer's count; returns the hint and the answer."""
     question = quiz_question(number)
     st.markdown(f"**How many parameters does a {_describe(question)} have?**")
@@ -97,6 +99,9 @@ def count_quiz(number: int) -> tuple[str, str]:
     answer = st.number_input("Your answer", min_value=0, value=None, step=1, key="quiz_answer")
     if answer is not None:
         _verdict(f"count {number}", int(answer) == truth.total, f"{int(answer):,}", truth.substituted)
+        # Once answered, the layer's cell with every gate's count: where the number comes from.
+        layer = build_report(question).layers[0]
+        st.image(cell_svg(cell_geometry(layer, question.timesteps), theme), width=560)
     return count_hint(question), truth.substituted
 
 
@@ -120,7 +125,7 @@ def gate_quiz(number: int, theme: Theme) -> tuple[str, str]:
     question = gate_question(number)
     st.markdown(f"**{question.prompt}**")
     figure = quiz_heatmap(cached.heatmap_figure(question.layer, 0, theme), question.layer, question.index, theme)
-    st.plotly_chart(figure, key="quiz_heatmap", config=chart_config("png", f"lstmviz-quiz-{number}"))
+    st.plotly_chart(figure, key="quiz_heatmap", config=chart_config("png", f"lstmviz-quiz-{number}"), theme=None)
     names = [g.kind.name for g in question.layer.gates]
     said = st.radio("Your answer", names, index=None, key="gate_answer", horizontal=True)
     gate = question.layer.gates[question.index]
@@ -131,7 +136,7 @@ def gate_quiz(number: int, theme: Theme) -> tuple[str, str]:
 
 
 QUIZZES: dict[str, Callable[[int, Theme], tuple[str, str]]] = {
-    "count": lambda n, theme: count_quiz(n),
+    "count": count_quiz,
     "shape": lambda n, theme: shape_quiz(n),
     "gate block": gate_quiz,
 }
@@ -167,7 +172,8 @@ def render(report: Report, theme: Theme) -> None:
         st.warning(f"Nothing fits in a budget of {budget:,}: even features = units = 1 needs more parameters.")
         return
     st.plotly_chart(
-        frontier_figure(fits, budget, theme), key="budget_frontier", config=chart_config("png", "lstmviz-budget")
+        frontier_figure(fits, budget, theme), key="budget_frontier", config=chart_config("png", "lstmviz-budget"),
+        theme=None,
     )
     static_table(
         [{"units h": f.units, "largest features x": f.max_features, "parameters": f.params} for f in fits[:40]]

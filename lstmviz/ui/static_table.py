@@ -15,6 +15,21 @@ import streamlit as st
 
 Row = Mapping[str, object]
 
+# A table wider than its column (a phone) scrolls inside its block, and says so: shadows at the edges
+# that still have columns to scroll to (Lea Verou's background-attachment technique, pure CSS).
+TABLE_CSS = """<style>
+[data-testid="stMain"] [data-testid="stMarkdownContainer"]:has(table) {
+  overflow-x: auto;
+  background: linear-gradient(to right, #fff 30%, rgba(255,255,255,0)),
+    linear-gradient(to right, rgba(255,255,255,0), #fff 70%) 100% 0,
+    radial-gradient(farthest-side at 0 50%, rgba(0,0,0,.25), rgba(0,0,0,0)),
+    radial-gradient(farthest-side at 100% 50%, rgba(0,0,0,.25), rgba(0,0,0,0)) 100% 0;
+  background-repeat: no-repeat;
+  background-size: 40px 100%, 40px 100%, 14px 100%, 14px 100%;
+  background-attachment: local, local, scroll, scroll;
+}
+</style>"""
+
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~$-])")
 
 
@@ -48,3 +63,9 @@ def markdown_table(rows: Sequence[Row], marked: Callable[[Row], bool] | None = N
 def static_table(rows: Sequence[Row], marked: Callable[[Row], bool] | None = None) -> None:
     """Draw rows as a static table (one light Markdown element), `marked` rows in bold."""
     st.markdown(markdown_table(rows, marked))
+
+
+def equation_table(terms: Sequence[tuple[str, str]]) -> None:
+    """An equation as a two-row table: each term, and under it the shape of what it names."""
+    lines = [_line([_cell(t) for t, _ in terms]), _line([":-:"] * len(terms)), _line([_cell(s) for _, s in terms])]
+    st.markdown("\n".join(lines))

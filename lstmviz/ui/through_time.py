@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -10,20 +10,30 @@ import streamlit as st
 from numpy.typing import NDArray
 
 from lstmviz.counting import LayerCount
-from lstmviz.equations import CELL_STATE, HIDDEN_STATE, brief, cell_equations, live_equations
+from lstmviz.equations import HIDDEN_STATE
 from lstmviz.figures.cell_geometry import cell_geometry
 from lstmviz.figures.cell_svg import cell_svg
-from lstmviz.figures.through_time import rows_for, strip_figure, strip_picks, through_time_figure
-from lstmviz.figures.timeline import step_bars_figure
+from lstmviz.figures.through_time import rows_for, state_colour, through_time_figure
 from lstmviz.forward import ForwardResult
-from lstmviz.inputs import LECTURE_INPUTS, ONE_HOT, TUTORIAL_TOKENS, lecture_input
+from lstmviz.inputs import (
+    LECTURE_INPUTS,
+    ONE_HOT,
+    OWN_NUMBERS,
+    OWN_TOKENS,
+    TUTORIAL_TOKENS,
+    lecture_input,
+    typed_numbers,
+    typed_tokens,
+)
+from lstmviz.playback import playback, player_data
 from lstmviz.report import Report
 from lstmviz.spec import RecurrentSpec
-from lstmviz.style import Theme
+from lstmviz.style import STATE_COLOURS, Theme, gate_colour
 from lstmviz.ui import cached, controls, url
 from lstmviz.ui.charts import chart_config
 from lstmviz.ui.controls import URL
-from lstmviz.urlvalues import Whole
+from lstmviz.ui.player import player
+from lstmviz.urlvalues import Choice, Whole
 
 # Why there is a cap: each rerun runs the pass, and the animated figure carries every gate's
 # T × h values to the browser at once, so its size and the page's speed grow with h and x.
@@ -62,12 +72,58 @@ def cap_notice(spec: RecurrentSpec) -> None:
     )
 
 
-def _jump(picks: tuple[int, ...]) -> None:
-    """A click on a cell of the strip moves to its timestep."""
-    state: Any = st.session_state.get("strip") or {}
-    points = state.get("selection", {}).get("points", [])
-    if points and points[0].get("curve_number") == 0:
-        st.session_state["t"] = picks[int(points[0]["point_index"])]
+def sequence(spec: RecurrentSpec, key: str = "input_kind") -> tuple[str, NDArray[np.float32]] | None:
+    """The chosen input as (kind, one sample (T, features)), or None after saying why it cannot run.
+
+    `key` names the choice (the view's is in the URL as ?input_kind=); typed sequences are kept per choice."""
+    kinds = (*LECTURE_INPUTS, OWN_NUMBERS, OWN_TOKENS)
+    if key == "input_kind":
+        url.clean(key, Choice(kinds))
+        kind = str(st.radio("Input sequence", kinds, key=key, horizontal=True, bind=URL))
+    else:
+        kind = str(st.radio("Input sequence", kinds, key=key, horizontal=True))
+    if kind == ONE_HOT and spec.features < max(TUTORIAL_TOKENS) + 1:
+        st.info(f"The tutorial's one-hot tokens 4, 7, 8, 4 need at least 9 features (it uses {ONE_HOT_DEPTH}).")
+        if key == "input_kind":  # the sidebar's layer can grow; a file's cannot
+            st.button(f"Use {ONE_HOT_DEPTH} features", key="one_hot_size", on_click=_set_size, args=("features", 10))
+        return None
+    if kind in (OWN_NUMBERS, OWN_TOKENS):
+        tokens = kind == OWN_TOKENS
+        help_text = (
+            f"token ids 0 … {spec.features - 1}, one per timestep, each fed one-hot over the {spec.features} features"
+            if tokens
+            else f"one number per timestep (fed to every feature), or rows of {spec.features} numbers separated by ;"
+        )
+        default = "4 7 8 4" if tokens else "0.5, 1, -0.5, 0, 1"
+        prefix = "" if key == "input_kind" else f"{key}_"
+        text = st.text_input(f"Your sequence: {help_text}", value=default, key=f"{prefix}typed_{kind}", max_chars=4000)
+        try:
+            values = (typed_tokens if tokens else typed_numbers)(text, spec.features, MAX_STEPS)
+        except ValueError as error:
+            st.warning(f"Not run: {error}")
+            return None
+        return kind, values
+    steps = len(TUTORIAL_TOKENS) if kind == ONE_HOT else min(spec.timesteps, MAX_STEPS)
+    if kind != ONE_HOT and spec.timesteps > MAX_STEPS:
+        st.caption(f"Showing the first {MAX_STEPS} of {spec.timesteps:,} timesteps.")
+    return kind, lecture_input(kind, steps, spec.features)[0]
+
+
+def _timestep(steps: int) -> int:
+    """The step in the URL (?t=), checked; a one-step sequence has nothing to step through."""
+    if steps < 2:
+        url.drop("t", "this sequence has a single timestep")
+        return 1
+    url.clean("t", Whole(1, steps))
+    return int(st.query_params.get("t", "1"))
+
+
+def _player_stopped() -> None:
+    """The player stopped at a step: that step goes into the URL (?t=), so a link reopens it."""
+    state: Any = st.session_state.get("player") or {}
+    t = state.get("t") if hasattr(state, "get") else None
+    if isinstance(t, int) and t >= 1:
+        st.query_params["t"] = str(t)
 
 
 def render(report: Report, theme: Theme) -> None:
@@ -77,75 +133,76 @@ def render(report: Report, theme: Theme) -> None:
     if spec.units > MAX_UNITS or spec.features > MAX_FEATURES:
         cap_notice(spec)
         return
-    kind = str(st.radio("Input sequence", LECTURE_INPUTS, key="input_kind", horizontal=True))
-    if kind == ONE_HOT and spec.features < max(TUTORIAL_TOKENS) + 1:
-        st.info(f"The tutorial's one-hot tokens 4, 7, 8, 4 need at least 9 features (it uses {ONE_HOT_DEPTH}).")
-        st.button(f"Use {ONE_HOT_DEPTH} features", key="one_hot_size", on_click=_set_size, args=("features", 10))
+    chosen = sequence(spec)
+    if chosen is None:
         return
-    steps = len(TUTORIAL_TOKENS) if kind == ONE_HOT else min(spec.timesteps, MAX_STEPS)
-    if kind != ONE_HOT and spec.timesteps > MAX_STEPS:
-        st.caption(f"Showing the first {MAX_STEPS} of {spec.timesteps:,} timesteps.")
-    run = replace(spec, timesteps=steps)
-    result = cached.forward_pass(run, kind)
+    kind, inputs = chosen
+    run = replace(spec, timesteps=int(inputs.shape[0]))
+    result = cached.forward_on(run, inputs.tobytes())
     layer = controls.layer_picker(report.count, "Layer and direction", "time_layer")
-    key = (layer.layer, layer.direction)
-    series = {s: a[0] for s, a in result.gates[key].items()}  # first sample: (T, h) each
-    if layer.convention.has_cell_state:
-        series[CELL_STATE] = result.c_t[key][0]
-    series[HIDDEN_STATE] = result.h_t[key][0]
-    titles = {g.kind.symbol: f"{g.kind.name} gate {g.kind.symbol} ({g.kind.activation})" for g in layer.gates}
-    titles |= {CELL_STATE: "cell state c_t", HIDDEN_STATE: "hidden state h_t"}
-    equations = cell_equations(layer)
-
-    # A one-step sequence has nothing to slide through (and a 1..1 slider is an error).
-    if steps > 1:
-        url.clean("t", Whole(1, steps))
-    else:
-        url.drop("t", "this sequence has a single timestep")
-    t = int(st.slider("Timestep t", 1, steps, 1, key="t", bind=URL)) if steps > 1 else 1
-    i = t - 1
-    picks = strip_picks(steps, t)
-    st.plotly_chart(
-        strip_figure(steps, t, layer.params, spec.cell, theme=theme),
-        key="strip",
-        on_select=lambda: _jump(picks),
-        selection_mode="points",
-        config=chart_config("svg", f"lstmviz-unrolled-t{t}"),
-    )
-    st.markdown("\n".join(f"- `{line}`" for line in live_equations(equations, series, i)))
-    diagram, bars = st.columns([3, 2])
-    notes = {f"gate_{s}": f"at t={t}: {brief(series[s][i])}" for s in titles if s in result.gates[key]}
-    notes["h_t"] = f"at t={t}: {brief(series[HIDDEN_STATE][i])}"
-    if CELL_STATE in series:
-        notes["c_t"] = f"at t={t}: {brief(series[CELL_STATE][i])}"
-    diagram.image(cell_svg(cell_geometry(layer, steps, notes), theme), width="stretch")
-    with bars:
-        st.plotly_chart(
-            step_bars_figure({k: v[i] for k, v in series.items()}, titles, theme),
-            key="step_bars",
-            config=chart_config("png", f"lstmviz-step-{t}"),
+    with st.container(key="keep_caption_time"):  # kept on a projector
+        st.caption(
+            "One t for the strip, the cell, the values, the equations and the whole pass; "
+            "the same W, U, b at every step."
         )
-    inputs = lecture_input(kind, steps, spec.features)[0]
-    top = layer.layer == spec.layers - 1
-    outputs = result.outputs[0] if top else series[HIDDEN_STATE]
-    names = {"input": f"input x_t ({kind}, {spec.features} features)", "output": _output_title(spec, top), **titles}
-    activations = {g.kind.symbol: g.kind.activation for g in layer.gates}
-    rows = rows_for(layer_input(result, layer, inputs), series, activations, names, outputs, kind == ONE_HOT)
-    lines = [live_equations(equations, series, k) for k in range(steps)]
-    st.subheader("The whole pass")
-    st.caption(
-        "Play runs in your browser, once through the sequence, then stops; the dashed line marks the step. "
-        "Each kind of value has its own colour scale: σ gates 0…1, tanh values and h_t −1…1, c_t its own range."
-    )
-    st.plotly_chart(
-        through_time_figure(rows, lines, t, theme),
-        key="through_time",
-        config=chart_config("png", "lstmviz-through-time"),
-    )
+    run_section(Run(spec, result, layer, kind, inputs), theme)
     st.caption(
         "Weights are the explorer's seeded initial weights; the forward pass is NumPy and agrees with "
         "Keras 3 and PyTorch to 1e-5 (tested)."
     )
+
+
+@dataclass(frozen=True)
+class Run:
+    """One forward pass to show: the layer's spec, the result, the layer and direction, and its input."""
+
+    spec: RecurrentSpec
+    result: ForwardResult
+    layer: LayerCount
+    kind: str
+    inputs: NDArray[np.float32]
+
+
+def run_section(run: Run, theme: Theme, key: str = "") -> None:
+    """The player (strip, cell, values, equations at t) and the whole-pass figure its t moves.
+
+    `key` tells runs on one page apart (the inspect view's layers); the view's own run keeps ?t=."""
+    layer, spec = run.layer, run.spec
+    play = playback(run.result, layer)
+    player_key, figure_key = (f"player_{key}", f"through_time_{key}") if key else ("player", "through_time")
+    colours = {s.key: state_colour(s.key) for s in play.series}
+    fills = {s.key: STATE_COLOURS.get(s.key, gate_colour(s.key)) for s in play.series}
+    data = player_data(play, colours, fills) | {
+        "params": layer.params,
+        "diagram": cell_svg(cell_geometry(layer, play.steps), theme, controls.selected_gate(layer)),
+        "followed": controls.selected_gate(layer),
+        "plot": figure_key,
+    }
+    t = _timestep(play.steps) if not key else 1
+    player(data, t, theme.font_size, on_stop=_player_stopped if not key else _nothing, key=player_key)
+    series = play.values()
+    top = layer.layer == spec.layers - 1
+    outputs = run.result.outputs[0] if top else series[HIDDEN_STATE]
+    titles = {s.key: s.title for s in play.series}
+    names = {"input": f"input x_t ({run.kind}, {spec.features} features)", "output": _output_title(spec, top)}
+    activations = {s.key: s.activation or "tanh" for s in play.series}
+    one_hot = run.kind in (ONE_HOT, OWN_TOKENS)
+    rows = rows_for(layer_input(run.result, layer, run.inputs), series, activations, names | titles, outputs, one_hot)
+    st.markdown("**The whole pass**")
+    st.caption(
+        "The dashed line marks the player's t. Each kind of value has its own colour scale: σ gates 0…1, "
+        "tanh values and h_t −1…1, c_t its own range."
+    )
+    st.plotly_chart(
+        through_time_figure(rows, theme),
+        key=figure_key,
+        theme=None,
+        config=chart_config("png", f"lstmviz-{figure_key.replace('_', '-')}"),
+    )
+
+
+def _nothing() -> None:
+    """A player whose t goes nowhere else (the inspect view's runs)."""
 
 
 def layer_input(result: ForwardResult, layer: LayerCount, inputs: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -158,6 +215,5 @@ def layer_input(result: ForwardResult, layer: LayerCount, inputs: NDArray[np.flo
 
 def _output_title(spec: RecurrentSpec, top: bool) -> str:
     if not top:
-        return "this layer's output h_t (the next layer's input)"
-    both = " (both directions)" if spec.bidirectional else ""
-    return f"layer output{both}: what return_sequences / PyTorch's output returns"
+        return "output h_t (the next layer's input)"
+    return "layer output" + (" (both directions)" if spec.bidirectional else "")

@@ -109,3 +109,16 @@ def _query_limit_component() -> Any:
 def dropped_query_notice() -> None:
     """A notice, drawn in the browser, when Streamlit dropped the whole query string for its size."""
     _query_limit_component()(data={"fields": 1000, "chars": 512 * 1024}, key="lstmviz_query_limit")
+
+
+def keep(key: str, value: str) -> None:
+    """Hold `key=value` in the URL through a run that does not draw the widget bound to `key`.
+
+    At the end of such a run Streamlit deletes the key with the stale binding; unbound first, it stays
+    (the widget binds it again when it is next drawn)."""
+    with query_params() as qp:
+        binding = qp.get_binding_for_param(key)
+        if binding is not None:
+            qp.unbind_widget(binding.widget_id)
+        if qp.get_all(key) != [value]:
+            qp[key] = value

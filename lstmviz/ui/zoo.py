@@ -7,6 +7,7 @@ from typing import Final
 import streamlit as st
 from streamlit.runtime.state.session_state_proxy import get_session_state
 
+from lstmviz.cli.zoo import SPEC_PATHS, canonical_path
 from lstmviz.figures.zoo import zoo_cell_figure, zoo_cell_key, zoo_gate_bars, zoo_heatmap, zoo_run_figure
 from lstmviz.spec import RecurrentSpec
 from lstmviz.style import Theme
@@ -15,10 +16,9 @@ from lstmviz.ui.charts import chart_config
 from lstmviz.ui.static_table import static_table
 from lstmviz.urlvalues import Choice, Flag, Whole
 from lstmviz.zoo import RECORDS, ZooCount, ZooOptions, find_zoo, zoo_count
-from lstmviz.zoo_cli import SPEC_PATHS, canonical_path
-from lstmviz.zoo_forward import zoo_forward
-from lstmviz.zoo_snippet import zoo_code
-from lstmviz.zoo_tables import (
+from lstmviz.zoo.forward import zoo_forward
+from lstmviz.zoo.snippet import zoo_code
+from lstmviz.zoo.tables import (
     differences,
     equivalents,
     gate_rows,

@@ -1,11 +1,12 @@
 """The inspect view's Convert panel in a real browser: a refusal, one layer converted, the download read back.
 
-Expected weights come from lstmviz.convert on the same file read by lstmviz.readers; the downloaded
+Expected weights come from lstmviz.modelfiles.convert on the same file read by lstmviz.modelfiles; the downloaded
 file is read back with the same readers (the oracle tests load such files in Keras and PyTorch).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,8 @@ import pytest
 from test_explorer import assert_no_exception, settle
 from test_views import GRID_JS
 
-from lstmviz.convert import convert
-from lstmviz.readers import read_model
+from lstmviz.modelfiles import read_model
+from lstmviz.modelfiles.convert import convert
 
 pytestmark = pytest.mark.e2e
 
@@ -47,6 +48,12 @@ def _pick(page: Any, label: str, option: str) -> None:
     settle(page)
 
 
+def _convert(page: Any) -> None:
+    """Press the panel's button: it converts on request, never on load."""
+    assert not page.locator("[data-testid='stMain'] >> text=max |Δ|").count()
+    page.get_by_role("button", name=re.compile(r"^Convert to .* and prove it$")).click()
+
+
 def _download(page: Any, tmp_path: Path, name: str) -> bytes:
     with page.expect_download() as info:
         page.get_by_role("button", name=f"Download {name}").click()
@@ -59,10 +66,11 @@ def test_convert_panel_on_the_gru_example(page: Any, explorer: Any, tmp_path: Pa
     _open_inspect(page, explorer, f"&model={EXAMPLE.name}")
     page.wait_for_selector(CONVERT)
     settle(page)
-    main = page.locator("[data-testid='stMain']")
-    assert "Not converted: gru_1: a Keras GRU with reset_after=False" in main.inner_text()
+    _convert(page)
+    page.get_by_text("Not converted: gru_1: a Keras GRU with reset_after=False").wait_for()
 
     _pick(page, "Layer to convert", "gru")
+    _convert(page)
     page.get_by_text("gru: max |Δ| = ").wait_for()
     settle(page)
     # The table's grid draws after the rerun settles: wait for its rows.
@@ -85,6 +93,7 @@ def test_convert_panel_on_an_uploaded_state_dict(page: Any, explorer: Any, tmp_p
     page.wait_for_selector(CONVERT)
     settle(page)
     _pick(page, "Layer to convert", "rnn")
+    _convert(page)
     page.get_by_text("rnn: max |Δ| = ").wait_for()
     settle(page)
     assert "PyTorch → Keras 3" in page.locator("[data-testid='stMain']").inner_text()

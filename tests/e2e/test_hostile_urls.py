@@ -6,6 +6,7 @@ the stale-option case: ?units=8&proj_size=3 on Keras, then clicking PyTorch, sho
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -91,7 +92,8 @@ def test_a_stale_projection_never_comes_back(page: Any, explorer: Any) -> None:
     """Issue 11: ?units=8&proj_size=3 on Keras, then clicking PyTorch, shows 416 (not 280)."""
     load(page, explorer, "units=8&proj_size=3", METRIC)
     assert "ignored proj_size=3" in notices(page)
-    page.locator("[data-testid='stSidebar'] label").filter(has_text="pytorch").first.click()
+    # The framework radio's own option (the layer-class picker's label also says "PyTorch").
+    page.locator("[data-testid='stSidebar'] label").filter(has_text=re.compile(r"^\s*pytorch\s*$", re.I)).first.click()
     expected = lstmviz.count_params(RecurrentSpec(framework="pytorch", units=8))
     assert expected == 416
     page.wait_for_function(

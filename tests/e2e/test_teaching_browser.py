@@ -1,5 +1,5 @@
 """The teaching flow in a real browser: lesson links and keys, the compare view, practice questions, and the
-through-time view's Play, size cap, strip clicks and one-step height.
+through-time view's size cap and one-step height (the player itself: test_player.py).
 
 Expected numbers come from the core (count_params, the practice question generators), never typed by hand.
 """
@@ -11,10 +11,6 @@ from typing import Any
 import pytest
 from test_explorer import METRIC, assert_no_exception, settle
 from test_views import (
-    ANIMATED,
-    MARKERS_JS,
-    STRIP,
-    STRIP_STEP_JS,
     TITLE,
     open_view,
     screenshot,
@@ -101,6 +97,28 @@ def test_next_back_and_arrow_keys_in_presentation_mode(page: Any, explorer: Any)
     assert_no_exception(page, explorer)
 
 
+@pytest.mark.parametrize("query", ["&presentation=true", ""], ids=["presentation", "screen"])
+def test_page_down_and_page_up_step_the_lesson(page: Any, explorer: Any, query: str) -> None:
+    """What a presentation clicker sends: PageDown is Next, PageUp is Back."""
+    open_view(page, explorer, f"?view=lesson&step=1{query}")
+    page.wait_for_function(
+        "() => window.lstmvizLessonKeys === true && !!document.querySelector('.st-key-lesson_next button')"
+    )
+    page.locator(TITLE).click()  # focus the page, not a widget
+    page.keyboard.press("PageDown")
+    wait_url(page, "step", "2")
+    settle(page)
+    assert title(page).startswith("Step 2.")
+    page.locator(".st-key-lesson_back button").wait_for()
+    page.keyboard.press("PageDown")
+    wait_url(page, "step", "3")
+    settle(page)
+    page.locator(".st-key-lesson_back button").wait_for()
+    page.keyboard.press("PageUp")
+    wait_url(page, "step", "2")
+    assert_no_exception(page, explorer)
+
+
 def test_back_to_the_tutorial_example(page: Any, explorer: Any) -> None:
     open_view(page, explorer, "?view=lesson&step=3&framework=pytorch&units=9")
     page.get_by_role("button", name="Back to the tutorial example").click()
@@ -155,7 +173,7 @@ def test_click_a_gate_in_one_heatmap_focuses_it_in_both(page: Any, explorer: Any
     assert page.evaluate(OUTLINES_JS, "compare_heatmap_0") == 0
     x, y = page.evaluate(TARGET_JS, ["compare_heatmap_1", 1])  # PyTorch's block 1: the forget gate
     page.mouse.click(x, y)
-    wait_url(page, "gate", "forget")
+    wait_url(page, "gate", "f")  # the sidebar framework's own symbol, as the explorer writes it
     # One frame across all of a heatmap's tensor panels (they share the gate axis), in both heatmaps.
     page.wait_for_function(f"() => ({OUTLINES_JS})('compare_heatmap_0') === 1")
     settle(page)
@@ -204,55 +222,16 @@ def test_gate_block_question(page: Any, explorer: Any) -> None:
 # --- through time ----------------------------------------------------------------------------------------
 
 
-def test_play_runs_in_the_browser_once_and_stops(page: Any, explorer: Any) -> None:
-    received: list[int] = []
-    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.append(len(payload))))
-    open_view(page, explorer, "?view=through+time&t=31", ready=f"{ANIMATED} .js-plotly-plot")
-    page.wait_for_function(f"() => ({MARKERS_JS})().length > 0")
-    settle(page)
-    page.wait_for_timeout(500)
-    page.evaluate(
-        """() => { const plot = document.querySelector('.st-key-through_time .js-plotly-plot');
-            window.played = []; window.stopped = false;
-            plot.on('plotly_animatingframe', (e) => window.played.push(e.name));
-            plot.on('plotly_animated', () => { window.stopped = true; }); }"""
-    )
-    before = len(received)
-    page.locator(f"{ANIMATED} .updatemenu-button").filter(has_text="Play from t = 31").click()
-    page.wait_for_function("() => window.stopped === true", timeout=20_000)
-    played = page.evaluate("() => window.played")
-    steps = RecurrentSpec().timesteps
-    assert played == [str(t) for t in range(31, steps + 1)], played  # one pass from t, then it stops
-    assert set(page.evaluate(MARKERS_JS)) == {steps}
-    page.wait_for_timeout(1000)
-    assert page.evaluate("() => window.played.length") == len(played)  # nothing after the last frame
-    assert len(received) == before  # the server sent nothing while it played
-    assert_no_exception(page, explorer)
-
-
-def test_click_a_strip_cell_to_jump(page: Any, explorer: Any) -> None:
-    open_view(page, explorer, "?view=through+time&t=3", ready=f"{STRIP} .js-plotly-plot")
-    settle(page)
-    x, y = page.evaluate(
-        """() => { const plot = document.querySelector('.st-key-strip .js-plotly-plot');
-            const cells = plot.data[0], i = cells.customdata.length - 1;
-            const area = plot.querySelector('.nsewdrag').getBoundingClientRect();
-            return [area.left + plot._fullLayout.xaxis.l2p(cells.x[i]), area.top + plot._fullLayout.yaxis.l2p(0)]; }"""
-    )
-    page.mouse.click(x, y)
-    wait_url(page, "t", str(RecurrentSpec().timesteps))
-    page.wait_for_function(f"() => ({STRIP_STEP_JS})() === {RecurrentSpec().timesteps}")
-    assert_no_exception(page, explorer)
-
-
-def test_one_timestep_draws_at_a_normal_height(page: Any, explorer: Any) -> None:
+def test_one_timestep_has_nothing_to_play_and_draws_at_a_normal_height(page: Any, explorer: Any) -> None:
     heights = {}
     for steps in (1, 40):
-        open_view(page, explorer, f"?view=through+time&timesteps={steps}", ready=f"{STRIP} .js-plotly-plot")
+        open_view(page, explorer, f"?view=through+time&timesteps={steps}", ready=".st-key-player .lv-strip svg")
         settle(page)
-        heights[steps] = page.locator(STRIP).bounding_box()["height"]
-        assert page.locator("[data-testid='stImage'] img").first.bounding_box()["height"] < 900
+        heights[steps] = page.locator(".st-key-player .lv-strip svg").bounding_box()["height"]
     assert heights[1] == heights[40] and heights[1] < 400, heights
+    assert page.get_by_role("button", name="Step forward").is_enabled()
+    open_view(page, explorer, "?view=through+time&timesteps=1", ready=".st-key-player .lv-strip svg")
+    assert page.get_by_role("button", name="Step forward").is_disabled()
     screenshot(page, "through-time-one-step.png")
 
 
@@ -261,6 +240,6 @@ def test_past_the_cap_a_button_moves_to_the_largest_size_that_fits(page: Any, ex
     assert "Play sends every gate" in body(page)
     page.get_by_role("button", name="Use the largest size that fits").click()
     wait_url(page, "units", "64")
-    page.wait_for_selector(f"{ANIMATED} .js-plotly-plot")
+    page.wait_for_selector(".st-key-through_time .js-plotly-plot")
     settle(page)
     assert_no_exception(page, explorer)

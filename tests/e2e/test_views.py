@@ -54,25 +54,6 @@ SVGS_JS = """() => Array.from(document.querySelectorAll('[data-testid="stImage"]
     .filter(img => !img.closest('[data-stale="true"]') && img.src.startsWith('data:image/svg+xml;base64,'))
     .map(img => img.src.slice('data:image/svg+xml;base64,'.length))"""
 
-ANIMATED = ".st-key-through_time"  # the animated whole-pass figure
-STRIP = ".st-key-strip"  # the unrolled strip
-
-# Where the whole-pass figure's step markers stand (dashed line traces, one per row), as drawn.
-MARKERS_JS = """() => {
-    const plot = document.querySelector('.st-key-through_time .js-plotly-plot');
-    if (!plot || plot.closest('[data-stale="true"]')) return [];
-    return (plot._fullData || []).filter(t => t.mode === 'lines' && t.line && t.line.dash === 'dash').map(t => t.x[0]);
-}"""
-
-# The timestep of the strip's highlighted (orange) cell.
-STRIP_STEP_JS = """() => {
-    const plot = document.querySelector('.st-key-strip .js-plotly-plot');
-    if (!plot || plot.closest('[data-stale="true"]') || !plot.data) return null;
-    const cells = plot.data[0], i = cells.marker.color.indexOf('#D55E00');
-    return i < 0 ? null : cells.customdata[i];
-}"""
-
-
 def open_view(page: Any, explorer: Any, query: str, ready: str = TITLE) -> None:
     """Load a URL, wait for the view's first element, then for the rerun to finish."""
     page.goto(f"{explorer.url}/{query}", wait_until="domcontentloaded")
@@ -136,7 +117,7 @@ def test_lesson_step_4_deep_link_shows_the_heatmap(page: Any, explorer: Any) -> 
 def test_lesson_step_6_compares_frameworks(page: Any, explorer: Any) -> None:
     open_view(page, explorer, "?view=lesson&step=6")
     assert title(page).startswith("Step 6. ")
-    table = grid(page, "layer", "framework", "parameters")
+    table, _ = static_table(page, "layer", "framework", "parameters")  # a plain table, not a canvas grid
     counts = {layer: int(n.replace(",", "")) for layer, n in zip(table["layer"], table["parameters"], strict=True)}
     assert counts["nn.LSTM"] == lstmviz.count_params(RecurrentSpec(framework="pytorch", cell="lstm"))
     assert counts["LSTM"] == lstmviz.count_params(RecurrentSpec(framework="keras", cell="lstm"))
@@ -175,33 +156,7 @@ def test_practice_quiz_marks_right_and_wrong_answers(page: Any, explorer: Any) -
     screenshot(page, "practice-wrong.png")
 
 
-# --- (c) run through time --------------------------------------------------------------------------
-
-
-def test_through_time_steps_by_keyboard(page: Any, explorer: Any) -> None:
-    open_view(page, explorer, "?view=through+time&units=3&t=7", ready=f"{ANIMATED} .js-plotly-plot")
-    page.wait_for_function(f"() => ({MARKERS_JS})().length > 0")
-    settle(page)
-    assert title(page) == "Run through time"
-    assert slider_value(page, "Timestep t") == 7
-    (cell,) = svgs(page)
-    assert "at t=7:" in cell  # the gates' values at t are written into the diagram
-    params = lstmviz.count_params(RecurrentSpec(units=3))
-    assert f"{params:,} parameters" in cell
-    assert page.evaluate(STRIP_STEP_JS) == 7
-    assert set(page.evaluate(MARKERS_JS)) == {7}
-    screenshot(page, "through-time-t7.png")
-
-    timestep = thumb(page, "Timestep t")
-    timestep.focus()
-    timestep.press("ArrowRight")
-    page.wait_for_function("() => new URLSearchParams(location.search).get('t') === '8'")
-    page.wait_for_function(f"() => ({STRIP_STEP_JS})() === 8")
-    settle(page)
-    assert slider_value(page, "Timestep t") == 8
-    assert "at t=8:" in svgs(page)[0]
-    assert set(page.evaluate(MARKERS_JS)) == {8}
-    assert_no_exception(page, explorer)
+# --- (c) run through time: tests/e2e/test_player.py ---------------------------------------------
 
 
 # --- (d) presentation mode ----------------------------------------------------------------------------
@@ -233,10 +188,10 @@ def test_presentation_mode_link(page: Any, explorer: Any) -> None:
 
 VIEW_PAGES = [
     ("", METRIC),
-    ("?view=through+time", "[data-testid='stImage'] img"),
+    ("?view=through+time", ".st-key-player .lv-strip svg"),
     ("?view=compare", METRIC),
     ("?view=lesson&step=4", PLOTLY),
-    ("?view=lesson&step=6", "[data-testid='stDataFrame']"),
+    ("?view=lesson&step=6", "[data-testid='stMarkdownContainer'] table"),
     ("?view=practice", PLOTLY),
     ("?presentation=true", METRIC),
 ]
@@ -278,9 +233,10 @@ def _practice_renders(page: Any) -> None:
 
 def _timestep_in_range(page: Any) -> None:
     assert title(page) == "Run through time"
-    page.wait_for_selector("[data-testid='stImage'] img")
+    slider = page.get_by_role("slider", name="Timestep t")
+    slider.wait_for()
     settle(page)
-    assert 1 <= slider_value(page, "Timestep t") <= RecurrentSpec().timesteps
+    assert 1 <= int(slider.input_value()) <= RecurrentSpec().timesteps
 
 
 def _explorer_renders(page: Any) -> None:

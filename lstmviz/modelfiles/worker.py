@@ -26,15 +26,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lstmviz.readers.model import MAX_FILE_BYTES, MAX_PARAMS, ModelFile, RecurrentLayer, RefusedFile
+from lstmviz.modelfiles.contents import MAX_FILE_BYTES, MAX_PARAMS, ModelFile, RecurrentLayer, RefusedFile
 from lstmviz.spec import RecurrentSpec
 
 if TYPE_CHECKING:
-    from lstmviz.convert_model import ConvertedModel
+    from lstmviz.modelfiles.convert_file import ConvertedModel
 
 WORKER_MEMORY_BYTES = 1 << 30  # RLIMIT_AS: the interpreter, NumPy, h5py and onnx take about 180 MB of it
 WORKER_CPU_SECONDS = 10  # RLIMIT_CPU; the start-up imports take about 0.3 s of it
-WORKER_WALL_SECONDS = 10.0  # what a visitor waits at most; a child on a busy machine is stopped too
+# The CPU limit bounds the work; the wall clock bounds a child that waits (a busy machine runs a
+# niced child slowly, and a child that blocks uses no CPU at all).
+WORKER_WALL_SECONDS = 30.0
 # At most this many children at once, so four visitors uploading bombs cost the machine at most
 # that many GiB; a fifth waits for a free slot (and the wait counts against its wall clock).
 WORKER_SLOTS = 2
@@ -57,7 +59,7 @@ SUFFIX_OF = {"keras": ".keras", "keras-h5": ".h5", "keras-weights": ".weights.h5
 _KEPT_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "OPENBLAS_CORETYPE", "SYSTEMROOT")
 _BOOT = (
     "import sys; sys.path.insert(0, sys.argv[1]); "
-    "from lstmviz.readers.worker import child_main; child_main(sys.argv[2:])"
+    "from lstmviz.modelfiles.worker import child_main; child_main(sys.argv[2:])"
 )
 
 
@@ -69,7 +71,7 @@ class WorkerLimit(RefusedFile):
 
 
 def read_model_bounded(data: bytes, filename: str) -> ModelFile:
-    """lstmviz.readers.read_model in a limited child process; RefusedFile (one line) for anything it refuses."""
+    """lstmviz.modelfiles.read_model in a limited child process; RefusedFile (one line) for anything it refuses."""
     _check_input(data)
     return model_from_plain(*_run("read", data, [str(filename)]))
 
@@ -213,7 +215,7 @@ def _raise_refusal(tree: Mapping[str, Any]) -> None:
     if kind == "limit":
         raise WorkerLimit(LIMIT_MESSAGE)
     if kind == "conversion":
-        from lstmviz.convert import ConversionRefused
+        from lstmviz.modelfiles.convert import ConversionRefused
 
         raise ConversionRefused(text)
     raise RefusedFile(text)
@@ -246,6 +248,7 @@ def model_to_plain(model: ModelFile, blobs: list[bytes]) -> dict[str, Any]:
         "total_params": model.total_params,
         "other_layers": [list(item) for item in model.other_layers],
         "notes": list(model.notes),
+        "unread": list(model.unread),
         "layers": [
             {
                 "name": layer.name,
@@ -254,6 +257,8 @@ def model_to_plain(model: ModelFile, blobs: list[bytes]) -> dict[str, Any]:
                 "inferred": layer.inferred,
                 "source_keys": dict(layer.source_keys),
                 "activation": layer.activation,
+                "source_class": layer.source_class,
+                "activations": None if layer.activations is None else list(layer.activations),
             }
             for layer in model.layers
         ],
@@ -271,6 +276,8 @@ def model_from_plain(plain: Any, blobs: list[memoryview]) -> ModelFile:
                 inferred=bool(item["inferred"]),
                 source_keys=MappingProxyType({str(k): str(v) for k, v in item["source_keys"].items()}),
                 activation=str(item["activation"]),
+                source_class=str(item["source_class"]),
+                activations=_activations(item["activations"]),
             )
             for item in plain["layers"]
         )
@@ -280,11 +287,20 @@ def model_from_plain(plain: Any, blobs: list[memoryview]) -> ModelFile:
             layers=layers,
             other_layers=tuple((str(n), int(p)) for n, p in plain["other_layers"]),
             notes=tuple(str(n) for n in plain["notes"]),
+            unread=tuple(str(n) for n in plain["unread"]),
         )
     except (KeyError, TypeError, ValueError) as error:
         if isinstance(error, RefusedFile):
             raise
         raise RefusedFile(CRASH_MESSAGE.format(why=f"its answer is malformed: {error}"[:200])) from None
+
+
+def _activations(value: Any) -> tuple[str, str] | None:
+    """(activation, recurrent_activation) as the child named them, or None."""
+    if value is None:
+        return None
+    first, second = value
+    return (str(first), str(second))
 
 
 def converted_to_plain(converted: ConvertedModel, blobs: list[bytes]) -> dict[str, Any]:
@@ -312,8 +328,8 @@ def converted_to_plain(converted: ConvertedModel, blobs: list[bytes]) -> dict[st
 
 def converted_from_plain(plain: Any, blobs: list[memoryview]) -> ConvertedModel:
     """The ConvertedModel a child described, checked as model_from_plain checks a model."""
-    from lstmviz.convert import Conversion, Proof
-    from lstmviz.convert_model import ConvertedModel
+    from lstmviz.modelfiles.convert import Conversion, Proof
+    from lstmviz.modelfiles.convert_file import ConvertedModel
 
     try:
         conversions = tuple(
@@ -403,8 +419,8 @@ def _answer(tree: dict[str, Any], blobs: list[bytes]) -> None:
 def child_main(argv: list[str]) -> None:
     """The child: limit itself, read the file from stdin, run one job, answer on stdout."""
     _limit_self(int(argv[0]), int(argv[1]))
-    from lstmviz.convert import ConversionRefused
-    from lstmviz.readers import read_model
+    from lstmviz.modelfiles import read_model
+    from lstmviz.modelfiles.convert import ConversionRefused
 
     argv = argv[2:]
     job, filename = argv[0], argv[1]
@@ -420,7 +436,7 @@ def child_main(argv: list[str]) -> None:
         if job == "read":
             tree = {"result": model_to_plain(model, blobs)}
         elif job == "convert":
-            from lstmviz.convert_model import convert_model
+            from lstmviz.modelfiles.convert_file import convert_model
 
             to, out_name, module, nonlinearity = argv[2], argv[3], argv[4] or None, argv[5]
             converted = convert_model(model, to, out_name, module=module, nonlinearity=nonlinearity)

@@ -11,7 +11,10 @@ from datetime import datetime
 
 import numpy as np
 
-from lstmviz.convert import (
+from lstmviz.forward import forward
+from lstmviz.inputs import random_inputs
+from lstmviz.modelfiles import MAX_FILE_BYTES, ModelFile, RecurrentLayer
+from lstmviz.modelfiles.convert import (
     PEEPHOLES,
     PROOF_BATCH,
     PROOF_TIMESTEPS,
@@ -22,15 +25,31 @@ from lstmviz.convert import (
     convert,
     prove,
 )
-from lstmviz.forward import forward
-from lstmviz.inputs import random_inputs
-from lstmviz.keras_file import keras_file
-from lstmviz.readers import MAX_FILE_BYTES, ModelFile, RecurrentLayer
-from lstmviz.torch_file import module_name, pytorch_code, state_dict_bytes
+from lstmviz.modelfiles.keras_writer import keras_file
+from lstmviz.modelfiles.pytorch_writer import module_name, pytorch_code, state_dict_bytes
+from lstmviz.spec import convention_of
 
 KERAS_FORMATS = ("keras", "keras-h5", "keras-weights")
 PYTORCH_FORMATS = ("safetensors", "torch")
-SUFFIX = {"pytorch": ".safetensors", "keras": ".keras"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A framework convert writes: the file it writes, the files it reads, and how that file holds layers."""
+
+    framework: str
+    suffix: str
+    reads: tuple[str, ...]  # the ModelFile formats it converts from
+    reads_text: str
+    one_module: bool  # a .keras file holds one Sequential: one module, its layers chained
+    source_config: bool  # the files it reads carry each layer's config (Keras), checked as the defaults
+
+
+TARGET = {
+    "pytorch": Target("pytorch", ".safetensors", KERAS_FORMATS, "a Keras file (.keras, .h5, .weights.h5)", False, True),
+    "keras": Target("keras", ".keras", PYTORCH_FORMATS, "a PyTorch .safetensors state dict", True, False),
+}
+SUFFIX = {name: target.suffix for name, target in TARGET.items()}
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,20 +110,14 @@ def _refuse_unread(model: ModelFile) -> None:
 
 def target_for(model: ModelFile) -> str | None:
     """The framework a file converts to: PyTorch for a Keras file, Keras for a state dict, else None."""
-    if model.format in KERAS_FORMATS:
-        return "pytorch"
-    if model.format in PYTORCH_FORMATS:
-        return "keras"
-    return None
+    return next((name for name, target in TARGET.items() if model.format in target.reads), None)
 
 
 def _check_format(model: ModelFile, to: str) -> None:
     if to not in TARGETS:
         raise ConversionRefused(f"--to must be one of {', '.join(TARGETS)}; got {to!r}")
-    wanted = KERAS_FORMATS if to == "pytorch" else PYTORCH_FORMATS
-    if model.format not in wanted:
-        kind = "a Keras file (.keras, .h5, .weights.h5)" if to == "pytorch" else "a PyTorch .safetensors state dict"
-        raise ConversionRefused(f"converting to {to} reads {kind}; this file is {model.format}")
+    if model.format not in TARGET[to].reads:
+        raise ConversionRefused(f"converting to {to} reads {TARGET[to].reads_text}; this file is {model.format}")
     if not model.layers:
         raise ConversionRefused("the file holds no LSTM, GRU or SimpleRNN layer to convert")
 
@@ -115,7 +128,7 @@ def _chosen(model: ModelFile, to: str, module: str | None) -> tuple[RecurrentLay
         if module not in names:
             raise ConversionRefused(f"no recurrent module named {module!r}; the file holds {', '.join(names)}")
         return tuple(layer for layer in model.layers if layer.name == module)
-    if to == "keras" and len(names) > 1:
+    if TARGET[to].one_module and len(names) > 1:
         raise ConversionRefused(
             f"the file holds {len(names)} recurrent modules ({', '.join(names)}); a .keras file takes one: "
             "choose it with --module NAME"
@@ -137,7 +150,7 @@ def convert_model(
     _check_format(model, to)
     chosen = _chosen(model, to, module)
     if nonlinearity != "tanh":
-        if any(layer.spec.cell == "rnn" for layer in chosen) and to == "keras":
+        if any("nonlinearity" in convention_of(layer.spec).unstored for layer in chosen):
             raise ConversionRefused(RNN_RELU_REFUSED)
         if nonlinearity != "relu":
             raise ConversionRefused(f"--nonlinearity must be tanh or relu; got {nonlinearity!r}")
@@ -163,7 +176,7 @@ def convert_model(
             f"the converted file would hold {written:,} bytes of weights, over the {MAX_FILE_BYTES:,}-byte cap "
             "lstmviz reads; not written"
         )
-    if to == "pytorch":
+    if not TARGET[to].one_module:
         try:
             data = state_dict_bytes([(c.name, c.target, c.target_weights) for c in conversions])
         except Exception as error:  # noqa: BLE001 - ValueError, SafetensorError: one line, never a traceback
@@ -185,17 +198,16 @@ def _assumptions(conversions: tuple[Conversion, ...], to: str) -> tuple[str, ...
     """What each proof took as given, one line per layer, e.g. 'rnn: tanh assumed (...)'."""
     lines = []
     for c in conversions:
-        if to == "keras" and c.source.cell == "rnn":
+        if "nonlinearity" in convention_of(c.source).unstored:
             lines.append(RNN_TANH_ASSUMED.format(name=c.name))
-        elif to == "pytorch":
-            cls = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN"}[c.source.cell]
-            lines.append(KERAS_DEFAULTS.format(name=c.name, cls=cls))
+        elif TARGET[to].source_config:
+            lines.append(KERAS_DEFAULTS.format(name=c.name, cls=convention_of(c.target).class_name))
     return tuple(lines)
 
 
 def _check_written(data: bytes, to: str, conversions: tuple[Conversion, ...]) -> tuple[Conversion, ...]:
     """Read the written file back as any upload is read and prove it again: its configs and weights, not ours."""
-    from lstmviz.readers import RefusedFile, read_model
+    from lstmviz.modelfiles import RefusedFile, read_model
 
     try:
         written = read_model(data, "written" + SUFFIX[to])
@@ -204,7 +216,7 @@ def _check_written(data: bytes, to: str, conversions: tuple[Conversion, ...]) ->
     for layer in written.layers:
         if layer.activation != "default":
             raise ConversionRefused(f"{layer.name}: the written config says {layer.activation}; not written")
-    if to == "keras":  # one Sequential: the written layers, chained, must compute the source module
+    if TARGET[to].one_module:  # one Sequential: the written layers, chained, must compute the source module
         only = conversions[0]
         return (replace(only, proof=_chain_proof(only, written.layers)),)
     by_name = {layer.name: layer for layer in written.layers}

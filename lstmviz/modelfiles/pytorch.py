@@ -16,9 +16,9 @@ import numpy as np
 import safetensors
 
 from lstmviz.counting import breakdown
-from lstmviz.readers.model import MAX_OBJECTS, ModelFile, RecurrentLayer, RefusedFile, zoo_check
-from lstmviz.readers.safety import finite_float32, parse_json
-from lstmviz.spec import RecurrentSpec
+from lstmviz.modelfiles.contents import MAX_OBJECTS, ModelFile, RecurrentLayer, RefusedFile, zoo_check
+from lstmviz.modelfiles.guards import finite_float32, parse_json
+from lstmviz.spec import RecurrentSpec, convention_of
 
 MAX_HEADER_BYTES = 16 * 1024 * 1024
 ITEMSIZE = {
@@ -100,7 +100,7 @@ def state_dict_model(
         found.append((min(e.start for e in members.values()), layer))
     found.sort(key=lambda item: item[0])
     layers = tuple(layer for _, layer in found)
-    if any(layer.spec.cell == "rnn" for layer in layers):
+    if any("nonlinearity" in convention_of(layer.spec).unstored for layer in layers):
         notes.append("nn.RNN's nonlinearity (tanh or relu) is not stored in a state dict: tanh assumed")
     notes.append("sizes inferred from parameter names and shapes (a state dict has no config)")
     others: dict[str, int] = {}
@@ -259,7 +259,7 @@ def _layer(
 
 def read_torch_save(data: bytes, max_params: int) -> ModelFile:
     """A torch.save file (zip, or the legacy stream) holding a state dict, or a checkpoint dict holding one."""
-    from lstmviz.readers import torch_pickle as tp
+    from lstmviz.modelfiles import torch_pickle as tp
 
     saved = tp.read_torch_legacy(data) if data.startswith(b"\x80") else tp.read_torch_zip(data)
     tensors, notes = _find_state_dict(saved.root, tp)

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import PurePath
 
-from lstmviz.readers.model import (
+from lstmviz.modelfiles.contents import (
     MAX_FILE_BYTES,
     MAX_OBJECTS,
     MAX_PARAMS,
@@ -95,53 +97,98 @@ def read_path(path: str | os.PathLike[str]) -> bytes:
     return data
 
 
+@dataclass(frozen=True)
+class Format:
+    """One kind of file the dispatcher knows: how its bytes are recognised, and what reads (or refuses) it."""
+
+    name: str
+    matches: Callable[[bytes, str], bool]  # (the file's bytes, its lower-case name)
+    read: Callable[[bytes, str, int], ModelFile]  # (bytes, name, max_params); raises RefusedFile
+
+
+def _refuse_tflite(data: bytes, name: str, max_params: int) -> ModelFile:
+    raise RefusedFile(
+        "this is a TensorFlow Lite flatbuffer (.tflite), which lstmviz does not read yet; "
+        "inspect the Keras model it was converted from (.keras or .h5)"
+    )
+
+
+def _read_torch(data: bytes, name: str, max_params: int) -> ModelFile:
+    from lstmviz.modelfiles.pytorch import read_torch_save
+
+    return read_torch_save(data, max_params)
+
+
+def _refuse_pickle(data: bytes, name: str, max_params: int) -> ModelFile:
+    raise RefusedFile(_plain_pickle(data))
+
+
+def _read_zip(data: bytes, name: str, max_params: int) -> ModelFile:
+    """A torch.save zip (it holds a pickle, read as data) or a Keras 3 .keras zip, after the member cap."""
+    from lstmviz.modelfiles.guards import zip_member_count
+
+    members = zip_member_count(data)
+    if members is not None and members > MAX_OBJECTS:
+        raise RefusedFile(f"this zip archive has over {MAX_OBJECTS:,} members, the cap; refused")
+    if _zip_holds_pickle(data):
+        from lstmviz.modelfiles.torch_pickle import SAVE_ADVICE, torchscript_class
+
+        script = torchscript_class(data)
+        if script is not None:
+            raise RefusedFile(
+                f"this is a TorchScript archive (torch.jit.save) of `{script}`, which holds code; {SAVE_ADVICE}"
+            )
+        return _read_torch(data, name, max_params)
+    from lstmviz.modelfiles.keras import read_keras_zip
+
+    return read_keras_zip(data, max_params)
+
+
+def _read_h5(data: bytes, name: str, max_params: int) -> ModelFile:
+    from lstmviz.modelfiles.keras import read_keras_h5
+
+    return read_keras_h5(data, max_params)
+
+
+def _read_onnx(data: bytes, name: str, max_params: int) -> ModelFile:
+    from lstmviz.modelfiles.onnx_file import read_onnx
+
+    return read_onnx(data, max_params)
+
+
+def _read_safetensors(data: bytes, name: str, max_params: int) -> ModelFile:
+    from lstmviz.modelfiles.pytorch import read_safetensors
+
+    return read_safetensors(data, max_params)
+
+
+def _refuse_named_pickle(data: bytes, name: str, max_params: int) -> ModelFile:
+    raise RefusedFile(f"{name} is not a torch.save file (no zip archive, no pickle): its content is no model")
+
+
+# Tried in order; the first that matches reads the file. Content decides (an HDF5 file or a torch zip saved as
+# .keras, a .bin that is no model); the name only where the content has no magic bytes: ONNX's protobuf, and
+# safetensors, whose JSON header at byte 8 is the sign otherwise.
+FORMATS = (
+    Format("TensorFlow Lite", lambda data, name: data[4:8] == TFLITE_MAGIC, _refuse_tflite),
+    Format("legacy torch.save", lambda data, name: _looks_pickled(data) and _legacy_torch(data), _read_torch),
+    Format("bare pickle", lambda data, name: _looks_pickled(data), _refuse_pickle),
+    Format("zip: torch.save or Keras 3 .keras", lambda data, name: data.startswith(ZIP_MAGIC), _read_zip),
+    Format("HDF5: Keras .h5 or .weights.h5", lambda data, name: data.startswith(HDF5_MAGIC), _read_h5),
+    Format("ONNX", lambda data, name: name.endswith(".onnx"), _read_onnx),
+    Format(
+        "safetensors",
+        lambda data, name: len(data) >= 9 and data[8:9] == b"{" or name.endswith(".safetensors"),
+        _read_safetensors,
+    ),
+    Format("named like torch.save", lambda data, name: name.endswith(PICKLE_SUFFIXES), _refuse_named_pickle),
+)
+
+
 def _dispatch(data: bytes, name: str, max_params: int) -> ModelFile:
-    # Content decides, never the name: an HDF5 file or a torch zip saved as .keras, a .bin that is no model.
-    if data[4:8] == TFLITE_MAGIC:
-        raise RefusedFile(
-            "this is a TensorFlow Lite flatbuffer (.tflite), which lstmviz does not read yet; "
-            "inspect the Keras model it was converted from (.keras or .h5)"
-        )
-    if _looks_pickled(data):
-        if _legacy_torch(data):
-            from lstmviz.readers.pytorch import read_torch_save
-
-            return read_torch_save(data, max_params)
-        raise RefusedFile(_plain_pickle(data))
-    if data.startswith(ZIP_MAGIC):
-        from lstmviz.readers.safety import zip_member_count
-
-        members = zip_member_count(data)
-        if members is not None and members > MAX_OBJECTS:
-            raise RefusedFile(f"this zip archive has over {MAX_OBJECTS:,} members, the cap; refused")
-        if _zip_holds_pickle(data):
-            from lstmviz.readers.torch_pickle import SAVE_ADVICE, torchscript_class
-
-            script = torchscript_class(data)
-            if script is not None:
-                raise RefusedFile(
-                    f"this is a TorchScript archive (torch.jit.save) of `{script}`, which holds code; {SAVE_ADVICE}"
-                )
-            from lstmviz.readers.pytorch import read_torch_save
-
-            return read_torch_save(data, max_params)
-        from lstmviz.readers.keras import read_keras_zip
-
-        return read_keras_zip(data, max_params)
-    if data.startswith(HDF5_MAGIC):
-        from lstmviz.readers.keras import read_keras_h5
-
-        return read_keras_h5(data, max_params)
-    if name.endswith(".onnx"):
-        from lstmviz.readers.onnx_file import read_onnx
-
-        return read_onnx(data, max_params)
-    if len(data) >= 9 and data[8:9] == b"{" or name.endswith(".safetensors"):
-        from lstmviz.readers.pytorch import read_safetensors
-
-        return read_safetensors(data, max_params)
-    if name.endswith(PICKLE_SUFFIXES):
-        raise RefusedFile(f"{name} is not a torch.save file (no zip archive, no pickle): its content is no model")
+    for fmt in FORMATS:
+        if fmt.matches(data, name):
+            return fmt.read(data, name, max_params)
     raise RefusedFile(
         "not a model file lstmviz reads: expected .keras, .h5, .weights.h5, .safetensors, .onnx "
         "or a torch.save .pt/.pth/.bin/.ckpt"
@@ -150,7 +197,7 @@ def _dispatch(data: bytes, name: str, max_params: int) -> ModelFile:
 
 def _legacy_torch(data: bytes) -> bool:
     """Whether a pickle starts with the legacy (pre-1.6) torch.save magic number: LONG1 of 10 bytes."""
-    from lstmviz.readers.torch_pickle import LEGACY_MAGIC
+    from lstmviz.modelfiles.torch_pickle import LEGACY_MAGIC
 
     return data[2:4] == b"\x8a\x0a" and int.from_bytes(data[4:14], "little") == LEGACY_MAGIC
 

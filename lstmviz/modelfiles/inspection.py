@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from lstmviz.counting import LayerCount, breakdown, closed_form_total
-from lstmviz.readers import ModelFile, RecurrentLayer
+from lstmviz.modelfiles import ModelFile, RecurrentLayer
 from lstmviz.spec import convention_of, count_options
 from lstmviz.summary import formula
 

@@ -292,3 +292,22 @@ def _frozen(a: NDArray[np.generic]) -> Array:
     out = np.array(a, dtype=np.float32)  # a private copy, so the caller's arrays stay theirs
     out.flags.writeable = False
     return out
+
+
+def count_change(source_spec: RecurrentSpec, target_spec: RecurrentSpec) -> str:
+    """Why the count changes (or not) from source to target, in one sentence, e.g. "1,600 Keras 3 parameters
+    → 1,664 PyTorch (+64: PyTorch keeps 2 bias vectors per gate, Keras 3 1; the second, bias_hh, is zero)"."""
+    source, target = breakdown(source_spec), breakdown(target_spec)
+    before, after = source.total, target.total
+    src, dst = FRAMEWORK_LABEL[source_spec.framework], FRAMEWORK_LABEL[target_spec.framework]
+    head = f"{before:,} {src} parameters → {after:,} {dst}"
+    if after == before:
+        return f"{head}: the same count, only the layout changes"
+    m, n = source.layers[0].bias_vectors, target.layers[0].bias_vectors
+    extra = [t.name for t in target.layers[0].tensors if t.role == "bias"][m:]
+    why = (
+        f"{dst} keeps {n} bias vectors per gate, {src} {m}; the extra one ({', '.join(extra)}) is written as zeros"
+        if after > before
+        else f"{src}'s {m} bias vectors per gate are summed into {dst}'s {n}"
+    )
+    return f"{head} ({after - before:+,}: {why})"

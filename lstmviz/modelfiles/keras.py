@@ -1,7 +1,7 @@
 """Keras files: `.keras` zips, legacy `.h5` models and config-less `.weights.h5`, read as data.
 
 Never `keras.saving.load_model`: config.json is parsed as plain JSON and weights come from h5py
-after lstmviz.readers.safety has checked every HDF5 object.
+after lstmviz.modelfiles.guards has checked every HDF5 object.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from typing import Any
 import h5py
 import numpy as np
 
+from lstmviz.conventions import convention
 from lstmviz.counting import breakdown
-from lstmviz.readers.model import ModelFile, RecurrentLayer, RefusedFile, zoo_check
-from lstmviz.readers.safety import (
+from lstmviz.modelfiles.contents import ModelFile, RecurrentLayer, RefusedFile, zoo_check
+from lstmviz.modelfiles.guards import (
     H5Tree,
     check_h5,
     h5_attr_names,
@@ -521,11 +522,14 @@ def _keras_layer(item: _Found, inferred: bool) -> RecurrentLayer:
     bias_shape = forward.get("bias")
     cfg = item.config or {}
     width = gates * units
-    # CuDNNLSTM / CuDNNGRU keep cuDNN's two bias vectors end to end: (8h,) / (6h,).
-    cudnn = bias_shape == (2 * width,) and cell != "rnn"
+    record = convention("keras", cell)
+    # Only a layer with reset_after (a GRU) stores its two biases as rows: (2, G·h).
+    two_rows = record.has_option("reset_after")
+    # CuDNNLSTM / CuDNNGRU keep cuDNN's two bias vectors end to end: (8h,) / (6h,); there is no CuDNN SimpleRNN.
+    cudnn = bias_shape == (2 * width,) and gates > 1
     if (
         bias_shape not in (None, (width,), (2, width), (2 * width,))
-        or (bias_shape == (2, width) and cell != "gru")
+        or (bias_shape == (2, width) and not two_rows)
         or (bias_shape == (2 * width,) and not cudnn)
     ):
         raise RefusedFile(f"{name}: bias {bias_shape} does not fit a {cell} with {units} units")
@@ -538,31 +542,32 @@ def _keras_layer(item: _Found, inferred: bool) -> RecurrentLayer:
         reset_after = True
     else:
         reset_after = bias_shape == (2, width) if bias_shape is not None else cfg.get("reset_after", True) is True
-    if cell == "gru" and isinstance(cfg.get("reset_after"), bool) and cfg["reset_after"] != reset_after:
+    if two_rows and isinstance(cfg.get("reset_after"), bool) and cfg["reset_after"] != reset_after:
         raise RefusedFile(f"{name}: config says reset_after={cfg['reset_after']} but the bias has shape {bias_shape}")
     source_class = item.source_class or ""
     if cudnn:
-        source_class = "CuDNNLSTM" if cell == "lstm" else "CuDNNGRU"
+        source_class = f"CuDNN{record.class_name}"
     elif source_class.startswith("CuDNN"):
         raise RefusedFile(f"{name}: a {source_class} stores a ({2 * width},) bias, not {bias_shape}")
     try:
         spec = RecurrentSpec(
-            # A CuDNNLSTM counts as PyTorch's LSTM (two biases); its weights are re-keyed below.
-            framework="pytorch" if cudnn and cell == "lstm" else "keras",
+            # A CuDNNLSTM counts as PyTorch's LSTM (two biases, which a Keras LSTM cannot hold); its weights
+            # are re-keyed below.
+            framework="pytorch" if cudnn and not two_rows else "keras",
             cell=cell,
             features=kernel[0],
             units=units,
             timesteps=_timesteps(item.build, kernel[0]),
             bidirectional="backward" in item.directions,
             bias=bias_shape is not None,
-            reset_after=reset_after if cell == "gru" else True,
-            return_sequences=cfg.get("return_sequences") is True and not (cudnn and cell == "lstm"),
+            reset_after=reset_after if two_rows else True,
+            return_sequences=cfg.get("return_sequences") is True and not (cudnn and not two_rows),
         )
     except ValueError as error:
         raise RefusedFile(f"{name}: {error}") from None
     weights: dict[str, np.ndarray] = {}
     sources: dict[str, str] = {}
-    if cudnn and cell == "lstm":
+    if cudnn and not two_rows:  # re-keyed as PyTorch tensors
         for direction, roles in item.directions.items():
             suffix = "_reverse" if direction == "backward" else ""
             arrays = {r: _values(ds, f"{name}: {path}") for r, (path, ds) in roles.items()}

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from lstmviz.readers.model import MAX_FILE_BYTES, MAX_OBJECTS, RefusedFile
+from lstmviz.modelfiles.contents import MAX_FILE_BYTES, MAX_OBJECTS, RefusedFile
 
 MAX_OPCODES = 2_000_000  # a state dict of 20,000 tensors needs about 40 opcodes each
 MAX_MEMO = 500_000
