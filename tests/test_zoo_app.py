@@ -62,6 +62,36 @@ def test_an_alias_becomes_the_class_path() -> None:
     assert at.title[0].value.startswith("torch.nn.LSTMCell")
 
 
+@pytest.mark.parametrize(
+    ("given", "path"),
+    [
+        ("ConvLSTM2D", "keras.layers.ConvLSTM2D"),
+        ("tensorflow.compat.v1.nn.rnn_cell.GRUCell", "tf.compat.v1.nn.rnn_cell.GRUCell"),
+        ("tensorflow.keras.layers.GRUCell", "keras.layers.GRUCell"),
+    ],
+)
+def test_a_bare_name_or_tensorflow_spelling_becomes_the_class_path(given: str, path: str) -> None:
+    at = opened(layer=given)
+    assert at.query_params["layer"] in (path, [path])
+    assert at.title[0].value.startswith(path)
+
+
+def test_an_ambiguous_bare_name_is_one_notice_and_the_page_works() -> None:
+    at = opened(layer="OptimizedLSTMCell")
+    assert any("ignored layer=OptimizedLSTMCell" in w.value for w in at.warning)
+    assert at.selectbox(key="layer").value == "framework and cell below"
+
+
+def test_keras_gru_cell_reset_after_from_the_url() -> None:
+    at = opened(layer="keras.layers.GRUCell", features="4", units="3", cell_reset_after="false")
+    golden = next(
+        c
+        for c in GOLDEN["cases"]
+        if c["layer"] == "keras.layers.GRUCell" and c["options"] == {"features": 4, "units": 3, "reset_after": False}
+    )
+    assert at.title[0].value == f"keras.layers.GRUCell: {golden['total_params']} parameters"
+
+
 def test_a_radio_class_path_sets_the_radios() -> None:
     at = opened(layer="torch.nn.GRU")
     assert at.radio(key="framework").value == "pytorch" and at.radio(key="cell").value == "gru"

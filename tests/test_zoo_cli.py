@@ -76,6 +76,22 @@ def test_cli_json_matches_the_framework(case: dict[str, Any], capsys: pytest.Cap
         ("tf_keras.src.layers.rnn.legacy_cells.BasicRNNCell", "tf.compat.v1.nn.rnn_cell.BasicRNNCell"),
         ("tf_keras.src.layers.rnn.cudnn_gru.CuDNNGRU", "tf.compat.v1.keras.layers.CuDNNGRU"),
         ("tensorflow.compat.v1.nn.rnn_cell.LSTMCell", "tf.compat.v1.nn.rnn_cell.LSTMCell"),
+        # `tensorflow.` spells `tf.`
+        ("tensorflow.compat.v1.nn.rnn_cell.GRUCell", "tf.compat.v1.nn.rnn_cell.GRUCell"),
+        ("tensorflow.keras.layers.LSTM", "keras.layers.LSTM"),
+        ("TensorFlow.Keras.Layers.GRUCell", "keras.layers.GRUCell"),
+        ("tensorflow.compat.v1.keras.layers.CuDNNLSTM", "tf.compat.v1.keras.layers.CuDNNLSTM"),
+        # Keras 3's own cells, and TF1's beside them by module
+        ("tf.keras.layers.SimpleRNNCell", "keras.layers.SimpleRNNCell"),
+        ("keras.src.layers.rnn.lstm.LSTMCell", "keras.layers.LSTMCell"),
+        ("tf_keras.src.layers.rnn.legacy_cells.LSTMCell", "tf.compat.v1.nn.rnn_cell.LSTMCell"),
+        # a bare class name that exactly one class has
+        ("ConvLSTM2D", "keras.layers.ConvLSTM2D"),
+        ("mgucell", "flax.linen.MGUCell"),
+        ("SimpleRNNCell", "keras.layers.SimpleRNNCell"),
+        ("CuDNNGRU", "tf.compat.v1.keras.layers.CuDNNGRU"),
+        ("BasicLSTMCell", "tf.compat.v1.nn.rnn_cell.BasicLSTMCell"),
+        ("SimpleRNN", "keras.layers.SimpleRNN"),
     ],
 )
 def test_aliases_name_the_class(alias: str, path: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -114,7 +130,10 @@ def test_a_one_dimensional_flax_kernel_is_written_like_python(capsys: pytest.Cap
         ["--layer", "tf.compat.v1.nn.rnn_cell.LSTMCell", "--num-proj", "x"],
         ["--layer", "keras.layers.LSTM", "--framework", "pytorch"],
         ["--layer", "no.such.Layer"],
-        ["--layer", "keras.layers.LSTMCell"],
+        ["--layer", "keras.layers.LSTMCell", "--no-reset-after"],
+        ["--layer", "flax.linen.GRUCell", "--no-reset-after"],
+        ["--layer", "OptimizedLSTMCell"],
+        ["--layer", "tensorflow.no.such.Cell"],
         ["--kernel-size", "3"],
         ["--layer", "keras.layers.ConvLSTM1D", "--kernel-size", "3,x"],
         ["--layer", "keras.layers.ConvLSTM1D", "--kernel-size", "0"],
@@ -125,6 +144,27 @@ def test_a_flag_that_does_not_apply_is_one_clear_line(flags: list[str], capsys: 
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.startswith("lstmviz: error: ") and captured.err.count("\n") == 1, captured.err
+
+
+@pytest.mark.parametrize(
+    ("name", "candidates"),
+    [
+        ("OptimizedLSTMCell", ["flax.linen.OptimizedLSTMCell", "flax.nnx.OptimizedLSTMCell"]),
+        ("lstm", ["keras.layers.LSTM", "torch.nn.LSTM", "onnx LSTM"]),
+        (
+            "GRUCell",
+            ["keras.layers.GRUCell", "torch.nn.GRUCell", "flax.linen.GRUCell", "flax.nnx.GRUCell"]
+            + ["tf.compat.v1.nn.rnn_cell.GRUCell"],
+        ),
+    ],
+)
+def test_an_ambiguous_bare_name_lists_every_candidate(
+    name: str, candidates: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["count", "--layer", name]) == 2
+    err = capsys.readouterr().err
+    expected = f"--layer {name!r} is ambiguous: it names {', '.join(candidates)}; give the class path"
+    assert err == f"lstmviz: error: {expected}\n"
 
 
 def test_abbreviations_are_off(capsys: pytest.CaptureFixture[str]) -> None:

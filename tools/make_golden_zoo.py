@@ -110,6 +110,14 @@ def keras_case(layer: str, opts: dict[str, Any], rng: np.random.Generator | None
     name = layer.rsplit(".", 1)[1]
     cls = getattr(keras.layers, name)
     kwargs: dict[str, Any] = {"use_bias": opts.get("bias", True), "return_sequences": True}
+    if name.endswith("Cell"):  # a one-step cell, looped over time by keras.layers.RNN
+        cell_kwargs: dict[str, Any] = {"use_bias": opts.get("bias", True)}
+        if name == "GRUCell":
+            cell_kwargs["reset_after"] = opts.get("reset_after", True)
+        cell = cls(opts["units"], **cell_kwargs)
+        looped = keras.layers.RNN(cell, return_sequences=True)
+        model = keras.Sequential([keras.Input((STEPS, opts["features"])), looped])
+        return _keras_record(keras, model, cell, cell_kwargs, (STEPS, opts["features"]), rng)
     if name.startswith("ConvLSTM"):
         dims = int(name[-2])
         kwargs.update(kernel_size=tuple(opts["kernel_size"]), padding=opts.get("padding", "same"))
@@ -121,6 +129,13 @@ def keras_case(layer: str, opts: dict[str, Any], rng: np.random.Generator | None
         in_shape = (STEPS, opts["features"])
     lay = cls(opts["units"], **kwargs)
     model = keras.Sequential([keras.Input(in_shape), lay])
+    return _keras_record(keras, model, lay, kwargs, in_shape, rng)
+
+
+def _keras_record(
+    keras: Any, model: Any, lay: Any, kwargs: dict[str, Any], in_shape: tuple[int, ...], rng: np.random.Generator | None
+) -> tuple[Case, Arrays]:
+    """The case of one Keras 3 layer (or cell) in a built model: count, tensors and, with rng, a forward run."""
     case = {
         "total_params": int(model.count_params()),
         "how": "model.count_params()",
@@ -459,6 +474,10 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     *_sized("tf.compat.v1.nn.rnn_cell.BasicRNNCell"),
     *_sized("tf.compat.v1.keras.layers.CuDNNLSTM"),
     *_sized("tf.compat.v1.keras.layers.CuDNNGRU"),
+    # appended last so every earlier case's seeded weights (the shared rng) stay byte for byte
+    *_sized("keras.layers.LSTMCell", NO_BIAS),
+    *_sized("keras.layers.GRUCell", [*NO_BIAS, {"reset_after": False}, {"reset_after": False, "bias": False}]),
+    *_sized("keras.layers.SimpleRNNCell", NO_BIAS),
 ]
 
 BUILDERS: dict[str, Builder] = {

@@ -70,25 +70,60 @@ def _family(path: str) -> str | None:
     return None
 
 
-def canonical_path(name: str) -> str:
-    """A class path as lstmviz spells it; a module-qualified spelling (flax.linen.recurrent.LSTMCell,
-    torch.nn.modules.rnn.LSTMCell, keras.src.layers...ConvLSTM2D) maps to the one class of that family
-    and name. Unknown names come back as given (whitespace normalised)."""
+def layer_candidates(name: str) -> tuple[str, ...]:
+    """Every class path a --layer spelling may name: itself when known; `tensorflow.` read as `tf.`; a
+    bare class name (ConvLSTM2D) matched against every class; a module-qualified spelling
+    (flax.linen.recurrent.LSTMCell, torch.nn.modules.rnn.LSTMCell, keras.src.layers...ConvLSTM2D) matched
+    by its family and class name. One path is a match, several an ambiguity, none an unknown name."""
     text = " ".join(name.split())
     lowered = text.lower()
-    if lowered in SPEC_PATHS or find_zoo(lowered) is not None:
-        return text
-    family, leaf = _family(text), lowered.replace(" ", ".").rsplit(".", 1)[-1]
-    if family is None:
-        return text
+    for spelling in (lowered, "tf." + lowered.removeprefix("tensorflow.")):
+        if spelling in SPEC_PATHS or find_zoo(spelling) is not None:
+            return (text if spelling == lowered else _known_path(spelling),)
     records = (*CONVENTIONS.values(), *RECORDS)
+    leaf = lowered.replace(" ", ".").rsplit(".", 1)[-1]
+    if "." not in lowered and " " not in lowered:  # a bare class name: every class of that name
+        return tuple(r.class_path for r in records if r.class_name.lower() == leaf)
+    family = _family(text)
+    if family is None:
+        return ()
     found = [
-        r.class_path
+        r
         for r in records
         if r.class_name.lower() == leaf
         and (_family(r.class_path) == family or (family == "tf" and _family(r.class_path) in ("tf", "keras")))
     ]
-    return found[0] if len(found) == 1 else text
+    if family == "tf" and len(found) > 1:  # TF1 cells (rnn_cell, legacy_cells) before Keras's cells
+        legacy = "rnn_cell" in lowered or "legacy" in lowered
+        preferred = [r for r in found if (_family(r.class_path) == "tf") == legacy]
+        found = preferred or found
+    return tuple(r.class_path for r in found)
+
+
+def _known_path(spelling: str) -> str:
+    """The class path of a known spelling (lowercase)."""
+    record = find_zoo(spelling)
+    if record is not None:
+        return record.class_path
+    framework, cell = SPEC_PATHS[spelling]
+    return convention(framework, cell).class_path
+
+
+def canonical_path(name: str) -> str:
+    """A class path as lstmviz spells it when the spelling names one class (layer_candidates); else
+    the name as given (whitespace normalised), which no lookup knows."""
+    candidates = layer_candidates(name)
+    return candidates[0] if len(candidates) == 1 else " ".join(name.split())
+
+
+def resolve_layer(name: str) -> str:
+    """The one class path a --layer spelling names; ValueError with one line if none or several."""
+    candidates = layer_candidates(name)
+    if len(candidates) > 1:
+        raise ValueError(f"--layer {name[:60]!r} is ambiguous: it names {', '.join(candidates)}; give the class path")
+    if not candidates:
+        raise ValueError(f"unknown --layer {name[:60]!r}; known: {known_layers()}")
+    return candidates[0]
 
 
 def layer_from_args(args: argparse.Namespace) -> RecurrentSpec | ZooCount:
@@ -99,7 +134,7 @@ def layer_from_args(args: argparse.Namespace) -> RecurrentSpec | ZooCount:
         if given["num_proj"] is not None:
             raise ValueError("--num-proj needs --layer tf.compat.v1.nn.rnn_cell.LSTMCell (PyTorch: --proj-size)")
         return _spec(args, {})
-    name = canonical_path(args.layer).lower()
+    name = resolve_layer(args.layer).lower()
     if name in SPEC_PATHS:
         framework, cell = SPEC_PATHS[name]
         path = convention(framework, cell).class_path
@@ -116,7 +151,8 @@ def layer_from_args(args: argparse.Namespace) -> RecurrentSpec | ZooCount:
     record = find_zoo(name)
     if record is None:
         raise ValueError(f"unknown --layer {args.layer[:60]!r}; known: {known_layers()}")
-    _refuse(given, _SPEC_ONLY, f"to {record.class_path}")
+    # --no-reset-after also belongs to keras.layers.GRUCell; check() refuses it on the other records
+    _refuse(given, {k: v for k, v in _SPEC_ONLY.items() if k != "reset_after"}, f"to {record.class_path}")
     return zoo_count(record, _zoo_options(record, args))
 
 
@@ -151,7 +187,7 @@ def _zoo_options(record: Convention, args: argparse.Namespace) -> ZooOptions:
         kernel = kernel or (3,)
         kernel = kernel * axes if flag is None or not flag.per_axis else kernel
     fields: dict[str, Any] = {"features": args.features, "units": args.units, "kernel_size": kernel}
-    for name in ("bias", "use_peepholes", "num_proj", "reset_gate"):
+    for name in ("bias", "use_peepholes", "num_proj", "reset_gate", "reset_after"):
         if getattr(args, name, None) is not None:
             fields[name] = getattr(args, name)
     return ZooOptions(**fields)

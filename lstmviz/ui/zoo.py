@@ -99,6 +99,9 @@ def zoo_options(path: str, spec: RecurrentSpec) -> ZooCount:
         if "reset_gate" in record.options:
             url.clean("reset_gate", Flag())
             fields["reset_gate"] = bool(st.checkbox("reset_gate", True, key="reset_gate", bind=URL))
+        if "reset_after" in record.options:  # its own key: the Keras GRU radios' reset_after may be drawn too
+            url.clean("cell_reset_after", Flag())
+            fields["reset_after"] = bool(st.checkbox("reset_after", True, key="cell_reset_after", bind=URL))
     return zoo_count(record, ZooOptions(**fields))  # type: ignore[arg-type]
 
 

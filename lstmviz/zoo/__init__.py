@@ -49,6 +49,7 @@ class ZooOptions:
     use_peepholes: bool = False
     num_proj: int = 0
     reset_gate: bool = True  # flax.linen.MGUCell: False drops the hn bias
+    reset_after: bool = True  # keras.layers.GRUCell: False has one (3h,) bias
 
     def __post_init__(self) -> None:
         for name in ("features", "units"):
@@ -58,7 +59,7 @@ class ZooOptions:
             raise ValueError(f"kernel_size must be a tuple of whole numbers, got {self.kernel_size!r}")
         for side in self.kernel_size:
             _whole("kernel_size", side, 1, MAX_KERNEL)
-        for name in ("bias", "use_peepholes", "reset_gate"):
+        for name in ("bias", "use_peepholes", "reset_gate", "reset_after"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be true or false, got {getattr(self, name)!r}")
 
@@ -125,8 +126,15 @@ OPTION_FLAGS = {
     "use_peepholes": "--use-peepholes",
     "num_proj": "--num-proj",
     "reset_gate": "--no-reset-gate",
+    "reset_after": "--no-reset-after",
 }
-OPTION_DEFAULTS: dict[str, object] = {"bias": True, "use_peepholes": False, "num_proj": 0, "reset_gate": True}
+OPTION_DEFAULTS: dict[str, object] = {
+    "bias": True,
+    "use_peepholes": False,
+    "num_proj": 0,
+    "reset_gate": True,
+    "reset_after": True,
+}
 INPUT_RECURRENT = "input+recurrent"  # TF1's kernel over [x, h]: its first x rows read x, the rest h
 KERNEL = "kernel"  # a dimension token: every spatial side of a convolution kernel, in order
 
@@ -156,7 +164,13 @@ def zoo_sizes(record: Convention, o: ZooOptions) -> Sizes:
 def zoo_tensors(record: Convention, o: ZooOptions) -> tuple[TensorLayout, ...]:
     """The record's tensor rules evaluated at these options, in the framework's order."""
     sizes = zoo_sizes(record, o)
-    flags = {"bias": o.bias, "projection": bool(o.num_proj), "peephole": o.use_peepholes, "reset_gate": o.reset_gate}
+    flags = {
+        "bias": o.bias,
+        "projection": bool(o.num_proj),
+        "peephole": o.use_peepholes,
+        "reset_gate": o.reset_gate,
+        "reset_after": o.reset_after and record.has_option("reset_after"),
+    }
     symbols = tuple(g.symbol for g in record.gates)
     tensors = []
     for rule in record.tensors:
@@ -218,6 +232,14 @@ _KERAS_CONV = (
     _rule("kernel", INPUT, (KERNEL, "x", "G*h"), gate_axis=-1),
     _rule("recurrent_kernel", RECURRENT, (KERNEL, "h", "G*h"), gate_axis=-1),
     _rule("bias", BIAS, ("G*h",), gate_axis=-1, when=("bias",)),
+)
+# Keras 3 cells: kernel (x, G·h), recurrent_kernel (h, G·h), bias (G·h,); a reset-after GRUCell's bias
+# is (2, G·h): row 0 the input bias, row 1 the recurrent bias.
+_KERAS_CELL = (
+    _rule("kernel", INPUT, ("x", "G*h"), gate_axis=-1),
+    _rule("recurrent_kernel", RECURRENT, ("h", "G*h"), gate_axis=-1),
+    _rule("bias", BIAS, ("G*h",), gate_axis=-1, when=("bias", "!reset_after")),
+    _rule("bias", BIAS, ("2", "G*h"), gate_axis=-1, sides=(INPUT, RECURRENT), when=("bias", "reset_after")),
 )
 _TORCH_CELL = (
     _rule("weight_ih", INPUT, ("G*h", "x"), gate_axis=0),
@@ -363,6 +385,11 @@ def _conv_terms(biases: int) -> Terms:
     return terms
 
 
+def _keras_gru_cell_terms(o: ZooOptions) -> tuple[Term, ...]:
+    bias = () if not o.bias else (Term(3, (_f("2", 2), _h(o))) if o.reset_after else Term(3, (_h(o),)),)
+    return (Term(3, (_x(o), _h(o))), Term(3, (_h(o), _h(o))), *bias)
+
+
 def _linen_gru_terms(o: ZooOptions) -> tuple[Term, ...]:
     return (Term(3, (_x(o), _h(o))), Term(3, (_h(o), _h(o))), Term(3, (_h(o),)), Term(1, (_h(o),)))
 
@@ -393,6 +420,7 @@ def _concat_terms(gates: int) -> Terms:
 
 # --------------------------------------------------------------------------- records
 
+_KERAS_CELL_NOTE = "one step: the cell a keras.layers.RNN loops over time; the same tensors as the layer, no cell scope"
 _TORCH_NOTE = "one step: no _l0 suffix, no num_layers, no bidirectional; you loop over time yourself"
 _LINEN_LSTM_NOTE = "eight dense layers: the four input kernels have no bias, the four hidden ones do"
 _TF1_ALIASES = ("tf.nn.rnn_cell.", "tf.contrib.rnn.")
@@ -433,6 +461,31 @@ RECORDS: tuple[Convention, ...] = (
             ),
         )
         for d in (1, 2, 3)
+    ),
+    *(
+        _zoo(
+            KERAS,
+            cell,
+            f"keras.layers.{name}",
+            gates,
+            order,
+            _KERAS_CELL,
+            options=MappingProxyType({"bias": True, **({"reset_after": True} if cell == "gru" else {})}),
+            option_names=_USE_BIAS,
+            one_step=True,
+            forget_bias=1.0 if cell == "lstm" else 0.0,
+            initializers=MappingProxyType({INPUT: "glorot_uniform", RECURRENT: "orthogonal", BIAS: "zeros"}),
+            aliases=(f"tf.keras.layers.{name}",),
+            notes=(
+                _KERAS_CELL_NOTE,
+                *(("reset_after=True (the default) keeps two biases in a (2, 3h) bias",) if cell == "gru" else ()),
+            ),
+        )
+        for cell, name, gates, order in (
+            ("lstm", "LSTMCell", LSTM_IFCO, _ORDER["ifco"]),
+            ("gru", "GRUCell", GRU_ZRH, (1, 0, 2)),
+            ("rnn", "SimpleRNNCell", RNN_H, (0,)),
+        )
     ),
     *(
         _zoo(
@@ -686,6 +739,9 @@ TERMS: dict[str, Terms] = {
     "keras.layers.ConvLSTM1D": _conv_terms(1),
     "keras.layers.ConvLSTM2D": _conv_terms(1),
     "keras.layers.ConvLSTM3D": _conv_terms(1),
+    "keras.layers.LSTMCell": _dense_terms(4, 1),
+    "keras.layers.GRUCell": _keras_gru_cell_terms,
+    "keras.layers.SimpleRNNCell": _dense_terms(1, 1),
     "torch.nn.LSTMCell": _dense_terms(4, 2),
     "torch.nn.GRUCell": _dense_terms(3, 2),
     "torch.nn.RNNCell": _dense_terms(1, 2),

@@ -65,6 +65,16 @@ def _pre_keras_conv(c: ZooCount, w: Weights, x: Array, h: Array) -> dict[str, Ar
     return _split(z + w["bias"] if "bias" in w else z, "ifco")
 
 
+def _pre_keras_cell(c: ZooCount, w: Weights, x: Array, h: Array) -> dict[str, Array]:
+    bias = w.get("bias", np.zeros(c.options.units * len(c.record.gates)))
+    b_in, b_rec = (bias[0], bias[1]) if bias.ndim == 2 else (bias, 0.0 * bias)
+    xi, hh = x @ w["kernel"] + b_in, h @ w["recurrent_kernel"] + b_rec  # (B, x)@(x, G·h) -> (B, G·h)
+    if c.record.cell == "gru":  # reset after: h̃ = tanh(x W_h + b_h + r * (h U_h + b'_h))
+        xs, hs = _split(xi, "zrh"), _split(hh, "zrh")
+        return {"z": xs["z"], "r": xs["r"], "n": xs["h"], "hz": hs["z"], "hr": hs["r"], "hn": hs["h"]}
+    return _split(xi + hh, "".join(g.symbol for g in c.record.gates))
+
+
 def _pre_torch(c: ZooCount, w: Weights, x: Array, h: Array) -> dict[str, Array]:
     symbols = "".join(g.symbol for g in c.record.gates)
     xi = x @ w["weight_ih"].T + (w["bias_ih"] if "bias_ih" in w else 0.0)  # (B, x)@(x, G·h) -> (B, G·h)
@@ -159,6 +169,9 @@ _PRE: dict[str, Pre] = {
     "keras.layers.ConvLSTM1D": _pre_keras_conv,
     "keras.layers.ConvLSTM2D": _pre_keras_conv,
     "keras.layers.ConvLSTM3D": _pre_keras_conv,
+    "keras.layers.LSTMCell": _pre_keras_cell,
+    "keras.layers.GRUCell": _pre_keras_cell,
+    "keras.layers.SimpleRNNCell": _pre_keras_cell,
     "torch.nn.LSTMCell": _pre_torch,
     "torch.nn.GRUCell": _pre_torch,
     "torch.nn.RNNCell": _pre_torch,
@@ -206,6 +219,8 @@ def zoo_forward(count: ZooCount, weights: Weights, xs: Array) -> ZooRun:
     for x in xs:
         if path == "tf.compat.v1.nn.rnn_cell.GRUCell":
             h, gates = _tf1_gru_step(count, w, x, h)
+        elif path == "keras.layers.GRUCell" and not o.reset_after:
+            h, gates = _keras_gru_before_step(w, x, h)
         else:
             pre = _PRE[path](count, w, x, h)
             if family == "lstm":
@@ -246,3 +261,15 @@ def _tf1_gru_step(count: ZooCount, w: Weights, x: Array, h: Array) -> tuple[Arra
     r, u = np.split(ru, 2, axis=-1)
     cand = np.tanh(np.concatenate([x, r * h], axis=-1) @ w[f"{s}candidate/kernel:0"] + w[f"{s}candidate/bias:0"])
     return u * h + (1.0 - u) * cand, {"r": r, "u": u, "c": cand}
+
+
+def _keras_gru_before_step(w: Weights, x: Array, h: Array) -> tuple[Array, dict[str, Array]]:
+    """Keras GRUCell(reset_after=False): h̃ = tanh(x W_h + b_h + (r ⊙ h) U_h); h' = z·h + (1 − z)·h̃."""
+    kernel, recurrent = w["kernel"], w["recurrent_kernel"]  # (x, 3h), (h, 3h): blocks z, r, h
+    units = recurrent.shape[0]
+    bias = w.get("bias", np.zeros(3 * units))
+    xi = x @ kernel + bias  # (B, x)@(x, 3h) -> (B, 3h)
+    z = _sigmoid(xi[..., :units] + h @ recurrent[:, :units])
+    r = _sigmoid(xi[..., units : 2 * units] + h @ recurrent[:, units : 2 * units])
+    cand = np.tanh(xi[..., 2 * units :] + (r * h) @ recurrent[:, 2 * units :])
+    return z * h + (1.0 - z) * cand, {"z": z, "r": r, "h": cand}

@@ -5,6 +5,25 @@ from __future__ import annotations
 from lstmviz.zoo import ZooCount
 
 
+def _keras(c: ZooCount) -> str:
+    return _keras_conv(c) if c.record.conv_dims else _keras_cell(c)
+
+
+def _keras_cell(c: ZooCount) -> str:
+    o = c.options
+    options = "" if o.bias else ", use_bias=False"
+    if c.record.has_option("reset_after") and not o.reset_after:
+        options += ", reset_after=False"
+    return (
+        'import os\n\nos.environ.setdefault("KERAS_BACKEND", "torch")\nimport keras\n\n'
+        f"cell = keras.layers.{c.record.class_name}({o.units}{options})\n"
+        "# one step: keras.layers.RNN loops it over time\n"
+        f"model = keras.Sequential([keras.Input((None, {o.features})), keras.layers.RNN(cell)])\n"
+        "for w in cell.weights:\n    print(w.path, tuple(w.shape))\n"
+        f"assert model.count_params() == {c.total}, model.count_params()\n"
+    )
+
+
 def _keras_conv(c: ZooCount) -> str:
     o, d = c.options, c.record.conv_dims
     spatial = ", ".join(["8"] * d)
@@ -87,7 +106,7 @@ def _cudnn(c: ZooCount) -> str:
 
 
 _BY_GROUP = {
-    "Keras 3": _keras_conv,
+    "Keras 3": _keras,
     "PyTorch": _torch,
     "Flax linen": _linen,
     "Flax nnx": _nnx,
