@@ -66,6 +66,12 @@ def test_each_example_shows_its_total_check_and_figures(name: str) -> None:
     assert any(t["type"] == "heatmap" for t in whole["data"])
     players = [e for e in at.get("bidi_component") if e.proto.component_name == "lstmviz_player"]
     assert len(players) == 1  # the layer picked
+    # Every other layer's row carries its formula, whose number is the row's own count.
+    (layers,) = _tables(at, "lstmviz formula")
+    for name, params in model.other_layers:
+        row = layers["layer"].index(name)
+        assert layers["parameters"][row] == f"{params:,}"
+        assert f"= {params:,} (" in layers["lstmviz formula"][row]
     (stats,) = _tables(at, "mean bias")
     spec = model.layers[0].spec
     assert len(stats["gate"]) == spec.layers * spec.directions * len(gate_kinds(spec.framework, spec.cell))
