@@ -117,6 +117,14 @@ def test_the_example_adds_up_and_json_carries_formulas() -> None:
         ([("kernel", (4, 3)), ("bias", (4,))], "Dense", False, "16 values in tensors kernel (4, 3), bias (4,)"),
         ([("vars/0", (4, 3))], "MultiHeadAttention", False, "12 values in tensor vars/0 (4, 3)"),
         ([], "Flatten", False, "no weights"),
+        # nn.Sequential's "0.weight" (20, 4): an Embedding or a bias-free Linear; both are said.
+        (
+            [("0.weight", (20, 4))],
+            "",
+            True,
+            "Linear 4 × 20 = 80 (in × out, no bias; or an Embedding 20 × 4, the same count: "
+            "a state dict names no class)",
+        ),
     ],
 )
 def test_explain(tensors: list[tuple[str, tuple[int, ...]]], cls: str, pytorch: bool, expected: str) -> None:

@@ -129,7 +129,11 @@ def _dense_or_conv(cls: str, named: dict[str, Shape], shapes: list[Shape], pytor
     count = math.prod(kernel) + (c_out if bias is not None else 0)
     if not window:
         label = "Linear" if pytorch else "Dense"
-        return f"{label} {c_in:,} × {c_out:,}{plus} (in × out{' + out' if bias is not None else ', no bias'})", count
+        form = "in × out + out" if bias is not None else "in × out, no bias"
+        if pytorch and bias is None and "linear" not in cls:
+            # One (rows, cols) weight is an nn.Embedding(rows, cols) too: a state dict names no class.
+            form += f"; or an Embedding {c_out:,} × {c_in:,}, the same count: a state dict names no class"
+        return f"{label} {c_in:,} × {c_out:,}{plus} ({form})", count
     d = len(window)
     label = f"Conv{d}{'d' if pytorch else 'D'}"
     if len(set(window)) == 1 and d > 1:
