@@ -133,3 +133,9 @@ def test_explain(tensors: list[tuple[str, tuple[int, ...]]], cls: str, pytorch: 
 
 def test_listing_names_every_tensor() -> None:
     assert listing([("a", (2, 3)), ("b", ())]) == "7 values in tensors a (2, 3), b ()"
+
+
+def test_listing_is_bounded() -> None:
+    text = listing([(f"t{i}" * 100, (1,)) for i in range(5000)])
+    assert text.startswith("5,000 values in tensors") and text.endswith("and 4,994 more")
+    assert len(text) < 1000

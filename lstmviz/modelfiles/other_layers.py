@@ -12,6 +12,7 @@ Tensors = Sequence[tuple[str, Shape]]  # (tensor name as the file has it, shape)
 # Tensor names the frameworks give a layer's variables (the last path part, ":0" dropped).
 _KERNEL = ("kernel", "weight", "w")
 _BIAS = ("bias", "b")
+LISTED = 6  # tensors named in a listing
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -54,7 +55,9 @@ def listing(tensors: Tensors) -> str:
 
 
 def _generic(tensors: Tensors, total: int) -> str:
-    listed = ", ".join(f"{re.sub(r':[0-9]+$', '', n)} {tuple(s)}" for n, s in tensors)
+    # A file may hold thousands of tensors under one name: the row names the first few.
+    listed = ", ".join(f"{re.sub(r':[0-9]+$', '', n)[:80]} {tuple(s)}" for n, s in tensors[:LISTED])
+    listed += f" and {len(tensors) - LISTED:,} more" if len(tensors) > LISTED else ""
     word = "tensor" if len(tensors) == 1 else "tensors"
     return f"{total:,} values in {word} {listed}" if tensors else "no weights"
 
