@@ -144,6 +144,8 @@ def test_compare_keras_beside_pytorch(page: Any, explorer: Any) -> None:
 
 def test_compare_gru_reset_after_both_ways(page: Any, explorer: Any) -> None:
     open_view(page, explorer, "?view=compare&cell=gru&features=10&units=8", ready=METRIC)
+    # The three columns draw one after another: wait for all three totals, not just the first.
+    page.wait_for_function("(sel) => document.querySelectorAll(sel).length >= 3", arg=METRIC)
     sizes = {"cell": "gru", "features": 10, "units": 8}
     assert metric_values(page) == [
         lstmviz.count_params(RecurrentSpec(**sizes, reset_after=True)),  # type: ignore[arg-type]
