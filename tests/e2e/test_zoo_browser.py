@@ -38,6 +38,8 @@ def test_the_picker_writes_the_class_path_into_the_url(page: Any, explorer: Any)
     page.wait_for_selector(TITLE)
     settle(page)
     page.locator(".st-key-layer [role='combobox']").click()
+    # The option list is virtualised (only the first options are in the DOM): type to filter, as a user does.
+    page.keyboard.type("CuDNNGRU")
     page.get_by_role("option", name="tf.compat.v1.keras.layers.CuDNNGRU", exact=True).click()
     page.wait_for_function("() => location.search.includes('layer=')")
     settle(page)
