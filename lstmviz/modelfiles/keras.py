@@ -132,17 +132,10 @@ def _from_v3_weights(file: h5py.File, tree: H5Tree, config: Mapping[str, Any] | 
     version = _v3_version(config)
     for item in found:
         item.keras_version = version
-    model = _finish(fmt, total, found, others, tree.params_under("optimizer/"), config, "config")
-    notes = tuple(note for _, note in unread)
-    return ModelFile(
-        model.format,
-        model.total_params,
-        model.layers,
-        model.other_layers,
-        (*model.notes, *notes),
-        tuple(name for name, _ in unread),
-        tuple(formulas.items()),
-    )
+    return _finish(
+        fmt, total, found, others, tree.params_under("optimizer/"), config, "config",
+        read_notes=[note for _, note in unread], unread=[name for name, _ in unread], formulas=formulas,
+    )  # fmt: skip
 
 
 def _v3_version(config: Mapping[str, Any] | None) -> str | None:
@@ -174,8 +167,11 @@ def _finish(
     optimizer: int,
     config: Mapping[str, Any] | None,
     config_name: str,
+    read_notes: list[str],
+    unread: list[str],
+    formulas: Mapping[str, str],
 ) -> ModelFile:
-    """The ModelFile of a Keras file's found layers, with the notes both layouts share."""
+    """The ModelFile of a Keras file's found layers, with the notes both layouts share, then the reader's own."""
     notes = []
     if optimizer:
         notes.append(f"optimizer state ({optimizer:,} values) is not counted as parameters")
@@ -191,7 +187,11 @@ def _finish(
                 layer.params // (2 if layer.spec.bidirectional else 1),
             )  # fmt: skip
             notes.append(f"{layer.name}: {CUDNN_NOTES[layer.source_class]}" + (f"; {check}" if check else ""))
-    return _model(fmt, total, layers, others, notes)
+    model = _model(fmt, total, layers, others, notes)
+    return ModelFile(
+        model.format, model.total_params, model.layers, model.other_layers,
+        (*model.notes, *read_notes), tuple(unread), tuple(formulas.items()),
+    )  # fmt: skip
 
 
 def _walk_v3(
@@ -457,16 +457,10 @@ def _from_legacy(file: h5py.File, tree: H5Tree, config: Mapping[str, Any] | None
         if rest:
             others.append((f"{layer} (other weights)", rest))
     optimizer = tree.params_under("optimizer_weights/")
-    model = _finish("keras-h5", tree.params_under(prefix), found, others, optimizer, config, "model_config")
-    return ModelFile(
-        model.format,
-        model.total_params,
-        model.layers,
-        model.other_layers,
-        (*model.notes, *notes),
-        tuple(unread),
-        tuple(formulas.items()),
-    )
+    return _finish(
+        "keras-h5", tree.params_under(prefix), found, others, optimizer, config, "model_config",
+        read_notes=notes, unread=unread, formulas=formulas,
+    )  # fmt: skip
 
 
 def _fits_cell(item: _Found) -> bool:
